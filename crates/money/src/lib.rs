@@ -131,7 +131,7 @@ impl Rupiah {
     pub fn to_plain_string(self) -> String {
         let sign = if self.sen < 0 { "-" } else { "" };
         let abs = self.sen.unsigned_abs();
-        if abs % 100 == 0 {
+        if abs.is_multiple_of(100) {
             format!("{sign}{}", abs / 100)
         } else {
             format!("{sign}{}.{:02}", abs / 100, abs % 100)
@@ -143,7 +143,7 @@ impl Rupiah {
         let sign = if self.sen < 0 { "-" } else { "" };
         let abs = self.sen.unsigned_abs();
         let whole = group_thousands(abs / 100);
-        if abs % 100 == 0 {
+        if abs.is_multiple_of(100) {
             format!("{sign}{whole}")
         } else {
             format!("{sign}{whole},{:02}", abs % 100)

@@ -30,7 +30,7 @@ fn below_thousand(n: u64, out: &mut Vec<&'static str>) {
         _ => {
             out.push(UNITS[(rest / 10) as usize]);
             out.push("puluh");
-            if rest % 10 != 0 {
+            if !rest.is_multiple_of(10) {
                 out.push(UNITS[(rest % 10) as usize]);
             }
         }
@@ -77,7 +77,7 @@ pub fn terbilang(amount: Rupiah) -> String {
     }
     text.push_str(&number_words(abs / 100));
     text.push_str(" rupiah");
-    if abs % 100 != 0 {
+    if !abs.is_multiple_of(100) {
         text.push(' ');
         text.push_str(&number_words(abs % 100));
         text.push_str(" sen");

@@ -1,0 +1,82 @@
+//! The journal's schema, as numbered migrations from the first release on.
+//! `PRAGMA user_version` holds how many have run; each runs in its own
+//! transaction, so a crash mid-migration leaves the previous version intact.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the current-state rows, the append-only events, and what history needs.
+    r#"
+    CREATE TABLE transactions (
+        sid              TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,  -- Unix ms, UTC
+        updated_at       INTEGER NOT NULL,
+        operator         TEXT NOT NULL,
+        agent_code       TEXT NOT NULL,
+        amount_sen       INTEGER,
+        fee_sen          INTEGER,
+        total_sen        INTEGER,
+        dest_bank_code   TEXT,
+        dest_bank_name   TEXT,
+        dest_account     TEXT,
+        dest_name        TEXT,
+        narration        TEXT,
+        inquiry_ref      TEXT,
+        bank_reference   TEXT,
+        bank_code        TEXT,
+        bank_message     TEXT,
+        override_of      TEXT,
+        resolution       TEXT,
+        resolution_note  TEXT,
+        resolved_by      TEXT
+    ) STRICT;
+
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        sid         TEXT NOT NULL REFERENCES transactions(sid),
+        at          INTEGER NOT NULL,
+        from_state  TEXT,
+        to_state    TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        note        TEXT
+    ) STRICT;
+
+    CREATE TRIGGER events_are_append_only_u BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
+    CREATE TRIGGER events_are_append_only_d BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
+    CREATE TRIGGER transactions_are_kept BEFORE DELETE ON transactions
+    BEGIN SELECT RAISE(ABORT, 'journal transactions are never deleted'); END;
+
+    CREATE INDEX events_by_sid ON events(sid, id);
+    CREATE INDEX tx_by_time ON transactions(created_at, sid);
+    CREATE INDEX tx_by_kind_time ON transactions(kind, created_at);
+    CREATE INDEX tx_by_state_time ON transactions(state, created_at);
+    CREATE INDEX tx_by_account ON transactions(dest_account, created_at);
+    CREATE INDEX tx_open ON transactions(state) WHERE state IN ('draft','inquired','authorized','sending','unknown');
+
+    -- Substring search over names, accounts and sids without a full scan.
+    -- rowid = transactions.rowid; text = sid, account number and name.
+    CREATE VIRTUAL TABLE tx_search USING fts5(
+        text, content='', contentless_delete=1, tokenize='trigram'
+    );
+    "#,
+];
+
+pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The newest schema version this build knows.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,434 @@
+//! The journal on a real SQLite file: sids, the state machine, recovery,
+//! history, the day summary and CSV export.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use journal::{
+    Destination, HistoryQuery, Journal, JournalError, Kind, NewTransaction, Resolution, State,
+    StepFacts,
+};
+use money::Rupiah;
+
+fn rp(r: i64) -> Rupiah {
+    Rupiah::from_rupiah(r).unwrap()
+}
+
+fn deposit(account: &str, name: &str, amount: i64) -> NewTransaction {
+    NewTransaction {
+        kind: Some(Kind::Deposit),
+        operator: "BNIUS100294".into(),
+        agent_code: "BNI014100294".into(),
+        amount: Some(rp(amount)),
+        admin_fee: Some(Rupiah::ZERO),
+        destination: Destination {
+            bank_code: Some("BNI".into()),
+            bank_name: None,
+            account_number: Some(account.into()),
+            account_name: Some(name.into()),
+        },
+        ..NewTransaction::default()
+    }
+}
+
+fn walk(j: &Journal, sid: &str, path: &[State]) {
+    let mut from = j.get(sid).unwrap().unwrap().state;
+    for &to in path {
+        j.step(sid, from, to, "test", None, StepFacts::default())
+            .unwrap();
+        from = to;
+    }
+}
+
+#[test]
+fn sids_are_sixteen_digits_unique_and_increasing_within_one_instant() {
+    let j = Journal::open_in_memory().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 5, 0, 0).unwrap();
+    let mut seen = HashSet::new();
+    let mut last = String::new();
+    for _ in 0..5_000 {
+        let sid = j.begin_at(deposit("14047", "A", 1), now).unwrap();
+        assert_eq!(sid.len(), 16);
+        assert!(sid.bytes().all(|b| b.is_ascii_digit()));
+        assert!(sid > last, "{sid} after {last}");
+        assert!(seen.insert(sid.clone()));
+        last = sid;
+    }
+    // 12:00 WIB on 2026-11-22.
+    assert!(last.starts_with("261122120000"), "{last}");
+}
+
+#[test]
+fn sids_stay_unique_across_restarts_and_a_clock_that_went_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 5, 0, 0).unwrap();
+    let first = {
+        let j = Journal::open(&path).unwrap();
+        (0..100)
+            .map(|_| j.begin_at(deposit("14047", "A", 1), now).unwrap())
+            .last()
+            .unwrap()
+    };
+    let j = Journal::open(&path).unwrap();
+    let earlier = now - Duration::hours(1);
+    let next = j.begin_at(deposit("14047", "A", 1), earlier).unwrap();
+    assert!(next > first, "{next} must come after {first}");
+    assert_eq!(j.count().unwrap(), 101);
+}
+
+#[test]
+fn two_journals_on_one_file_never_share_a_sid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let a = Journal::open(&path).unwrap();
+    let b = Journal::open(&path).unwrap();
+    let now = Utc::now();
+    let mut seen = HashSet::new();
+    for _ in 0..200 {
+        assert!(seen.insert(a.begin_at(deposit("1", "A", 1), now).unwrap()));
+        assert!(seen.insert(b.begin_at(deposit("1", "A", 1), now).unwrap()));
+    }
+}
+
+#[test]
+fn the_state_machine_refuses_what_it_does_not_allow() {
+    let j = Journal::open_in_memory().unwrap();
+    let sid = j.begin(deposit("14047", "Ardha", 25_000)).unwrap();
+    // Cannot jump from draft to succeeded.
+    let err = j
+        .step(
+            &sid,
+            State::Draft,
+            State::Succeeded,
+            "t",
+            None,
+            StepFacts::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, JournalError::BadTransition { .. }), "{err}");
+    walk(&j, &sid, &[State::Authorized, State::Sending]);
+    // A stale caller who thinks it is still authorized is refused: no double send.
+    let err = j
+        .step(
+            &sid,
+            State::Authorized,
+            State::Sending,
+            "t",
+            None,
+            StepFacts::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        JournalError::BadTransition {
+            from: State::Sending,
+            ..
+        }
+    ));
+    walk(&j, &sid, &[State::Unknown]);
+    let done = j
+        .step(
+            &sid,
+            State::Unknown,
+            State::Succeeded,
+            "switcher",
+            Some("check: Transfer success"),
+            StepFacts {
+                resolution: Some(Resolution::Switcher),
+                bank_reference: Some("1001".into()),
+                ..StepFacts::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(done.state, State::Succeeded);
+    assert_eq!(done.resolution, Some(Resolution::Switcher));
+    assert_eq!(done.total, Some(rp(25_000)));
+    walk(&j, &sid, &[State::Reversed]);
+    let err = j
+        .step(
+            &sid,
+            State::Reversed,
+            State::Succeeded,
+            "t",
+            None,
+            StepFacts::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, JournalError::BadTransition { .. }));
+
+    let events = j.events(&sid).unwrap();
+    let path: Vec<State> = events.iter().map(|e| e.to).collect();
+    assert_eq!(
+        path,
+        [
+            State::Draft,
+            State::Authorized,
+            State::Sending,
+            State::Unknown,
+            State::Succeeded,
+            State::Reversed
+        ]
+    );
+    assert_eq!(events[4].note.as_deref(), Some("check: Transfer success"));
+}
+
+#[test]
+fn events_and_rows_cannot_be_rewritten_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let j = Journal::open(&path).unwrap();
+    let sid = j.begin(deposit("14047", "Ardha", 25_000)).unwrap();
+    drop(j);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw
+        .execute("UPDATE events SET to_state = 'succeeded'", [])
+        .is_err());
+    assert!(raw.execute("DELETE FROM events", []).is_err());
+    assert!(raw
+        .execute("DELETE FROM transactions WHERE sid = ?1", [&sid])
+        .is_err());
+}
+
+#[test]
+fn recovery_turns_sending_into_unknown_and_unsent_into_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let (sending, authorized, done) = {
+        let j = Journal::open(&path).unwrap();
+        let a = j.begin(deposit("1", "A", 10)).unwrap();
+        walk(&j, &a, &[State::Authorized, State::Sending]);
+        let b = j.begin(deposit("2", "B", 20)).unwrap();
+        walk(&j, &b, &[State::Authorized]);
+        let c = j.begin(deposit("3", "C", 30)).unwrap();
+        walk(
+            &j,
+            &c,
+            &[State::Authorized, State::Sending, State::Succeeded],
+        );
+        (a, b, c)
+    };
+    let j = Journal::open(&path).unwrap();
+    let doubtful = j.recover("startup").unwrap();
+    assert_eq!(doubtful, vec![sending.clone()]);
+    assert_eq!(j.get(&sending).unwrap().unwrap().state, State::Unknown);
+    assert_eq!(j.get(&authorized).unwrap().unwrap().state, State::Cancelled);
+    assert_eq!(j.get(&done).unwrap().unwrap().state, State::Succeeded);
+    assert!(
+        j.recover("startup").unwrap().is_empty(),
+        "recovery is idempotent"
+    );
+    let in_doubt = j.in_doubt().unwrap();
+    assert_eq!(in_doubt.len(), 1);
+    assert_eq!(
+        j.in_doubt_like(Some("BNI"), "1", rp(10))
+            .unwrap()
+            .map(|r| r.sid),
+        Some(sending)
+    );
+    assert!(j.in_doubt_like(Some("BNI"), "1", rp(11)).unwrap().is_none());
+    assert!(j.in_doubt_like(Some("BNI"), "2", rp(10)).unwrap().is_none());
+}
+
+#[test]
+fn history_filters_searches_and_pages() {
+    let j = Journal::open_in_memory().unwrap();
+    let base = Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap();
+    let names = ["Ardha Herdianto", "Budi Santoso", "Citra Lestari"];
+    for i in 0..90 {
+        let mut t = deposit(
+            &format!("1404{}", i % 3),
+            names[i % 3],
+            1_000 * (i as i64 + 1),
+        );
+        if i % 3 == 2 {
+            t.kind = Some(Kind::IntrabankTransfer);
+            t.admin_fee = Some(rp(1_000));
+        }
+        let sid = j
+            .begin_at(t, base + Duration::minutes(i as i64 * 30))
+            .unwrap();
+        walk(&j, &sid, &[State::Authorized, State::Sending]);
+        let end = if i % 10 == 0 {
+            State::Unknown
+        } else {
+            State::Succeeded
+        };
+        walk(&j, &sid, &[end]);
+    }
+    let all = j
+        .history(&HistoryQuery {
+            limit: Some(1000),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert_eq!(all.rows.len(), 90);
+    assert!(all.next.is_none());
+    assert!(
+        all.rows
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+
+    // Pages of 25 cover everything exactly once.
+    let mut seen = HashSet::new();
+    let mut after = None;
+    loop {
+        let page = j
+            .history(&HistoryQuery {
+                limit: Some(25),
+                after: after.clone(),
+                ..HistoryQuery::default()
+            })
+            .unwrap();
+        for r in &page.rows {
+            assert!(seen.insert(r.sid.clone()));
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 90);
+
+    let q = |f: HistoryQuery| {
+        j.history(&HistoryQuery {
+            limit: Some(1000),
+            ..f
+        })
+        .unwrap()
+        .rows
+    };
+    assert_eq!(
+        q(HistoryQuery {
+            kind: Some(Kind::IntrabankTransfer),
+            ..Default::default()
+        })
+        .len(),
+        30
+    );
+    assert_eq!(
+        q(HistoryQuery {
+            state: Some(State::Unknown),
+            ..Default::default()
+        })
+        .len(),
+        9
+    );
+    assert_eq!(
+        q(HistoryQuery {
+            account: Some("14041".into()),
+            ..Default::default()
+        })
+        .len(),
+        30
+    );
+    let herdi = q(HistoryQuery {
+        search: Some("herdi".into()),
+        ..Default::default()
+    });
+    assert_eq!(herdi.len(), 30);
+    assert!(herdi
+        .iter()
+        .all(|r| r.destination.account_name.as_deref() == Some("Ardha Herdianto")));
+    assert_eq!(
+        q(HistoryQuery {
+            search: Some("Bu".into()),
+            ..Default::default()
+        })
+        .len(),
+        30
+    );
+    let one = &all.rows[17].sid;
+    assert_eq!(
+        q(HistoryQuery {
+            search: Some(one.clone()),
+            ..Default::default()
+        })
+        .len(),
+        1
+    );
+    let day = q(HistoryQuery {
+        from: Some(base),
+        to: Some(base + Duration::hours(24)),
+        ..Default::default()
+    });
+    assert_eq!(day.len(), 48);
+    assert!(j
+        .history(&HistoryQuery {
+            after: Some("nonsense".into()),
+            ..Default::default()
+        })
+        .is_err());
+}
+
+#[test]
+fn day_summary_counts_cash_in_wib_days() {
+    let j = Journal::open_in_memory().unwrap();
+    // 2026-11-21 23:30 WIB belongs to the 21st; 00:30 WIB on the 22nd to the 22nd.
+    let late = Utc.with_ymd_and_hms(2026, 11, 21, 16, 30, 0).unwrap();
+    let early = Utc.with_ymd_and_hms(2026, 11, 21, 17, 30, 0).unwrap();
+    let a = j.begin_at(deposit("1", "A", 25_000), late).unwrap();
+    walk(
+        &j,
+        &a,
+        &[State::Authorized, State::Sending, State::Succeeded],
+    );
+    let mut t = deposit("2", "B", 50_000);
+    t.kind = Some(Kind::IntrabankTransfer);
+    t.admin_fee = Some(rp(1_000));
+    let b = j.begin_at(t.clone(), early).unwrap();
+    walk(
+        &j,
+        &b,
+        &[State::Authorized, State::Sending, State::Succeeded],
+    );
+    let c = j.begin_at(t.clone(), early).unwrap();
+    walk(&j, &c, &[State::Authorized, State::Sending, State::Unknown]);
+    let d = j.begin_at(t, early).unwrap();
+    walk(&j, &d, &[State::Authorized, State::Sending, State::Failed]);
+
+    let day22 = j
+        .day_summary(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+        .unwrap();
+    assert_eq!(day22.cash_in, rp(51_000));
+    assert_eq!(day22.admin_fees, rp(1_000));
+    assert_eq!(day22.in_doubt, 1);
+    assert_eq!(day22.in_doubt_total, rp(51_000));
+    let (kind, s) = &day22.kinds[0];
+    assert_eq!(*kind, Kind::IntrabankTransfer);
+    assert_eq!((s.succeeded, s.failed, s.unknown), (1, 1, 1));
+    let day21 = j
+        .day_summary(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap())
+        .unwrap();
+    assert_eq!(day21.cash_in, rp(25_000));
+}
+
+#[test]
+fn csv_export_writes_every_matching_row_oldest_first() {
+    let j = Journal::open_in_memory().unwrap();
+    let base = Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap();
+    for i in 0..5 {
+        let sid = j
+            .begin_at(
+                deposit("14047", "Ardha, \"Herdi\"", 25_000 + i),
+                base + Duration::seconds(i),
+            )
+            .unwrap();
+        walk(
+            &j,
+            &sid,
+            &[State::Authorized, State::Sending, State::Succeeded],
+        );
+    }
+    let mut out = Vec::new();
+    let n = j.export_csv(&HistoryQuery::default(), &mut out).unwrap();
+    assert_eq!(n, 5);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines[0].starts_with("sid,waktu_wib,jenis,status,nominal"));
+    assert!(lines[1].contains(",2026-11-22 08:00:00,deposit,succeeded,25000,0,25000,BNI,,14047,\"Ardha, \"\"Herdi\"\"\","), "{}", lines[1]);
+    assert!(lines[5].contains(",25004,"));
+}
