@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-pub use history::{DaySummary, HistoryPage, HistoryQuery, KindSummary};
+pub use history::{wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary};
 pub use model::{
     Destination, Event, Kind, NewTransaction, Resolution, State, StepFacts, TransactionRecord,
 };
