@@ -64,10 +64,11 @@ fn generate(path: &std::path::Path, rows: u64) {
                 1..=4 => State::Failed,
                 _ => State::Succeeded,
             };
-            let amount = ((x >> 8) % 5_000 + 1) as i64 * 1_000_00;
+            let amount = ((x >> 8) % 5_000 + 1) as i64 * 100; // sen
+            let amount = amount * 1_000;
             let fee = match kind {
-                Kind::IntrabankTransfer => 1_000_00,
-                Kind::InterbankTransfer => 6_500_00,
+                Kind::IntrabankTransfer => 100_000,
+                Kind::InterbankTransfer => 650_000,
                 _ => 0,
             };
             let account = format!("{}", 10_000 + (x >> 20) % 50_000);
