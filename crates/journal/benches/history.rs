@@ -64,8 +64,8 @@ fn generate(path: &std::path::Path, rows: u64) {
                 1..=4 => State::Failed,
                 _ => State::Succeeded,
             };
-            let amount = ((x >> 8) % 5_000 + 1) as i64 * 100; // sen
-            let amount = amount * 1_000;
+            // Steps of Rp1.000, in sen.
+            let amount = ((x >> 8) % 5_000 + 1) as i64 * 100_000;
             let fee = match kind {
                 Kind::IntrabankTransfer => 100_000,
                 Kind::InterbankTransfer => 650_000,
