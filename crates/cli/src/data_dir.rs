@@ -1,0 +1,18 @@
+//! Where Loket keeps its files when no `--data-dir` is given.
+
+use std::path::PathBuf;
+
+/// `--data-dir` / `LOKET_DATA_DIR`, else `$XDG_DATA_HOME/loket`, else
+/// `$HOME/.local/share/loket`, else `./loket-data`.
+pub fn resolve(explicit: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir;
+    }
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("loket");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/loket");
+    }
+    PathBuf::from("loket-data")
+}
