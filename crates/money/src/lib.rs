@@ -168,6 +168,40 @@ impl fmt::Debug for Rupiah {
     }
 }
 
+/// Serialized as the exact plain decimal string (`"25000"`, `"1400000.50"`),
+/// so no JSON reader can round it through a float.
+impl serde::Serialize for Rupiah {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_plain_string())
+    }
+}
+
+/// Reads what [`Rupiah`] serializes to, any wire form, or a JSON integer of rupiah.
+impl<'de> serde::Deserialize<'de> for Rupiah {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Rupiah;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount of rupiah")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Rupiah, E> {
+                Rupiah::parse_wire(v).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Rupiah, E> {
+                Rupiah::from_rupiah(v).ok_or_else(|| E::custom("amount too large"))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Rupiah, E> {
+                i64::try_from(v)
+                    .ok()
+                    .and_then(Rupiah::from_rupiah)
+                    .ok_or_else(|| E::custom("amount too large"))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 fn group_thousands(mut n: u64) -> String {
     let mut groups = Vec::new();
     loop {
@@ -308,8 +342,21 @@ mod tests {
     #[test]
     fn ambiguous_or_broken_wire_forms_are_refused() {
         for bad in [
-            "", " ", "abc", "1.2.3", "12.3456", "1,400,000.00", "25.000.00", "1e5", "Rp25.000",
-            "25 000", "1.0000", "0.30000000000000004", "--5", ".5", "5.",
+            "",
+            " ",
+            "abc",
+            "1.2.3",
+            "12.3456",
+            "1,400,000.00",
+            "25.000.00",
+            "1e5",
+            "Rp25.000",
+            "25 000",
+            "1.0000",
+            "0.30000000000000004",
+            "--5",
+            ".5",
+            "5.",
         ] {
             assert!(Rupiah::parse_wire(bad).is_err(), "{bad:?} must be refused");
         }
@@ -330,7 +377,16 @@ mod tests {
             Rupiah::parse_input("Rp25.000,50"),
             Ok(Rupiah::from_sen(2_500_050))
         );
-        for bad in ["", "Rp", "-25000", "25.5", "25,000.00", "dua puluh", "1.00", "+5"] {
+        for bad in [
+            "",
+            "Rp",
+            "-25000",
+            "25.5",
+            "25,000.00",
+            "dua puluh",
+            "1.00",
+            "+5",
+        ] {
             assert!(Rupiah::parse_input(bad).is_err(), "{bad:?} must be refused");
         }
     }
@@ -339,13 +395,19 @@ mod tests {
     fn indonesian_display() {
         assert_eq!(rp(25_000).to_string(), "Rp25.000");
         assert_eq!(rp(202_696_682).to_string(), "Rp202.696.682");
-        assert_eq!(Rupiah::from_sen(1_830_990_540).to_string(), "Rp18.309.905,40");
+        assert_eq!(
+            Rupiah::from_sen(1_830_990_540).to_string(),
+            "Rp18.309.905,40"
+        );
         assert_eq!(rp(0).to_string(), "Rp0");
         assert_eq!(rp(999).to_string(), "Rp999");
         assert_eq!(rp(1_000).to_string(), "Rp1.000");
         assert_eq!(rp(-5_000).to_string(), "-Rp5.000");
         assert_eq!(rp(25_000).to_plain_string(), "25000");
-        assert_eq!(Rupiah::from_sen(140_000_005).to_plain_string(), "1400000.05");
+        assert_eq!(
+            Rupiah::from_sen(140_000_005).to_plain_string(),
+            "1400000.05"
+        );
         assert_eq!(rp(202_696_682).to_grouped_string(), "202.696.682");
     }
 
@@ -362,7 +424,10 @@ mod tests {
     #[test]
     fn arithmetic_is_checked() {
         assert_eq!(rp(50_000).checked_add(rp(1_000)), Some(rp(51_000)));
-        assert_eq!(Rupiah::from_sen(i64::MAX).checked_add(Rupiah::from_sen(1)), None);
+        assert_eq!(
+            Rupiah::from_sen(i64::MAX).checked_add(Rupiah::from_sen(1)),
+            None
+        );
         assert_eq!(rp(25_000).whole_rupiah(), Some(25_000));
         assert_eq!(Rupiah::from_sen(2_500_050).whole_rupiah(), None);
     }

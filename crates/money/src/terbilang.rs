@@ -4,8 +4,8 @@
 use crate::Rupiah;
 
 const UNITS: [&str; 12] = [
-    "", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
-    "sepuluh", "sebelas",
+    "", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh",
+    "sebelas",
 ];
 
 /// Words for 0 < n < 1000.
@@ -41,7 +41,15 @@ fn number_words(n: u64) -> String {
     if n == 0 {
         return "nol".to_owned();
     }
-    const SCALES: [&str; 7] = ["", "ribu", "juta", "miliar", "triliun", "kuadriliun", "kuintiliun"];
+    const SCALES: [&str; 7] = [
+        "",
+        "ribu",
+        "juta",
+        "miliar",
+        "triliun",
+        "kuadriliun",
+        "kuintiliun",
+    ];
     let mut groups = Vec::new();
     let mut rest = n;
     while rest > 0 {
