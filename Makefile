@@ -22,6 +22,7 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
-## Benchmarks: sandbox throughput and the client's overhead over bare HTTP.
+## Benchmarks: sandbox throughput, client overhead over bare HTTP, history on 1,000,000 rows.
 bench: deps
 	$(CARGO) bench -p bankplus --bench loopback
+	$(CARGO) bench -p journal --bench history
