@@ -16,10 +16,12 @@ pub enum Kind {
     Deposit,
     IntrabankTransfer,
     InterbankTransfer,
+    /// A switcher reversal of an earlier transaction (its own refnum).
+    Reversal,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::CheckAccount,
         Kind::CustomerBalance,
         Kind::AgentBalance,
@@ -27,6 +29,7 @@ impl Kind {
         Kind::Deposit,
         Kind::IntrabankTransfer,
         Kind::InterbankTransfer,
+        Kind::Reversal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Deposit => "deposit",
             Kind::IntrabankTransfer => "intrabank_transfer",
             Kind::InterbankTransfer => "interbank_transfer",
+            Kind::Reversal => "reversal",
         }
     }
 

@@ -1,0 +1,177 @@
+//! The teller's errors, each with a stable code and a message in Bahasa
+//! Indonesia first and English second, so the CLI and the desktop app say
+//! the same thing in the same words.
+
+use journal::{JournalError, State};
+
+/// The language a person reads messages in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+/// What went wrong in a teller operation.
+#[derive(Debug, thiserror::Error)]
+pub enum TellerError {
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error("the session has expired")]
+    SessionExpired,
+    #[error("this operation is for agents (kelompok_id 4)")]
+    AgentsOnly,
+    #[error("{0}")]
+    Input(String),
+    #[error("the bank: {0}")]
+    Bank(bankplus::Error),
+    #[error("transaction {sid} to the same account for the same amount is still in doubt")]
+    HeldByDoubt { sid: String },
+    #[error("no transaction {0}")]
+    NoSuchTransaction(String),
+    #[error("transaction {sid} is {state}, so this cannot be done")]
+    WrongState { sid: String, state: State },
+    #[error("no switcher is configured, so the status cannot be checked")]
+    NoSwitcher,
+    #[error("journal: {0}")]
+    Journal(#[from] JournalError),
+}
+
+impl From<bankplus::Error> for TellerError {
+    fn from(e: bankplus::Error) -> Self {
+        match e {
+            bankplus::Error::SessionExpired => TellerError::SessionExpired,
+            other => TellerError::Bank(other),
+        }
+    }
+}
+
+impl TellerError {
+    /// A stable code: the bank's own code for refusals, Loket's otherwise.
+    pub fn code(&self) -> String {
+        match self {
+            TellerError::NotLoggedIn => "NOT_LOGGED_IN".into(),
+            TellerError::SessionExpired => "SESSION_NOT_FOUND".into(),
+            TellerError::AgentsOnly => "AGENTS_ONLY".into(),
+            TellerError::Input(_) => "BAD_INPUT".into(),
+            TellerError::Bank(e) => e.code().to_owned(),
+            TellerError::HeldByDoubt { .. } => "HELD_BY_DOUBT".into(),
+            TellerError::NoSuchTransaction(_) => "NO_SUCH_TRANSACTION".into(),
+            TellerError::WrongState { .. } => "WRONG_STATE".into(),
+            TellerError::NoSwitcher => "NO_SWITCHER".into(),
+            TellerError::Journal(_) => "JOURNAL".into(),
+        }
+    }
+
+    /// Whether money may have moved although the call did not succeed.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, TellerError::Bank(e) if !e.outcome_known())
+    }
+
+    /// Whether nothing reached the bank (bad input, or the server could not be reached).
+    pub fn nothing_sent(&self) -> bool {
+        matches!(
+            self,
+            TellerError::Input(_)
+                | TellerError::Bank(bankplus::Error::NotSent { .. })
+                | TellerError::Bank(bankplus::Error::BadInput { .. })
+                | TellerError::HeldByDoubt { .. }
+        )
+    }
+
+    /// What happened and what to do, for a person.
+    pub fn message(&self, lang: Lang) -> String {
+        use bankplus::Error as B;
+        let (id, en) = match self {
+            TellerError::NotLoggedIn => (
+                "Belum masuk. Silakan masuk dengan username dan password Bank+.".to_owned(),
+                "Not logged in. Log in with your Bank+ username and password.".to_owned(),
+            ),
+            TellerError::SessionExpired => (
+                "Sesi habis. Silakan masuk lagi; isian Anda tetap tersimpan.".to_owned(),
+                "The session has expired. Log in again; what you typed is kept.".to_owned(),
+            ),
+            TellerError::AgentsOnly => (
+                "Transaksi hanya untuk agen.".to_owned(),
+                "Transactions are for agents only.".to_owned(),
+            ),
+            TellerError::Input(why) => (
+                format!("Isian belum benar: {why}. Tidak ada yang dikirim."),
+                format!("Input is not right: {why}. Nothing was sent."),
+            ),
+            TellerError::HeldByDoubt { sid } => (
+                format!(
+                    "Transaksi {sid} ke rekening dan nominal yang sama masih dalam proses. \
+                     Cek status dulu; jangan ulangi sebelum jelas."
+                ),
+                format!(
+                    "Transaction {sid} to the same account for the same amount is still in doubt. \
+                     Check its status first; do not repeat it until it is settled."
+                ),
+            ),
+            TellerError::NoSuchTransaction(sid) => (
+                format!("Transaksi {sid} tidak ada di jurnal."),
+                format!("There is no transaction {sid} in the journal."),
+            ),
+            TellerError::WrongState { sid, state } => (
+                format!("Transaksi {sid} berstatus {state}; tindakan ini tidak bisa dilakukan."),
+                format!("Transaction {sid} is {state}; this cannot be done."),
+            ),
+            TellerError::NoSwitcher => (
+                "Switcher belum diatur, status tidak bisa dicek. Atur alamat switcher atau minta supervisor menyelesaikan."
+                    .to_owned(),
+                "No switcher is configured, so the status cannot be checked. Set the switcher address or ask a supervisor to resolve it."
+                    .to_owned(),
+            ),
+            TellerError::Journal(e) => (
+                format!("Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi."),
+                format!("The journal cannot be used: {e}. Call support; do not repeat the transaction."),
+            ),
+            TellerError::Bank(e) => match e {
+                B::NotSent { .. } => (
+                    "Server Bank+ tidak bisa dihubungi; tidak ada yang dikirim. Periksa jaringan lalu coba lagi.".to_owned(),
+                    "The Bank+ server cannot be reached; nothing was sent. Check the network and try again.".to_owned(),
+                ),
+                B::BadInput { message } => (
+                    format!("Isian belum benar: {message}. Tidak ada yang dikirim."),
+                    format!("Input is not right: {message}. Nothing was sent."),
+                ),
+                B::OutcomeUnknown { .. } | B::Malformed { .. } => (
+                    "Status belum diketahui: permintaan sudah terkirim tetapi jawaban bank tidak diterima. \
+                     Jangan ulangi transaksi; cek status."
+                        .to_owned(),
+                    "Outcome unknown: the request was sent but no readable answer came back. \
+                     Do not repeat the transaction; check its status."
+                        .to_owned(),
+                ),
+                B::SessionExpired => (
+                    "Sesi habis. Silakan masuk lagi.".to_owned(),
+                    "The session has expired. Log in again.".to_owned(),
+                ),
+                B::InvalidPin { .. } => (
+                    "PIN salah. Tidak ada transaksi yang terjadi; masukkan PIN yang benar.".to_owned(),
+                    "Wrong PIN. Nothing was done; enter the right PIN.".to_owned(),
+                ),
+                B::BadLogin { .. } => (
+                    "Username atau password salah. Periksa lalu coba lagi.".to_owned(),
+                    "Wrong username or password. Check them and try again.".to_owned(),
+                ),
+                B::NotFound { message } => (
+                    format!("Data tidak ditemukan ({message})."),
+                    format!("Nothing found ({message})."),
+                ),
+                B::Refused { code, message, .. } => (
+                    format!("Ditolak bank ({code}): {message}. Tidak ada uang yang berpindah."),
+                    format!("Refused by the bank ({code}): {message}. No money moved."),
+                ),
+            },
+        };
+        match lang {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, TellerError>;

@@ -1,0 +1,1009 @@
+//! The teller core shared by the desktop app and the `loket` CLI: the
+//! session, and every teller operation as a flow that writes the journal
+//! before each step that leaves the machine.
+//!
+//! A money flow is two calls: a *quote* (issues the sid, records the draft,
+//! asks the bank who the destination is and what it costs) and *pay* (PIN,
+//! then one payment request, never re-sent). A payment whose answer is lost
+//! is `unknown` until [`Teller::check`], a statement line or a supervisor
+//! settles it; a new payment to the same destination for the same amount is
+//! held meanwhile.
+
+mod error;
+mod validate;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bankplus::{
+    AccountInfo, AgentProfile, BankplusClient, ClientConfig, DepositOrder, OpenAccountForm,
+    Password, Pin, Role, Session, Sid, SwitcherClient, TransferOrder,
+};
+use journal::{
+    Destination, Journal, Kind, NewTransaction, Resolution, State, StepFacts, TransactionRecord,
+};
+use money::Rupiah;
+use serde::Serialize;
+
+pub use error::{Lang, Result, TellerError};
+pub use validate::{mask_ktp, validate_open_account};
+
+/// The home bank's code as Bank+ writes it in replies.
+const HOME_BANK: &str = "BNI";
+
+/// Where the terminal talks to.
+#[derive(Debug, Clone)]
+pub struct TellerConfig {
+    /// Bank+ origin (paths `/bankplus/...`).
+    pub server: String,
+    /// Switcher origin, if one is reachable.
+    pub switcher: Option<String>,
+    pub timeout: Duration,
+}
+
+/// A quote the agent confirms before entering the PIN.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub sid: String,
+    pub kind: Kind,
+    pub destination: Destination,
+    pub amount: Rupiah,
+    pub admin_fee: Rupiah,
+    pub total: Rupiah,
+    /// The total in words.
+    pub terbilang: String,
+    /// An earlier transaction like this one that is still in doubt: paying
+    /// will be refused unless a supervisor overrides.
+    pub in_doubt: Option<String>,
+}
+
+/// How a payment ended: `record.state` is succeeded, failed or unknown.
+#[derive(Debug)]
+pub struct PaymentOutcome {
+    pub record: TransactionRecord,
+    /// Why it failed or is unknown.
+    pub error: Option<TellerError>,
+}
+
+/// What start-up recovery found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecoveryReport {
+    /// Left `sending` by a crash: now `unknown`.
+    pub in_doubt: Vec<String>,
+    /// Settled by the switcher right away.
+    pub settled: Vec<(String, State)>,
+}
+
+/// A deposit form as the agent fills it.
+#[derive(Debug, Clone, Default)]
+pub struct DepositForm {
+    pub to_account: String,
+    pub amount: Rupiah,
+    /// Without a name, the name comes from a check-account inquiry.
+    pub name: Option<String>,
+    pub narration: Option<String>,
+}
+
+/// What `pay` needs beyond the journal row (kept in memory only).
+enum Pending {
+    Deposit(DepositOrder),
+    Transfer(TransferOrder),
+    OpenAccount(Box<OpenAccountForm>),
+}
+
+struct Active {
+    session: Session,
+    profile: AgentProfile,
+}
+
+/// One terminal: a Bank+ client, maybe a switcher, the journal, and the
+/// logged-in agent.
+pub struct Teller {
+    client: BankplusClient,
+    switcher: Option<SwitcherClient>,
+    journal: Arc<Journal>,
+    active: Mutex<Option<Active>>,
+    pending: Mutex<HashMap<String, Pending>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere never leaves these maps half-written: take them as they are.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn sid_of(text: &str) -> Result<Sid> {
+    Sid::parse(text).map_err(|e| TellerError::Input(e.to_string()))
+}
+
+fn account(text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TellerError::Input(format!(
+            "nomor rekening {t:?} harus berupa angka / account number must be digits"
+        )));
+    }
+    Ok(t.to_owned())
+}
+
+fn positive_whole(amount: Rupiah) -> Result<Rupiah> {
+    if !amount.is_positive() || amount.whole_rupiah().is_none() {
+        return Err(TellerError::Input(format!(
+            "nominal {amount} harus lebih dari Rp0 tanpa sen / amount must be more than Rp0, whole rupiah"
+        )));
+    }
+    Ok(amount)
+}
+
+impl Teller {
+    pub fn new(config: &TellerConfig, journal: Arc<Journal>) -> Result<Teller> {
+        let mut client_config = ClientConfig::new(config.server.clone());
+        client_config.timeout = config.timeout;
+        let client = BankplusClient::new(client_config)?;
+        let switcher = match &config.switcher {
+            Some(url) => Some(SwitcherClient::new(url, config.timeout)?),
+            None => None,
+        };
+        Ok(Teller {
+            client,
+            switcher,
+            journal,
+            active: Mutex::new(None),
+            pending: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    pub fn has_switcher(&self) -> bool {
+        self.switcher.is_some()
+    }
+
+    /// Logs in; the session stays in memory only.
+    pub async fn login(&self, username: &str, password: &Password) -> Result<AgentProfile> {
+        let login = self.client.login(username.trim(), password).await?;
+        let profile = login.profile.clone();
+        *lock(&self.active) = Some(Active {
+            session: login.session,
+            profile: login.profile,
+        });
+        Ok(profile)
+    }
+
+    /// Logs out and forgets the session, even if the server is unreachable.
+    pub async fn logout(&self) -> Result<()> {
+        let active = lock(&self.active).take();
+        match active {
+            Some(a) => match self.client.logout(&a.session).await {
+                Ok(()) | Err(bankplus::Error::SessionExpired) => Ok(()),
+                Err(e) => Err(e.into()),
+            },
+            None => Ok(()),
+        }
+    }
+
+    pub fn profile(&self) -> Option<AgentProfile> {
+        lock(&self.active).as_ref().map(|a| a.profile.clone())
+    }
+
+    fn session(&self) -> Result<(Session, AgentProfile)> {
+        lock(&self.active)
+            .as_ref()
+            .map(|a| (a.session.clone(), a.profile.clone()))
+            .ok_or(TellerError::NotLoggedIn)
+    }
+
+    fn agent(&self) -> Result<(Session, AgentProfile)> {
+        let (s, p) = self.session()?;
+        if p.role != Role::Agent {
+            return Err(TellerError::AgentsOnly);
+        }
+        Ok((s, p))
+    }
+
+    /// Forgets the session when the bank says it is gone, so the caller logs in again.
+    fn note_expiry<T>(&self, r: std::result::Result<T, bankplus::Error>) -> Result<T> {
+        if matches!(r, Err(bankplus::Error::SessionExpired)) {
+            lock(&self.active).take();
+        }
+        r.map_err(Into::into)
+    }
+
+    // ---- Plain reads (not journaled) ----
+
+    pub async fn banks(&self) -> Result<Vec<bankplus::Bank>> {
+        let (s, _) = self.session()?;
+        self.note_expiry(self.client.banks(&s).await)
+    }
+
+    pub async fn dashboard(
+        &self,
+        which: bankplus::Dashboard,
+        month: Option<&str>,
+    ) -> Result<Vec<bankplus::GraphPoint>> {
+        let (s, _) = self.session()?;
+        match self.client.dashboard(&s, which, month).await {
+            // No data for a month is an empty graph, not an error.
+            Err(bankplus::Error::NotFound { .. }) => Ok(Vec::new()),
+            other => self.note_expiry(other),
+        }
+    }
+
+    pub async fn master_list(
+        &self,
+        which: bankplus::MasterList,
+    ) -> Result<Vec<bankplus::MasterItem>> {
+        let (s, _) = self.session()?;
+        self.note_expiry(self.client.master_list(&s, which).await)
+    }
+
+    pub async fn postal_codes(&self, region: &bankplus::Region) -> Result<Vec<String>> {
+        let (s, _) = self.session()?;
+        match self.client.postal_codes(&s, region).await {
+            Err(bankplus::Error::NotFound { .. }) => Ok(Vec::new()),
+            other => self.note_expiry(other),
+        }
+    }
+
+    pub async fn change_password(&self, old: &Password, new: &Password) -> Result<()> {
+        let (s, _) = self.session()?;
+        if new.is_empty() {
+            return Err(TellerError::Input(
+                "password baru kosong / the new password is empty".into(),
+            ));
+        }
+        self.note_expiry(self.client.change_password(&s, old, new).await)
+    }
+
+    // ---- Inquiries (journaled, no money) ----
+
+    fn new_row(&self, kind: Kind, profile: &AgentProfile) -> NewTransaction {
+        NewTransaction {
+            kind: Some(kind),
+            operator: profile.username.clone(),
+            agent_code: profile.agent_code.0.clone(),
+            ..NewTransaction::default()
+        }
+    }
+
+    /// Runs a journaled inquiry: draft -> sending -> succeeded | failed | unknown.
+    async fn journaled_inquiry<F, Fut>(
+        &self,
+        kind: Kind,
+        dest_account: Option<String>,
+        call: F,
+    ) -> Result<AccountInfo>
+    where
+        F: FnOnce(Session, Sid) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<AccountInfo, bankplus::Error>>,
+    {
+        let (session, profile) = self.agent()?;
+        let mut row = self.new_row(kind, &profile);
+        row.destination = Destination {
+            bank_code: Some(HOME_BANK.into()),
+            account_number: dest_account,
+            ..Destination::default()
+        };
+        let sid = self.journal.begin(row)?;
+        let actor = profile.username.as_str();
+        self.journal.step(
+            &sid,
+            State::Draft,
+            State::Sending,
+            actor,
+            None,
+            StepFacts::default(),
+        )?;
+        let result = call(session, sid_of(&sid)?).await;
+        match &result {
+            Ok(info) => {
+                self.journal.step(
+                    &sid,
+                    State::Sending,
+                    State::Succeeded,
+                    actor,
+                    None,
+                    StepFacts {
+                        destination: Some(Destination {
+                            bank_code: info.bank_code.clone(),
+                            bank_name: None,
+                            account_number: Some(info.account_number.clone()),
+                            account_name: Some(info.account_name.clone()),
+                        }),
+                        bank_reference: info.reference.clone(),
+                        bank_code: Some("00".into()),
+                        ..StepFacts::default()
+                    },
+                )?;
+            }
+            Err(e) => {
+                // An inquiry moves no money: without an answer it simply failed.
+                self.journal.step(
+                    &sid,
+                    State::Sending,
+                    State::Failed,
+                    actor,
+                    None,
+                    failure_facts(e),
+                )?;
+            }
+        }
+        self.note_expiry(result)
+    }
+
+    /// `bsa/checkAccount`.
+    pub async fn check_account(&self, account_number: &str) -> Result<AccountInfo> {
+        let acct = account(account_number)?;
+        let client = self.client.clone();
+        let a = acct.clone();
+        self.journaled_inquiry(Kind::CheckAccount, Some(acct), move |s, sid| async move {
+            client.check_account(&s, &sid, &a).await
+        })
+        .await
+    }
+
+    /// `bsa/customerbalance`, with the customer's PIN.
+    pub async fn customer_balance(&self, account_number: &str, pin: &Pin) -> Result<AccountInfo> {
+        let acct = account(account_number)?;
+        let client = self.client.clone();
+        let a = acct.clone();
+        let pin = pin.clone();
+        self.journaled_inquiry(
+            Kind::CustomerBalance,
+            Some(acct),
+            move |s, sid| async move { client.customer_balance(&s, &sid, &a, &pin).await },
+        )
+        .await
+    }
+
+    /// `account/balance`: the agent's own account.
+    pub async fn agent_balance(&self) -> Result<AccountInfo> {
+        let client = self.client.clone();
+        self.journaled_inquiry(Kind::AgentBalance, None, move |s, sid| async move {
+            client.agent_balance(&s, &sid).await
+        })
+        .await
+    }
+
+    // ---- Money flows: quote, then pay ----
+
+    fn doubt_like(
+        &self,
+        dest: &Destination,
+        amount: Rupiah,
+        except: Option<&str>,
+    ) -> Result<Option<String>> {
+        let Some(acct) = dest.account_number.as_deref() else {
+            return Ok(None);
+        };
+        Ok(self
+            .journal
+            .in_doubt_like(dest.bank_code.as_deref(), acct, amount)?
+            .map(|r| r.sid)
+            .filter(|s| Some(s.as_str()) != except))
+    }
+
+    fn quote_of(&self, record: &TransactionRecord) -> Result<Quote> {
+        let amount = record.amount.unwrap_or(Rupiah::ZERO);
+        let admin_fee = record.admin_fee.unwrap_or(Rupiah::ZERO);
+        let total = record.total.unwrap_or(amount);
+        Ok(Quote {
+            sid: record.sid.clone(),
+            kind: record.kind,
+            destination: record.destination.clone(),
+            amount,
+            admin_fee,
+            total,
+            terbilang: money::terbilang(total),
+            in_doubt: self.doubt_like(&record.destination, amount, Some(&record.sid))?,
+        })
+    }
+
+    /// Records a failed inquiry: a refusal is `failed`; no answer or an
+    /// expired session is `cancelled` (an inquiry moves no money).
+    fn inquiry_failed(&self, sid: &str, actor: &str, e: &bankplus::Error) -> Result<()> {
+        let to = match e {
+            bankplus::Error::Refused { .. }
+            | bankplus::Error::InvalidPin { .. }
+            | bankplus::Error::NotFound { .. } => State::Failed,
+            _ => State::Cancelled,
+        };
+        self.journal.step(
+            sid,
+            State::Draft,
+            to,
+            actor,
+            Some("inquiry"),
+            failure_facts(e),
+        )?;
+        Ok(())
+    }
+
+    /// Deposit: checks the account (unless the name is given), records the draft.
+    pub async fn quote_deposit(&self, form: &DepositForm) -> Result<Quote> {
+        let (session, profile) = self.agent()?;
+        let to = account(&form.to_account)?;
+        let amount = positive_whole(form.amount)?;
+        let narration = form
+            .narration
+            .clone()
+            .unwrap_or_else(|| "Setor tunai".into());
+        let mut row = self.new_row(Kind::Deposit, &profile);
+        row.amount = Some(amount);
+        row.admin_fee = Some(Rupiah::ZERO);
+        row.narration = Some(narration.clone());
+        row.destination = Destination {
+            bank_code: Some(HOME_BANK.into()),
+            bank_name: profile.bank_name.clone(),
+            account_number: Some(to.clone()),
+            account_name: form.name.clone(),
+        };
+        let sid = self.journal.begin(row)?;
+        let actor = profile.username.clone();
+        let name = match &form.name {
+            Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
+            _ => {
+                match self
+                    .client
+                    .check_account(&session, &sid_of(&sid)?, &to)
+                    .await
+                {
+                    Ok(info) => {
+                        self.journal.step(
+                            &sid,
+                            State::Draft,
+                            State::Inquired,
+                            &actor,
+                            None,
+                            StepFacts {
+                                destination: Some(Destination {
+                                    account_name: Some(info.account_name.clone()),
+                                    ..Destination::default()
+                                }),
+                                ..StepFacts::default()
+                            },
+                        )?;
+                        info.account_name
+                    }
+                    Err(e) => {
+                        self.inquiry_failed(&sid, &actor, &e)?;
+                        return self.note_expiry(Err(e));
+                    }
+                }
+            }
+        };
+        lock(&self.pending).insert(
+            sid.clone(),
+            Pending::Deposit(DepositOrder {
+                to_account: to,
+                name,
+                amount,
+                narration,
+            }),
+        );
+        let record = self.record(&sid)?;
+        self.quote_of(&record)
+    }
+
+    /// Intrabank (same bank) transfer inquiry.
+    pub async fn quote_intrabank(&self, to_account: &str, amount: Rupiah) -> Result<Quote> {
+        self.quote_transfer(None, to_account, amount).await
+    }
+
+    /// Interbank transfer inquiry to `bank_code` (from `bank/list`).
+    pub async fn quote_interbank(
+        &self,
+        bank_code: &str,
+        to_account: &str,
+        amount: Rupiah,
+    ) -> Result<Quote> {
+        let bank = bank_code.trim();
+        if bank.is_empty() || !bank.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(TellerError::Input(format!(
+                "kode bank {bank:?} tidak dikenal / unknown bank code"
+            )));
+        }
+        self.quote_transfer(Some(bank.to_owned()), to_account, amount)
+            .await
+    }
+
+    async fn quote_transfer(
+        &self,
+        bank: Option<String>,
+        to_account: &str,
+        amount: Rupiah,
+    ) -> Result<Quote> {
+        let (session, profile) = self.agent()?;
+        let to = account(to_account)?;
+        let amount = positive_whole(amount)?;
+        let kind = if bank.is_some() {
+            Kind::InterbankTransfer
+        } else {
+            Kind::IntrabankTransfer
+        };
+        let mut row = self.new_row(kind, &profile);
+        row.amount = Some(amount);
+        row.destination = Destination {
+            bank_code: Some(bank.clone().unwrap_or_else(|| HOME_BANK.into())),
+            account_number: Some(to.clone()),
+            ..Destination::default()
+        };
+        let sid = self.journal.begin(row)?;
+        let actor = profile.username.clone();
+        let sid_typed = sid_of(&sid)?;
+        let quote = match &bank {
+            None => {
+                self.client
+                    .intrabank_inquiry(&session, &sid_typed, &to)
+                    .await
+            }
+            Some(code) => {
+                self.client
+                    .interbank_inquiry(&session, &sid_typed, code, &to)
+                    .await
+            }
+        };
+        let quote = match quote {
+            Ok(q) => q,
+            Err(e) => {
+                self.inquiry_failed(&sid, &actor, &e)?;
+                return self.note_expiry(Err(e));
+            }
+        };
+        self.journal.step(
+            &sid,
+            State::Draft,
+            State::Inquired,
+            &actor,
+            None,
+            StepFacts {
+                admin_fee: Some(quote.admin_fee),
+                amount: Some(amount),
+                inquiry_ref: quote.transaction_id.clone(),
+                destination: Some(Destination {
+                    bank_code: bank.clone().or_else(|| quote.bank_code.clone()),
+                    bank_name: quote
+                        .bank_name
+                        .clone()
+                        .or_else(|| profile.bank_name.clone()),
+                    account_number: Some(quote.account_number.clone()),
+                    account_name: Some(quote.account_name.clone()),
+                }),
+                ..StepFacts::default()
+            },
+        )?;
+        lock(&self.pending).insert(
+            sid.clone(),
+            Pending::Transfer(TransferOrder {
+                account_number: quote.account_number,
+                account_name: quote.account_name,
+                amount,
+                admin_fee: quote.admin_fee,
+                bank_code: bank.or(quote.bank_code),
+                bank_name: quote.bank_name,
+                transaction_id: quote.transaction_id,
+            }),
+        );
+        let record = self.record(&sid)?;
+        self.quote_of(&record)
+    }
+
+    /// Open account: validates the form and records the draft. Of the
+    /// customer's identity the journal keeps only the name and a masked KTP.
+    pub async fn quote_open_account(&self, form: &OpenAccountForm) -> Result<Quote> {
+        let (_, profile) = self.agent()?;
+        validate_open_account(form).map_err(TellerError::Input)?;
+        let deposit = Rupiah::parse_input(&form.deposit)
+            .map_err(|e| TellerError::Input(format!("setoran awal / first deposit: {e}")))?;
+        let deposit = positive_whole(deposit)?;
+        let mut row = self.new_row(Kind::OpenAccount, &profile);
+        row.amount = Some(deposit);
+        row.admin_fee = Some(Rupiah::ZERO);
+        row.narration = Some(format!("KTP {}", mask_ktp(&form.ktp)));
+        row.destination = Destination {
+            bank_code: Some(HOME_BANK.into()),
+            bank_name: profile.bank_name.clone(),
+            account_number: None,
+            account_name: Some(form.name.trim().to_owned()),
+        };
+        let sid = self.journal.begin(row)?;
+        lock(&self.pending).insert(sid.clone(), Pending::OpenAccount(Box::new(form.clone())));
+        let record = self.record(&sid)?;
+        self.quote_of(&record)
+    }
+
+    /// The agent walked away from a quote.
+    pub fn cancel(&self, sid: &str, actor: &str) -> Result<()> {
+        let record = self.record(sid)?;
+        lock(&self.pending).remove(sid);
+        match record.state {
+            State::Draft | State::Inquired | State::Authorized => {
+                self.journal.step(
+                    sid,
+                    record.state,
+                    State::Cancelled,
+                    actor,
+                    Some("cancelled"),
+                    StepFacts::default(),
+                )?;
+                Ok(())
+            }
+            state => Err(TellerError::WrongState {
+                sid: sid.into(),
+                state,
+            }),
+        }
+    }
+
+    fn record(&self, sid: &str) -> Result<TransactionRecord> {
+        self.journal
+            .get(sid)?
+            .ok_or_else(|| TellerError::NoSuchTransaction(sid.to_owned()))
+    }
+
+    /// Pays a quote with the agent's PIN: exactly one payment request. A
+    /// transaction like one still in doubt is refused unless `override_reason`
+    /// (a supervisor's decision) is given, which is journaled.
+    pub async fn pay(
+        &self,
+        sid: &str,
+        pin: &Pin,
+        override_reason: Option<&str>,
+    ) -> Result<PaymentOutcome> {
+        let (session, profile) = self.agent()?;
+        let record = self.record(sid)?;
+        if !matches!(record.state, State::Draft | State::Inquired) {
+            return Err(TellerError::WrongState {
+                sid: sid.into(),
+                state: record.state,
+            });
+        }
+        let actor = profile.username.clone();
+        let amount = record.amount.unwrap_or(Rupiah::ZERO);
+        let mut note = None;
+        if let Some(doubt) = self.doubt_like(&record.destination, amount, Some(sid))? {
+            match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+                None => return Err(TellerError::HeldByDoubt { sid: doubt }),
+                Some(reason) => {
+                    note = Some(format!(
+                        "override: allowed although {doubt} is in doubt: {reason}"
+                    ))
+                }
+            }
+        }
+        let pending = lock(&self.pending).remove(sid);
+        let Some(pending) = pending else {
+            return Err(TellerError::Input(format!(
+                "transaksi {sid} perlu diulang dari awal / must be started again"
+            )));
+        };
+        self.journal.step(
+            sid,
+            record.state,
+            State::Authorized,
+            &actor,
+            note.as_deref(),
+            StepFacts::default(),
+        )?;
+        // The last write before the request leaves: after this, a crash means "unknown".
+        self.journal.step(
+            sid,
+            State::Authorized,
+            State::Sending,
+            &actor,
+            None,
+            StepFacts::default(),
+        )?;
+        let sid_typed = sid_of(sid)?;
+        let result: std::result::Result<StepFacts, bankplus::Error> = match &pending {
+            Pending::Deposit(order) => self
+                .client
+                .deposit(&session, &sid_typed, order, pin)
+                .await
+                .map(|d| StepFacts {
+                    amount: Some(d.amount),
+                    admin_fee: Some(d.admin_fee),
+                    total: Some(d.total),
+                    bank_code: Some("00".into()),
+                    bank_message: Some(d.message),
+                    destination: Some(Destination {
+                        account_name: Some(d.account_name),
+                        ..Destination::default()
+                    }),
+                    ..StepFacts::default()
+                }),
+            Pending::Transfer(order) => {
+                let paid = if record.kind == Kind::InterbankTransfer {
+                    self.client
+                        .interbank_payment(&session, &sid_typed, order, pin)
+                        .await
+                } else {
+                    self.client
+                        .intrabank_payment(&session, &sid_typed, order, pin)
+                        .await
+                };
+                paid.map(|d| StepFacts {
+                    amount: Some(d.amount),
+                    admin_fee: Some(d.admin_fee),
+                    total: Some(d.total),
+                    bank_code: Some("00".into()),
+                    bank_message: Some(d.message),
+                    ..StepFacts::default()
+                })
+            }
+            Pending::OpenAccount(form) => self
+                .client
+                .open_account(&session, &sid_typed, form, pin)
+                .await
+                .map(|o| StepFacts {
+                    amount: o.first_deposit,
+                    bank_code: Some("00".into()),
+                    bank_reference: o.reference,
+                    destination: Some(Destination {
+                        account_number: Some(o.account_number),
+                        account_name: Some(o.account_name),
+                        ..Destination::default()
+                    }),
+                    ..StepFacts::default()
+                }),
+        };
+        let (to, facts, error) = match result {
+            Ok(facts) => (State::Succeeded, facts, None),
+            Err(e) => {
+                let to = if e.outcome_known() {
+                    State::Failed
+                } else {
+                    State::Unknown
+                };
+                (to, failure_facts(&e), Some(e))
+            }
+        };
+        let record = self
+            .journal
+            .step(sid, State::Sending, to, &actor, None, facts)?;
+        if matches!(error, Some(bankplus::Error::SessionExpired)) {
+            lock(&self.active).take();
+        }
+        Ok(PaymentOutcome {
+            record,
+            error: error.map(Into::into),
+        })
+    }
+
+    // ---- Settling doubt, reversals, recovery ----
+
+    /// Asks the switcher what became of a transaction in doubt and records
+    /// the answer. Returns the row as it now stands.
+    pub async fn check(&self, sid: &str, actor: &str) -> Result<TransactionRecord> {
+        let record = self.record(sid)?;
+        let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
+        let answer = switcher.check(&sid_of(sid)?).await;
+        if record.state != State::Unknown {
+            // Nothing to settle; the answer is only informative.
+            answer.map_err(TellerError::from)?;
+            return Ok(record);
+        }
+        match answer {
+            Ok(t) => Ok(self.journal.step(
+                sid,
+                State::Unknown,
+                State::Succeeded,
+                actor,
+                Some(&format!(
+                    "switcher check: {}",
+                    t.info.as_deref().unwrap_or(&t.message)
+                )),
+                StepFacts {
+                    resolution: Some(Resolution::Switcher),
+                    bank_reference: t.journal,
+                    bank_code: Some("00".into()),
+                    bank_message: t.info.or(Some(t.message)),
+                    ..StepFacts::default()
+                },
+            )?),
+            Err(bankplus::Error::Refused { code, message, .. })
+                if message.to_ascii_lowercase().contains("not found") =>
+            {
+                // The switcher has no record of the sid: the payment never booked.
+                Ok(self.journal.step(
+                    sid,
+                    State::Unknown,
+                    State::Failed,
+                    actor,
+                    Some(&format!("switcher check: {message}")),
+                    StepFacts {
+                        resolution: Some(Resolution::Switcher),
+                        bank_code: Some(code),
+                        bank_message: Some(message),
+                        ..StepFacts::default()
+                    },
+                )?)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A supervisor settles a transaction in doubt by hand, with a reason.
+    pub fn resolve(
+        &self,
+        sid: &str,
+        outcome: State,
+        reason: &str,
+        supervisor: &str,
+    ) -> Result<TransactionRecord> {
+        if !matches!(outcome, State::Succeeded | State::Failed) {
+            return Err(TellerError::Input(
+                "hasil harus succeeded atau failed / outcome must be succeeded or failed".into(),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(TellerError::Input(
+                "alasan wajib diisi / a reason is required".into(),
+            ));
+        }
+        let record = self.record(sid)?;
+        if record.state != State::Unknown {
+            return Err(TellerError::WrongState {
+                sid: sid.into(),
+                state: record.state,
+            });
+        }
+        Ok(self.journal.step(
+            sid,
+            State::Unknown,
+            outcome,
+            supervisor,
+            Some(reason),
+            StepFacts {
+                resolution: Some(Resolution::Supervisor),
+                resolution_note: Some(reason.to_owned()),
+                resolved_by: Some(supervisor.to_owned()),
+                ..StepFacts::default()
+            },
+        )?)
+    }
+
+    /// Reverses a succeeded transaction through the switcher (supervisor).
+    /// The reversal is its own journal row with its own refnum.
+    pub async fn reverse(
+        &self,
+        sid: &str,
+        reason: &str,
+        supervisor: &str,
+    ) -> Result<TransactionRecord> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(TellerError::Input(
+                "alasan wajib diisi / a reason is required".into(),
+            ));
+        }
+        let record = self.record(sid)?;
+        if record.state != State::Succeeded || !record.kind.moves_money() {
+            return Err(TellerError::WrongState {
+                sid: sid.into(),
+                state: record.state,
+            });
+        }
+        let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
+        let target = sid_of(sid)?;
+        let journal_no = match record
+            .bank_reference
+            .as_deref()
+            .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some(j) => j.to_owned(),
+            None => switcher.check(&target).await?.journal.ok_or_else(|| {
+                TellerError::Input("switcher tidak memberi nomor jurnal / no journal number".into())
+            })?,
+        };
+        let reversal_sid = self.journal.begin(NewTransaction {
+            kind: Some(Kind::Reversal),
+            operator: supervisor.to_owned(),
+            agent_code: record.agent_code.clone(),
+            amount: record.amount,
+            admin_fee: record.admin_fee,
+            destination: record.destination.clone(),
+            narration: Some(format!("reversal of {sid}: {reason}")),
+            override_of: None,
+        })?;
+        self.journal.step(
+            &reversal_sid,
+            State::Draft,
+            State::Sending,
+            supervisor,
+            None,
+            StepFacts::default(),
+        )?;
+        match switcher
+            .reversal(&sid_of(&reversal_sid)?, &target, &journal_no)
+            .await
+        {
+            Ok(done) => {
+                self.journal.step(
+                    &reversal_sid,
+                    State::Sending,
+                    State::Succeeded,
+                    supervisor,
+                    None,
+                    StepFacts {
+                        bank_reference: done.journal,
+                        bank_code: Some("00".into()),
+                        bank_message: Some(done.message),
+                        ..StepFacts::default()
+                    },
+                )?;
+                Ok(self.journal.step(
+                    sid,
+                    State::Succeeded,
+                    State::Reversed,
+                    supervisor,
+                    Some(&format!("reversed by {reversal_sid}: {reason}")),
+                    StepFacts {
+                        resolution_note: Some(reason.to_owned()),
+                        resolved_by: Some(supervisor.to_owned()),
+                        ..StepFacts::default()
+                    },
+                )?)
+            }
+            Err(e) => {
+                let to = if e.outcome_known() {
+                    State::Failed
+                } else {
+                    State::Unknown
+                };
+                self.journal.step(
+                    &reversal_sid,
+                    State::Sending,
+                    to,
+                    supervisor,
+                    None,
+                    failure_facts(&e),
+                )?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Start-up: rows a crash left mid-flow are settled in the journal, and
+    /// those in doubt are checked with the switcher when one is configured.
+    pub async fn recover(&self, actor: &str) -> Result<RecoveryReport> {
+        let mut report = RecoveryReport {
+            in_doubt: self.journal.recover(actor)?,
+            settled: Vec::new(),
+        };
+        if self.switcher.is_some() {
+            for record in self.journal.in_doubt()? {
+                if let Ok(now) = self.check(&record.sid, actor).await {
+                    if now.state != State::Unknown {
+                        report.settled.push((now.sid, now.state));
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// What the journal keeps of a failure: the bank's code and words, never a secret.
+fn failure_facts(e: &bankplus::Error) -> StepFacts {
+    let (code, message, trace) = match e {
+        bankplus::Error::Refused {
+            code,
+            message,
+            trace_code,
+        } => (code.clone(), message.clone(), trace_code.clone()),
+        bankplus::Error::InvalidPin { message }
+        | bankplus::Error::BadLogin { message }
+        | bankplus::Error::NotFound { message } => (e.code().to_owned(), message.clone(), None),
+        other => (other.code().to_owned(), other.to_string(), None),
+    };
+    StepFacts {
+        bank_code: Some(code),
+        bank_message: Some(message),
+        bank_reference: trace,
+        ..StepFacts::default()
+    }
+}
