@@ -25,4 +25,5 @@ lint:
 ## Benchmarks: sandbox throughput, client overhead over bare HTTP, history on 1,000,000 rows.
 bench: deps
 	$(CARGO) bench -p bankplus --bench loopback
+	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history

@@ -122,7 +122,10 @@ async fn deposit_intrabank_and_interbank_move_exact_money() {
     assert_eq!(q.admin_fee, rp(6_500));
     let paid = w.teller.pay(&q.sid, &pin(), None).await.unwrap();
     assert_eq!(paid.record.total, Some(rp(16_500)));
-    assert!(paid.record.inquiry_ref.is_some(), "the interbank transaction_id is kept");
+    assert!(
+        paid.record.inquiry_ref.is_some(),
+        "the interbank transaction_id is kept"
+    );
 
     assert_eq!(
         agent_balance(&w),
