@@ -3,26 +3,46 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test deps lint bench sandbox
+.PHONY: run test deps ui lint bindings desktop bench sandbox
 
-## Start Loket on the embedded sandbox (until the desktop app lands: the sandbox itself).
-run: deps
+## Build and start the desktop app on the embedded sandbox.
+run: deps ui
+	$(CARGO) build --release -p loket-desktop
+	$(TARGET)/release/loket-desktop
+
+## Run the Bank+ sandbox alone in the foreground (port 7221 unless LOKET_SANDBOX_PORT).
+sandbox: deps
 	$(CARGO) build --release -p loket-cli
-	./target/release/loket sandbox --listen 127.0.0.1:$${LOKET_SANDBOX_PORT:-7221}
+	$(TARGET)/release/loket sandbox --listen 127.0.0.1:$${LOKET_SANDBOX_PORT:-7221}
 
-## Run every test (format, lints, then unit, integration and end-to-end tests).
-test: deps lint
+## Run every test: UI checks and unit tests, format, lints, then unit,
+## integration and end-to-end tests (CLI and the desktop app under Xvfb).
+test: deps ui lint desktop bindings
+	cd ui && npm run --silent check && npm test --silent
 	./scripts/test.sh
 
 deps:
 	@./scripts/deps.sh
 
-lint:
+## The web UI, bundled into ui/dist (the desktop binary embeds it at compile time).
+ui: deps
+	cd ui && npm run --silent build
+
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
-## Benchmarks: sandbox throughput, client overhead over bare HTTP, history on 1,000,000 rows.
+desktop: ui
+	$(CARGO) build -p loket-desktop
+
+## The TypeScript bindings must match the Rust command types they are generated from.
+bindings: desktop
+	$(TARGET)/debug/loket-desktop --export-bindings $(TARGET)/bindings.ts
+	diff -u ui/src/lib/bindings.ts $(TARGET)/bindings.ts || { echo "ui/src/lib/bindings.ts is stale: run $(TARGET)/debug/loket-desktop --export-bindings ui/src/lib/bindings.ts"; exit 1; }
+
+## Benchmarks: sandbox throughput, client and core overhead over bare HTTP, history on 1,000,000 rows.
 bench: deps
 	$(CARGO) bench -p bankplus --bench loopback
 	$(CARGO) bench -p teller --bench deposit

@@ -1,0 +1,68 @@
+//! The Loket desktop shell: a thin door between the web UI and the core
+//! crates. It registers commands, holds the app state, and nothing else.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod runtime;
+mod view;
+
+use std::path::PathBuf;
+
+fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LOKET_DATA_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("loket");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/loket");
+    }
+    PathBuf::from("loket-data")
+}
+
+/// The command set; `cargo run -p loket-desktop -- --export-bindings` writes the TypeScript.
+fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::app_info,
+        commands::set_lang,
+        commands::login,
+        commands::logout,
+        commands::agent_balance,
+        commands::quote_deposit,
+        commands::cancel,
+        commands::pay,
+        commands::today,
+    ])
+}
+
+fn main() {
+    let builder = specta_builder();
+    if std::env::args().any(|a| a == "--export-bindings") {
+        let out = std::env::args()
+            .skip_while(|a| a != "--export-bindings")
+            .nth(1)
+            .unwrap_or_else(|| "ui/src/lib/bindings.ts".into());
+        match builder.export(specta_typescript::Typescript::default(), &out) {
+            Ok(()) => return,
+            Err(e) => {
+                eprintln!("cannot write {out}: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    let server = std::env::var("LOKET_SERVER")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
+    let state = runtime::Loket::new(data_dir(), server);
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .run(context);
+    if let Err(e) = result {
+        eprintln!("Loket tidak bisa dimulai / could not start: {e}");
+        std::process::exit(1);
+    }
+}
