@@ -1,56 +1,62 @@
 //! `loket`: every Loket operation without a screen, for support staff and
-//! scripts. For now it runs the Bank+ sandbox (`loket sandbox`); the teller
-//! commands arrive with the teller core.
+//! scripts, over the teller core. `loket sandbox` runs the Bank+ simulator.
 
+mod args;
+mod commands;
 mod data_dir;
+mod logging;
+mod output;
 mod sandbox_cmd;
+mod session;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use serde_json::json;
 
-/// Exit codes shared by every command (see README).
+use args::{Cli, LangArg};
+use output::Out;
+
+/// Exit codes shared by every command.
 pub mod exit {
+    /// Done.
     pub const OK: u8 = 0;
+    /// Refused by the bank (wrong PIN, no such account, held by doubt, …).
+    pub const REFUSED: u8 = 1;
+    /// Bad input or usage; nothing was sent.
     pub const USAGE: u8 = 2;
+    /// Sent, but no answer: the outcome is unknown (`loket check SID`).
+    pub const UNKNOWN: u8 = 3;
+    /// The server could not be reached; nothing was sent.
     pub const UNREACHABLE: u8 = 4;
-}
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "loket",
-    version,
-    about = "Loket: terminal agen Laku Pandai Bank+ / Laku Pandai agent terminal for Bank+"
-)]
-struct Cli {
-    /// Directory for Loket's files (journal, logs, the sandbox ledger).
-    #[arg(long, global = true, env = "LOKET_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run the Bank+ / switcher sandbox on loopback until Ctrl-C.
-    Sandbox(sandbox_cmd::SandboxArgs),
 }
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
+            let is_error = e.use_stderr();
+            if is_error && std::env::args().any(|a| a == "--json") {
+                println!(
+                    "{}",
+                    json!({"status": "failed", "error": {"code": "USAGE", "message": e.to_string()}})
+                );
             } else {
-                exit::OK
-            });
+                let _ = e.print();
+            }
+            return ExitCode::from(if is_error { exit::USAGE } else { exit::OK });
         }
     };
-    let data_dir = data_dir::resolve(cli.data_dir);
+    let out = Out {
+        json: cli.global.json,
+        lang: match cli.global.lang {
+            LangArg::Id => teller::Lang::Id,
+            LangArg::En => teller::Lang::En,
+        },
+    };
+    let data_dir = data_dir::resolve(cli.global.data_dir.clone());
+    // The log guard flushes the file on drop, at the end of main.
+    let _log = logging::init(&data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -61,10 +67,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::UNREACHABLE);
         }
     };
-    let code = runtime.block_on(async {
-        match cli.command {
-            Command::Sandbox(args) => sandbox_cmd::run(args, &data_dir).await,
-        }
-    });
+    let code = runtime.block_on(commands::run(cli.command, &cli.global, &data_dir, out));
+    tracing::info!(code, "done");
     ExitCode::from(code)
 }

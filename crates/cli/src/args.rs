@@ -1,0 +1,203 @@
+//! The command line as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::sandbox_cmd;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "loket",
+    version,
+    about = "Loket: terminal agen Laku Pandai Bank+ / Laku Pandai agent terminal for Bank+"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Bank+ origin; without it the sandbox starts in-process.
+    #[arg(long, global = true, env = "LOKET_SERVER")]
+    pub server: Option<String>,
+
+    /// Switcher origin (for `check`, `reverse`, start-up recovery).
+    #[arg(long, global = true, env = "LOKET_SWITCHER")]
+    pub switcher: Option<String>,
+
+    /// Directory for Loket's files (journal, logs, the sandbox ledger).
+    #[arg(long, global = true, env = "LOKET_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print exactly one JSON object on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Language of messages.
+    #[arg(long, global = true, env = "LOKET_LANG", value_enum, default_value_t = LangArg::Id)]
+    pub lang: LangArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Id,
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The logged-in agent's profile.
+    Profile,
+    /// The agent's own account balance.
+    Balance,
+    /// Who owns an account (bsa/checkAccount).
+    CheckAccount { account: String },
+    /// A customer's balance (customer PIN from LOKET_CUSTOMER_PIN or a prompt).
+    CustomerBalance { account: String },
+    /// Open a basic savings account from a JSON form.
+    OpenAccount {
+        #[arg(long)]
+        form: PathBuf,
+        /// Pay despite a similar transaction in doubt (journaled).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Cash deposit to a BNI account.
+    Deposit {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        narration: Option<String>,
+        /// Pay despite a similar transaction in doubt (journaled).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Transfer: same bank, or another bank with --bank.
+    Transfer {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        amount: String,
+        /// Destination bank code (interbank).
+        #[arg(long)]
+        bank: Option<String>,
+        /// Pay without asking for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Pay despite a similar transaction in doubt (journaled).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Banks for interbank transfers.
+    Banks,
+    /// A dashboard graph.
+    Dashboard {
+        which: DashboardArg,
+        /// YYYY-MM
+        #[arg(long)]
+        month: Option<String>,
+    },
+    /// A master list.
+    Master { which: MasterArg },
+    /// Postal codes of a village.
+    PostalCode {
+        #[arg(long)]
+        province: String,
+        /// Kota or Kabupaten.
+        #[arg(long = "type")]
+        kind: String,
+        #[arg(long)]
+        regency: String,
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        village: String,
+    },
+    /// Change the Bank+ password (LOKET_PASSWORD / LOKET_NEW_PASSWORD or prompts).
+    ChangePassword,
+    /// The journal, newest first.
+    History {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// A WIB day's totals (default today).
+    Summary {
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// CSV export of the journal.
+    Export {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        csv: PathBuf,
+    },
+    /// One transaction and its timeline.
+    Show { sid: String },
+    /// Ask the switcher what became of a transaction.
+    Check { sid: String },
+    /// Settle a transaction in doubt by hand.
+    Resolve {
+        sid: String,
+        #[arg(long = "as")]
+        outcome: OutcomeArg,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reverse a succeeded transaction through the switcher.
+    Reverse {
+        sid: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Run the Bank+ / switcher sandbox on loopback until Ctrl-C.
+    Sandbox(sandbox_cmd::SandboxArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DashboardArg {
+    Bsa,
+    Bill,
+    Purchase,
+    AgentGrowth,
+    AgentSpread,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MasterArg {
+    Jobs,
+    Educations,
+    Salaries,
+    Transactions,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutcomeArg {
+    Succeeded,
+    Failed,
+}

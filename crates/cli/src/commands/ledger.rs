@@ -1,0 +1,311 @@
+//! The journal side: history, the day summary, CSV export, one row's
+//! timeline (all offline), and settling doubt: check, resolve, reverse.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, Utc};
+use journal::{wib, wib_day_bounds, HistoryQuery, Journal, Kind, State};
+use serde_json::{json, Value};
+use teller::TellerError;
+
+use crate::args::{Command, OutcomeArg};
+use crate::exit;
+use crate::output::{money_number, record_human, record_json, state_human, unknown_notice, Out};
+use crate::session::{self, Ctx};
+
+fn date(out: &Out, flag: &str, text: &str) -> Result<NaiveDate, u8> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))
+}
+
+fn today_wib() -> NaiveDate {
+    Utc::now().with_timezone(&wib()).date_naive()
+}
+
+/// Runs a journal-only command (no server, no login); `None` when it is not one.
+pub fn journal_only(command: &Command, data_dir: &Path, out: Out) -> Option<u8> {
+    match command {
+        Command::History { .. }
+        | Command::Summary { .. }
+        | Command::Export { .. }
+        | Command::Show { .. } => {}
+        _ => return None,
+    }
+    let journal = match session::open_journal(data_dir, &out) {
+        Ok(j) => j,
+        Err(code) => return Some(code),
+    };
+    // Start-up recovery without a server: rows left `sending` become `unknown`.
+    let actor = std::env::var("LOKET_USERNAME").unwrap_or_else(|_| "loket".into());
+    match journal.recover(&actor) {
+        Ok(sids) => session::report_recovery(&out, &sids, &[]),
+        Err(e) => return Some(out.fail(&TellerError::Journal(e))),
+    }
+    let code = match command {
+        Command::History {
+            from,
+            to,
+            kind,
+            status,
+            account,
+            search,
+            limit,
+            after,
+        } => (|| {
+            let mut q = HistoryQuery {
+                account: account.clone(),
+                search: search.clone(),
+                limit: *limit,
+                after: after.clone(),
+                ..HistoryQuery::default()
+            };
+            if let Some(f) = from {
+                q.from = Some(wib_day_bounds(date(&out, "--from", f)?).0);
+            }
+            if let Some(t) = to {
+                q.to = Some(wib_day_bounds(date(&out, "--to", t)?).1);
+            }
+            if let Some(k) = kind {
+                q.kind = Some(
+                    Kind::parse(k)
+                        .ok_or_else(|| out.usage(&format!("--type {k:?}: {}", kinds())))?,
+                );
+            }
+            if let Some(s) = status {
+                q.state = Some(
+                    State::parse(s)
+                        .ok_or_else(|| out.usage(&format!("--status {s:?}: {}", states())))?,
+                );
+            }
+            Ok(history(&journal, &q, &out))
+        })()
+        .unwrap_or_else(|c| c),
+        Command::Summary { date: d } => {
+            match d.as_deref().map(|d| date(&out, "--date", d)).transpose() {
+                Ok(d) => summary(&journal, d.unwrap_or_else(today_wib), &out),
+                Err(c) => c,
+            }
+        }
+        Command::Export { from, to, csv } => {
+            match (date(&out, "--from", from), date(&out, "--to", to)) {
+                (Ok(f), Ok(t)) => export(&journal, f, t, csv, &out),
+                (Err(c), _) | (_, Err(c)) => c,
+            }
+        }
+        Command::Show { sid } => show(&journal, sid, &out),
+        _ => exit::USAGE,
+    };
+    Some(code)
+}
+
+fn kinds() -> String {
+    Kind::ALL.map(Kind::as_str).join(", ")
+}
+
+fn states() -> String {
+    State::ALL.map(State::as_str).join(", ")
+}
+
+fn history(journal: &Journal, q: &HistoryQuery, out: &Out) -> u8 {
+    match journal.history(q) {
+        Ok(page) => {
+            let rows: Vec<Value> = page.rows.iter().map(record_json).collect();
+            out.object(&json!({"status": "succeeded", "rows": rows, "next": page.next}));
+            if page.rows.is_empty() {
+                out.line(out.t("(tidak ada transaksi)", "(no transactions)"));
+            }
+            for r in &page.rows {
+                out.line(&format!(
+                    "{}  {}  {:<18} {:<10} {:>14}  {} {}",
+                    r.sid,
+                    r.created_at.with_timezone(&wib()).format("%Y-%m-%d %H:%M"),
+                    r.kind.as_str(),
+                    r.state.as_str(),
+                    r.total
+                        .or(r.amount)
+                        .map(|a| a.to_string())
+                        .unwrap_or_default(),
+                    r.destination.account_number.as_deref().unwrap_or(""),
+                    r.destination.account_name.as_deref().unwrap_or(""),
+                ));
+            }
+            if let Some(next) = &page.next {
+                out.line(&format!(
+                    "{}: --after {next}",
+                    out.t("Halaman berikut", "Next page")
+                ));
+            }
+            exit::OK
+        }
+        Err(e) => out.fail(&TellerError::Journal(e)),
+    }
+}
+
+fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
+    match journal.day_summary(day) {
+        Ok(s) => {
+            let kinds: Vec<Value> = s
+                .kinds
+                .iter()
+                .map(|(k, v)| {
+                    json!({
+                        "kind": k.as_str(),
+                        "succeeded": v.succeeded,
+                        "failed": v.failed,
+                        "unknown": v.unknown,
+                        "reversed": v.reversed,
+                        "amount": money_number(v.amount),
+                        "admin_fee": money_number(v.admin_fee),
+                        "total": money_number(v.total),
+                    })
+                })
+                .collect();
+            out.object(&json!({
+                "status": "succeeded",
+                "date": s.date.to_string(),
+                "kinds": kinds,
+                "admin_fees": money_number(s.admin_fees),
+                "cash_in": money_number(s.cash_in),
+                "in_doubt": s.in_doubt,
+                "in_doubt_total": money_number(s.in_doubt_total),
+            }));
+            out.line(&format!(
+                "{} {} (WIB)",
+                out.t("Ringkasan", "Summary"),
+                s.date
+            ));
+            for (k, v) in &s.kinds {
+                out.line(&format!(
+                    "{:<20} ok {:>3}  {} {:>3}  ? {:>3}  rev {:>3}  {}",
+                    k.as_str(),
+                    v.succeeded,
+                    out.t("gagal", "failed"),
+                    v.failed,
+                    v.unknown,
+                    v.reversed,
+                    v.total
+                ));
+            }
+            out.line(&format!(
+                "{}: {}",
+                out.t("Biaya admin", "Admin fees"),
+                s.admin_fees
+            ));
+            out.line(&format!("{}: {}", out.t("Kas masuk", "Cash in"), s.cash_in));
+            out.line(&format!(
+                "{}: {} ({})",
+                out.t("Dalam proses", "In doubt"),
+                s.in_doubt,
+                s.in_doubt_total
+            ));
+            exit::OK
+        }
+        Err(e) => out.fail(&TellerError::Journal(e)),
+    }
+}
+
+fn export(journal: &Journal, from: NaiveDate, to: NaiveDate, csv: &Path, out: &Out) -> u8 {
+    if to < from {
+        return out.usage("--to sebelum --from / --to is before --from");
+    }
+    let q = HistoryQuery {
+        from: Some(wib_day_bounds(from).0),
+        to: Some(wib_day_bounds(to).1),
+        ..HistoryQuery::default()
+    };
+    let file = match std::fs::File::create(csv) {
+        Ok(f) => std::io::BufWriter::new(f),
+        Err(e) => {
+            return out.usage(&format!(
+                "--csv {}: tidak bisa ditulis / cannot be written: {e}",
+                csv.display()
+            ))
+        }
+    };
+    match journal.export_csv(&q, file) {
+        Ok(rows) => {
+            out.object(
+                &json!({"status": "succeeded", "rows": rows, "file": csv.display().to_string()}),
+            );
+            out.line(&format!(
+                "{rows} {} {}",
+                out.t("baris ditulis ke", "rows written to"),
+                csv.display()
+            ));
+            exit::OK
+        }
+        Err(e) => out.fail(&TellerError::Journal(e)),
+    }
+}
+
+fn show(journal: &Journal, sid: &str, out: &Out) -> u8 {
+    let record = match journal.get(sid) {
+        Ok(Some(r)) => r,
+        Ok(None) => return out.fail(&TellerError::NoSuchTransaction(sid.to_owned())),
+        Err(e) => return out.fail(&TellerError::Journal(e)),
+    };
+    let events = match journal.events(sid) {
+        Ok(ev) => ev,
+        Err(e) => return out.fail(&TellerError::Journal(e)),
+    };
+    let mut v = record_json(&record);
+    v["events"] = serde_json::to_value(&events).unwrap_or(Value::Null);
+    out.object(&v);
+    record_human(out, &record);
+    if record.state == State::Unknown {
+        out.line(&unknown_notice(out, sid));
+    }
+    for e in &events {
+        out.line(&format!(
+            "  {}  {} -> {}  {}{}",
+            e.at.with_timezone(&wib()).format("%Y-%m-%d %H:%M:%S"),
+            e.from.map(State::as_str).unwrap_or("-"),
+            e.to.as_str(),
+            e.actor,
+            e.note
+                .as_deref()
+                .map(|n| format!("  ({n})"))
+                .unwrap_or_default()
+        ));
+    }
+    exit::OK
+}
+
+fn settled(ctx: &Ctx, r: &journal::TransactionRecord) -> u8 {
+    ctx.out.object(&record_json(r));
+    ctx.out.line(&state_human(&ctx.out, r.state));
+    record_human(&ctx.out, r);
+    if r.state == State::Unknown {
+        ctx.out.line(&unknown_notice(&ctx.out, &r.sid));
+        return exit::UNKNOWN;
+    }
+    exit::OK
+}
+
+/// `check SID`: asks the switcher (no Bank+ login needed).
+pub async fn check(ctx: &Ctx, sid: &str) -> u8 {
+    let actor = std::env::var("LOKET_USERNAME").unwrap_or_else(|_| "loket".into());
+    ctx.recover(&actor).await;
+    match ctx.teller.check(sid, &actor).await {
+        Ok(r) => settled(ctx, &r),
+        Err(e) => ctx.out.fail(&e),
+    }
+}
+
+pub fn resolve(ctx: &Ctx, sid: &str, outcome: OutcomeArg, reason: &str) -> u8 {
+    let outcome = match outcome {
+        OutcomeArg::Succeeded => State::Succeeded,
+        OutcomeArg::Failed => State::Failed,
+    };
+    match ctx.teller.resolve(sid, outcome, reason, &ctx.actor()) {
+        Ok(r) => settled(ctx, &r),
+        Err(e) => ctx.out.fail(&e),
+    }
+}
+
+pub async fn reverse(ctx: &Ctx, sid: &str, reason: &str) -> u8 {
+    match ctx.teller.reverse(sid, reason, &ctx.actor()).await {
+        Ok(r) => settled(ctx, &r),
+        Err(e) => ctx.out.fail(&e),
+    }
+}
