@@ -22,7 +22,7 @@ fn sid() -> Sid {
     // Spread over seconds as well so 10,000+ sids stay unique in one run.
     let now = chrono::Utc::now().with_timezone(&bankplus::wib())
         + chrono::Duration::seconds(i64::from(n / 10_000));
-    Sid::from_wib(now, (n % 10_000) as u16)
+    Sid::from_wib(now, (n % 10_000) as u16).expect("a sid for now")
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

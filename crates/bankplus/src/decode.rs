@@ -1,25 +1,39 @@
-//! Turning a reply (HTTP status + body bytes) into data or an [`Error`].
+//! Turning a reply (HTTP status + body bytes) into domain data or an [`Error`].
 //!
-//! Bank+ answers errors with 200, 400, 401 or 404 and different body shapes
-//! depending on which system produced them, so the body's `code` decides,
-//! never the HTTP status. Public so tests can feed document samples through
-//! exactly the path the client uses.
+//! Bank+ answers errors with 200, 400, 401 or 404 and with different body
+//! shapes depending on which system produced them (platform core, switcher),
+//! so the body's `code` decides, never the HTTP status: `"00"` is success,
+//! everything else is sorted into an [`Error`] variant.
+//!
+//! There is one public function per kind of reply ([`login`], [`account`],
+//! [`deposit`], [`switcher_transfer`], …). The clients call exactly these on
+//! the bytes they receive, so a test can feed the document's samples (or any
+//! bytes) through the very path a live call takes, without a server.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::client::Login;
+use crate::domain::{
+    AccountInfo, AgentProfile, Bank, DepositDone, GraphPoint, MasterItem, OpenedAccount,
+    SwitcherAccount, SwitcherTransfer, TransferDone, TransferQuote,
+};
 use crate::error::Error;
-use crate::wire::AgentBlock;
+use crate::secret::Session;
+use crate::wire::{self, AgentBlock};
 
 /// A successful reply's envelope: `code` "00", `message`, `data`, and the
-/// extras some endpoints add.
+/// extras some endpoints add (`agent`, `session_id`).
 #[derive(Debug, Clone)]
 pub struct Envelope<T> {
+    /// The HTTP status the reply came with (a success is not always 200).
+    pub status: u16,
     pub message: String,
     pub data: T,
     pub agent: Option<AgentBlock>,
-    pub session_id: Option<String>,
+    /// `users/auth` only; already wrapped so it cannot be printed.
+    pub session_id: Option<Session>,
 }
 
 #[derive(Deserialize)]
@@ -31,19 +45,147 @@ struct RawEnvelope {
     data: Option<Value>,
     #[serde(default)]
     agent: Option<Value>,
+    // Straight into a zeroizing wrapper: no plain copy outlives decoding.
     #[serde(default)]
     session_id: Option<String>,
 }
 
-/// A short, printable, secret-free piece of a bad body for the error message.
-fn snippet(body: &[u8]) -> String {
+/// How much of a bad body an error may quote.
+const SNIPPET_CHARS: usize = 80;
+
+/// A short, printable, secret-free piece of a bad body for an error message.
+///
+/// An HTML error page is reduced to its `<title>` (`502 Bad Gateway`) or its
+/// text. Then, because a broken reply may echo a request or carry a session
+/// id, the text is cut before the first secret-looking key (`pin`,
+/// `password`, `session`, `old`, `new`, `token`, `secret`, `signature`),
+/// runs of 6+ digits (a PIN, an account number) and 20+ letter-and-digit
+/// tokens (a session id) are masked, and at most 80 characters are kept.
+pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(80)
-        .collect();
-    flat.trim().to_owned()
+    let text = if looks_like_html(&text) {
+        html_title(&text).unwrap_or_else(|| strip_tags(&text))
+    } else {
+        text.into_owned()
+    };
+    clean(&text)
+}
+
+/// Masks and shortens any text that came from the network (a body snippet,
+/// a serde message quoting a value) before it goes into an [`Error`].
+pub(crate) fn clean(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let cut = [
+        "pin",
+        "password",
+        "session",
+        "\"old\"",
+        "\"new\"",
+        "token",
+        "secret",
+        "signature",
+    ]
+    .iter()
+    .filter_map(|k| lower.find(k))
+    .min();
+    let (text, was_cut) = match cut {
+        Some(at) => (&text[..at], true),
+        None => (text, false),
+    };
+    let mut out = String::new();
+    let mut word = String::new();
+    let mut last_space = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push_str(&mask_word(&word));
+            word.clear();
+            last_space = false;
+        }
+        if c.is_whitespace() || c.is_control() {
+            if !last_space {
+                out.push(' ');
+                last_space = true;
+            }
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+        if out.len() > 4 * SNIPPET_CHARS {
+            break;
+        }
+    }
+    out.push_str(&mask_word(&word));
+    let out = out.trim();
+    let mut short: String = out.chars().take(SNIPPET_CHARS).collect();
+    if was_cut || short.len() < out.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// One run of ASCII letters and digits: a 20+ character token (a session
+/// id) is hidden whole; inside shorter words, runs of 6+ digits (a PIN, an
+/// account number) are hidden and shorter ones (`502`, `0108`) kept.
+fn mask_word(word: &str) -> String {
+    if word.len() >= 20 {
+        return "[token]".to_owned();
+    }
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in word.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        push_run(&mut out, &mut run);
+        out.push(c);
+    }
+    push_run(&mut out, &mut run);
+    out
+}
+
+fn push_run(out: &mut String, run: &mut String) {
+    if run.len() >= 6 {
+        out.push_str("[digits]");
+    } else {
+        out.push_str(run);
+    }
+    run.clear();
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let start = text.trim_start();
+    start.starts_with('<')
+}
+
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let after = open + lower[open..].find('>')? + 1;
+    let close = after + lower[after..].find("</title")?;
+    let title = html[after..close].trim();
+    (!title.is_empty()).then(|| title.to_owned())
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn text_of(v: &Value) -> String {
@@ -54,38 +196,43 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-/// Decodes any Bank+ or switcher reply.
+/// Decodes any Bank+ or switcher reply into its envelope, with `data` read
+/// as `T`. A non-`"00"` code becomes the matching [`Error`].
 pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<T>, Error> {
     let raw: RawEnvelope = serde_json::from_slice(body).map_err(|e| Error::Malformed {
         status,
-        detail: if body.is_empty() {
+        detail: if body.iter().all(u8::is_ascii_whitespace) {
             "empty body".to_owned()
         } else {
-            format!("not JSON ({e}): {}", snippet(body))
+            // serde_json's syntax errors name a position, never a value.
+            format!("not the documented JSON ({e}): {}", snippet(body))
         },
     })?;
+    let session_id = raw.session_id.map(Session::new);
     let code = raw
         .code
         .as_ref()
         .map(text_of)
+        .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| Error::Malformed {
             status,
             detail: "the reply has no code".to_owned(),
         })?;
     let message = raw.message.as_ref().map(text_of).unwrap_or_default();
-    if code != "00" {
-        return Err(match code.as_str() {
+    if code.trim() != "00" {
+        return Err(match code.trim() {
             "SESSION_NOT_FOUND" => Error::SessionExpired,
             "INVALID_PIN" => Error::InvalidPin { message },
             "2102" => Error::BadLogin { message },
             "NOT_FOUND" => Error::NotFound { message },
             _ => Error::Refused {
+                // Platform refusals carry a trace code in `data`; the
+                // switcher's (`responseCode`…) and bare ones do not.
                 trace_code: raw
                     .data
-                    .as_ref()
-                    .and_then(|d| d.get("trace_code"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                    .and_then(|d| serde_json::from_value::<wire::RefusalData>(d).ok())
+                    .and_then(|d| d.trace_code)
+                    .filter(|t| !t.trim().is_empty()),
                 code,
                 message,
             },
@@ -94,21 +241,196 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
     let data = raw.data.unwrap_or(Value::Null);
     let data: T = serde_json::from_value(data).map_err(|e| Error::Malformed {
         status,
-        detail: format!("unexpected data: {e}"),
+        detail: format!("unexpected data: {}", clean(&e.to_string())),
     })?;
     let agent = match raw.agent {
         Some(a) if !a.is_null() => {
             Some(serde_json::from_value(a).map_err(|e| Error::Malformed {
                 status,
-                detail: format!("unexpected agent block: {e}"),
+                detail: format!("unexpected agent block: {}", clean(&e.to_string())),
             })?)
         }
         _ => None,
     };
     Ok(Envelope {
+        status,
         message,
         data,
         agent,
-        session_id: raw.session_id,
+        session_id,
     })
+}
+
+/// `users/auth`: the session and the profile.
+pub fn login(status: u16, body: &[u8]) -> Result<Login, Error> {
+    let reply = decode::<wire::LoginData>(status, body)?;
+    let session = reply
+        .session_id
+        .filter(|s| !s.is_blank())
+        .ok_or_else(|| Error::Malformed {
+            status,
+            detail: "login reply without session_id".into(),
+        })?;
+    Ok(Login {
+        session,
+        profile: AgentProfile::from_wire(reply.data).map_err(|e| e.at_status(status))?,
+    })
+}
+
+/// Replies whose `data` means nothing (`{}`): logout, change password.
+pub fn nothing(status: u16, body: &[u8]) -> Result<(), Error> {
+    decode::<Value>(status, body).map(|_| ())
+}
+
+/// The five dashboards.
+pub fn graph(status: u16, body: &[u8]) -> Result<Vec<GraphPoint>, Error> {
+    decode::<Vec<wire::GraphItem>>(status, body)?
+        .data
+        .into_iter()
+        .map(|g| GraphPoint::from_wire(g).map_err(|e| e.at_status(status)))
+        .collect()
+}
+
+/// `wilayah/get`: postal codes as text (`10110`, even when sent as a number).
+pub fn postal_codes(status: u16, body: &[u8]) -> Result<Vec<String>, Error> {
+    Ok(decode::<Vec<wire::PostalCode>>(status, body)?
+        .data
+        .into_iter()
+        .map(|p| p.kodepos)
+        .collect())
+}
+
+/// The four master lists.
+pub fn master_list(status: u16, body: &[u8]) -> Result<Vec<MasterItem>, Error> {
+    Ok(decode::<Vec<wire::MasterItem>>(status, body)?
+        .data
+        .into_iter()
+        .map(|m| MasterItem {
+            id: m.id,
+            name: m.name,
+        })
+        .collect())
+}
+
+/// `bank/list`.
+pub fn banks(status: u16, body: &[u8]) -> Result<Vec<Bank>, Error> {
+    Ok(decode::<Vec<wire::BankItem>>(status, body)?
+        .data
+        .into_iter()
+        .map(|b| Bank {
+            code: b.bank_code,
+            name: b.bank_name,
+        })
+        .collect())
+}
+
+/// `bsa/checkAccount`, `bsa/customerbalance`, `account/balance`.
+pub fn account(status: u16, body: &[u8]) -> Result<AccountInfo, Error> {
+    let r = decode::<wire::AccountData>(status, body)?;
+    AccountInfo::from_wire(r.data, r.agent).map_err(|e| e.at_status(status))
+}
+
+/// `bsa/openAccount`.
+pub fn opened_account(status: u16, body: &[u8]) -> Result<OpenedAccount, Error> {
+    let r = decode::<wire::OpenAccountData>(status, body)?;
+    OpenedAccount::from_wire(r.data, r.agent).map_err(|e| e.at_status(status))
+}
+
+/// `bsa/depositAccount`.
+pub fn deposit(status: u16, body: &[u8]) -> Result<DepositDone, Error> {
+    let r = decode::<wire::DepositData>(status, body)?;
+    DepositDone::from_wire(r.data, r.message, r.agent).map_err(|e| e.at_status(status))
+}
+
+/// `bsa/transfer/intrabank/inquiry`, `bsa/transfer/interbank/inquiry`.
+pub fn transfer_quote(status: u16, body: &[u8]) -> Result<TransferQuote, Error> {
+    let r = decode::<wire::TransferInquiryData>(status, body)?;
+    TransferQuote::from_wire(r.data, r.agent).map_err(|e| e.at_status(status))
+}
+
+/// `bsa/transfer/intrabank/payment`, `bsa/transfer/interbank/payment`.
+pub fn transfer_done(status: u16, body: &[u8]) -> Result<TransferDone, Error> {
+    let r = decode::<wire::TransferPaymentData>(status, body)?;
+    TransferDone::from_wire(r.data, r.message, r.agent).map_err(|e| e.at_status(status))
+}
+
+/// Switcher `/inquiry`.
+pub fn switcher_account(status: u16, body: &[u8]) -> Result<SwitcherAccount, Error> {
+    let r = decode::<wire::SwitcherInquiryData>(status, body)?;
+    SwitcherAccount::from_wire(r.data).map_err(|e| e.at_status(status))
+}
+
+/// Switcher `/transfer`, `/reversal`, `/check`.
+pub fn switcher_transfer(status: u16, body: &[u8]) -> Result<SwitcherTransfer, Error> {
+    let r = decode::<wire::SwitcherTransferData>(status, body)?;
+    SwitcherTransfer::from_wire(r.data, r.message).map_err(|e| e.at_status(status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_html_page_is_its_title() {
+        let html = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+        assert_eq!(snippet(html), "502 Bad Gateway");
+        assert_eq!(
+            snippet(b"<p>Service\n\n Unavailable</p>"),
+            "Service Unavailable"
+        );
+    }
+
+    #[test]
+    fn snippets_hide_secrets_and_numbers() {
+        let echoed = br#"{"toAccount":"14047","name":"ardha","pin_transaksi":"359569"}"#;
+        let s = snippet(echoed);
+        assert!(!s.contains("359569") && !s.contains("pin"), "{s}");
+        assert!(s.contains("14047"), "short numbers are kept: {s}");
+        let s =
+            snippet(br#"{"code":"00","session_id":"pAUvTI7MKmexnAw4vwO5nbOiwluGIaRJopdS7eZAI3M1"#);
+        assert!(!s.contains("pAUvTI7M"), "{s}");
+        let s = snippet(b"error near pAUvTI7MKmexnAw4vwO5nbOiwluGIaRJopdS7eZAI3M1 and 4447123456");
+        assert_eq!(s, "error near [token] and [digits]");
+        let s = snippet(b"x=359569;");
+        assert_eq!(s, "x=[digits];");
+        let long = "a ".repeat(200);
+        assert!(snippet(long.as_bytes()).chars().count() <= SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn the_body_code_decides_not_the_status() {
+        let ok = br#"{"code":"00","message":"Ok.","data":{}}"#;
+        assert_eq!(nothing(404, ok), Ok(()));
+        let refused = br#"{"code":"UPDATE_NONE","message":"Password tidak sesuai, coba ulangi kembali","data":{}}"#;
+        assert!(
+            matches!(nothing(200, refused), Err(Error::Refused { ref code, .. }) if code == "UPDATE_NONE")
+        );
+        // A numeric code is read as its text.
+        let numeric = br#"{"code":2102,"message":"m"}"#;
+        assert!(matches!(nothing(401, numeric), Err(Error::BadLogin { .. })));
+        assert!(matches!(
+            nothing(200, br#"{"code":"","data":{}}"#),
+            Err(Error::Malformed { .. })
+        ));
+        assert!(matches!(
+            nothing(200, b"null"),
+            Err(Error::Malformed { .. })
+        ));
+        assert!(matches!(nothing(200, b"[]"), Err(Error::Malformed { .. })));
+    }
+
+    #[test]
+    fn a_conversion_error_carries_the_real_status() {
+        let body = br#"{"code":"00","message":"x","data":{"amount":"25.0.0","account_number_customer":"1","account_name":"A"}}"#;
+        assert!(matches!(
+            deposit(201, body),
+            Err(Error::Malformed { status: 201, .. })
+        ));
+    }
+
+    #[test]
+    fn a_login_without_a_session_is_malformed() {
+        let body = br#"{"code":"00","message":"Login berhasil","data":{"username":"u","kode_cabang":"014","kode_mitra":"BNI","kode_loket":"100294"},"session_id":""}"#;
+        assert!(matches!(login(200, body), Err(Error::Malformed { .. })));
+    }
 }

@@ -1,11 +1,18 @@
-//! What the rest of Loket works with: exact money, UTC times, the agent
-//! code, roles. Every conversion from the wire happens here, once.
+//! What the rest of Loket works with: exact money ([`Rupiah`]), UTC times,
+//! the agent code, roles, the bank's colour. Every conversion from the wire
+//! happens here, once, and a value that cannot be read is an
+//! [`Error::Malformed`], never a guess.
+//!
+//! Times: `date_time`/`timestamp` are documented as WIB
+//! (`YYYY-MM-DD, hh24:mm:ss WIB`) but sent as UTC ISO-8601
+//! (`2020-04-16T07:46:43.845Z`); both are read, a zoneless time as WIB.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use money::Rupiah;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::sid::{Sid, SidError};
 use crate::wire::{self, Amount};
 
 /// `kode_mitra + kode_cabang + kode_loket`, e.g. `BNI014100294`.
@@ -71,6 +78,8 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));
     }
+    // The documented form ends in " WIB", which is what a zoneless time means anyway.
+    let t = t.strip_suffix("WIB").map(str::trim_end).unwrap_or(t);
     for format in [
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%d, %H:%M:%S%.f",
@@ -110,6 +119,25 @@ fn opt_money_field(status: u16, field: &str, v: &Option<Amount>) -> Result<Optio
     v.as_ref()
         .map(|a| money_field(status, field, a))
         .transpose()
+}
+
+/// The reply's `total` when given (it is what was charged), otherwise
+/// amount + fee.
+fn total_of(
+    status: u16,
+    amount: Rupiah,
+    admin_fee: Rupiah,
+    total: &Option<Amount>,
+) -> Result<Rupiah, Error> {
+    match opt_money_field(status, "total", total)? {
+        Some(t) => Ok(t),
+        None => amount
+            .checked_add(admin_fee)
+            .ok_or_else(|| Error::Malformed {
+                status,
+                detail: "amount + admin is out of range".into(),
+            }),
+    }
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -234,11 +262,20 @@ impl AccountInfo {
         agent: Option<wire::AgentBlock>,
     ) -> Result<AccountInfo, Error> {
         let s = 200;
-        // account/balance carries both `account_balance` and `balance`
-        // ("202.696.682"); they agree in every sample, prefer the number.
-        let balance = match opt_money_field(s, "account_balance", &d.account_balance)? {
-            Some(b) => Some(b),
-            None => opt_money_field(s, "balance", &d.balance)?,
+        // account/balance carries both `account_balance` (202696682) and
+        // `balance` ("202.696.682"). They agree in every sample; if they
+        // ever disagree, neither can be shown as the balance.
+        let balance = match (
+            opt_money_field(s, "account_balance", &d.account_balance)?,
+            opt_money_field(s, "balance", &d.balance)?,
+        ) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::Malformed {
+                    status: s,
+                    detail: format!("account_balance {a} and balance {b} disagree"),
+                })
+            }
+            (a, b) => a.or(b),
         };
         Ok(AccountInfo {
             at: time_field(s, "date_time", &d.date_time)?,
@@ -349,10 +386,7 @@ impl DepositDone {
         let s = 200;
         let amount = money_field(s, "amount", &d.amount)?;
         let admin_fee = opt_money_field(s, "admin", &d.admin)?.unwrap_or(Rupiah::ZERO);
-        let total = match opt_money_field(s, "total", &d.total)? {
-            Some(t) => t,
-            None => amount.checked_add(admin_fee).unwrap_or(amount),
-        };
+        let total = total_of(s, amount, admin_fee, &d.total)?;
         Ok(DepositDone {
             at: time_field(s, "date_time", &d.date_time)?,
             account_number: d.account_number_customer,
@@ -437,10 +471,7 @@ impl TransferDone {
         let s = 200;
         let amount = money_field(s, "amount", &d.amount)?;
         let admin_fee = money_field(s, "admin_fee", &d.admin_fee)?;
-        let total = match opt_money_field(s, "total", &d.total)? {
-            Some(t) => t,
-            None => amount.checked_add(admin_fee).unwrap_or(amount),
-        };
+        let total = total_of(s, amount, admin_fee, &d.total)?;
         Ok(TransferDone {
             at: time_field(s, "date_time", &d.date_time)?,
             account_number: d.account_number,
@@ -456,6 +487,11 @@ impl TransferDone {
     }
 }
 
+// The switcher's `refnum` is kept as the text it sent, not as a [`Sid`]:
+// a booked transfer must not turn into "unreadable reply" because a real
+// switcher wrote its refnum in another shape (the document says String(14)).
+// `refnum_sid` reads it when a caller needs the 16-digit form.
+
 /// A switcher `/inquiry` answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SwitcherAccount {
@@ -470,6 +506,11 @@ pub struct SwitcherAccount {
 }
 
 impl SwitcherAccount {
+    /// The echoed `refnum` as a 16-digit [`Sid`].
+    pub fn refnum_sid(&self) -> Result<Sid, SidError> {
+        Sid::parse(&self.refnum)
+    }
+
     pub fn from_wire(d: wire::SwitcherInquiryData) -> Result<SwitcherAccount, Error> {
         Ok(SwitcherAccount {
             balance: opt_money_field(200, "balance", &d.balance)?,
@@ -505,6 +546,11 @@ pub struct SwitcherTransfer {
 }
 
 impl SwitcherTransfer {
+    /// The `refnum` as a 16-digit [`Sid`].
+    pub fn refnum_sid(&self) -> Result<Sid, SidError> {
+        Sid::parse(&self.refnum)
+    }
+
     pub fn from_wire(
         d: wire::SwitcherTransferData,
         message: String,

@@ -1,30 +1,41 @@
 //! One error type for every Bank+ and switcher call, sorted by what the
 //! caller can do about it.
+//!
+//! The deciding question for a payment is "may the money have moved?";
+//! [`Error::outcome_known`] answers it. Messages are written for the person
+//! at the counter: what happened and what to do next. They never carry a
+//! PIN, a password or a session id (see `decode::snippet` for how reply
+//! fragments are cleaned before they land in [`Error::Malformed`]).
 
 /// What went wrong with a call, and so what the caller may do next.
 ///
-/// For a call that moves money, only [`Error::NotSent`] and the bank's own
-/// refusals ([`Error::InvalidPin`], [`Error::Refused`], [`Error::SessionExpired`],
-/// [`Error::BadLogin`], [`Error::NotFound`]) mean the money did not move.
-/// [`Error::OutcomeUnknown`] and [`Error::Malformed`] mean it may have: the
-/// transaction is in doubt until the switcher's `/check` (or a statement)
-/// says otherwise. Nothing here is ever retried automatically.
+/// For a call that moves money (open account, deposit, the two transfer
+/// payments, switcher transfer and reversal), only [`Error::NotSent`],
+/// [`Error::BadInput`] and the bank's own answers ([`Error::InvalidPin`],
+/// [`Error::Refused`], [`Error::SessionExpired`], [`Error::BadLogin`],
+/// [`Error::NotFound`]) mean the money did not move.
+/// [`Error::OutcomeUnknown`] **and** [`Error::Malformed`] mean it may have:
+/// the transaction is in doubt until the switcher's `/check` (or a
+/// statement line) says otherwise, and it must never be reported as failed.
+/// Nothing in this crate is ever retried automatically.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// The request never left this machine (connection refused, bad address,
-    /// DNS failure). Safe to try again.
-    #[error("the server could not be reached, nothing was sent: {reason}")]
+    /// The request never left this machine (connection refused, DNS
+    /// failure, bad address, a request that could not be built). Safe to
+    /// try again.
+    #[error("the server could not be reached and nothing was sent ({reason}); check the network and try again")]
     NotSent { reason: String },
 
-    /// The request was refused here, before sending: the input cannot be
-    /// expressed in the protocol (e.g. sen on a transfer amount).
-    #[error("{message}; nothing was sent")]
+    /// Refused here, before sending: the input cannot be expressed in the
+    /// protocol (sen on a transfer amount, a non-digit account number, …).
+    #[error("{message}; nothing was sent, correct it and try again")]
     BadInput { message: String },
 
-    /// The request was sent (or may have been) and no answer came back: a
-    /// timeout or a connection lost mid-way. The bank may have acted on it.
+    /// The request was sent (or may have been) and no complete answer came
+    /// back: a timeout, or the connection lost or closed mid-way. The bank
+    /// may have acted on it. Never "failed".
     #[error(
-        "no answer from the server after the request was sent ({reason}); the outcome is unknown"
+        "no answer from the server after the request was sent ({reason}); the outcome is unknown: check the transaction status before trying again"
     )]
     OutcomeUnknown { reason: String },
 
@@ -33,38 +44,48 @@ pub enum Error {
     SessionExpired,
 
     /// `INVALID_PIN`: nothing was done.
-    #[error("wrong PIN: {message}")]
+    #[error("wrong PIN, nothing was done: {message}")]
     InvalidPin { message: String },
 
-    /// `2102` on login.
+    /// `2102` on `users/auth`.
     #[error("wrong username or password: {message}")]
     BadLogin { message: String },
 
     /// `NOT_FOUND`: no data for what was asked (a dashboard month, a region).
-    #[error("not found: {message}")]
+    #[error("no data found: {message}")]
     NotFound { message: String },
 
-    /// The bank or the switcher refused, with its code and words
-    /// (`-1` / `[0108] NO SUCH ACCOUNT`, `UPDATE_NONE`, `0101`, …).
-    #[error("refused by the bank ({code}): {message}")]
+    /// The bank or the switcher refused, with its code and words:
+    /// `-1` / `[0108] NO SUCH ACCOUNT`, `-1` / `[76] Invalid account`,
+    /// `UPDATE_NONE`, switcher `0101`, `-1` / `Reversal already executed`,
+    /// `-1` / `refnum provided was not found`, … Nothing was done.
+    #[error("refused by the bank (code {code}): {}", if message.is_empty() { "no reason given" } else { message.as_str() })]
     Refused {
         code: String,
         message: String,
-        /// The platform's trace code (`BLB…`), when given.
+        /// The platform's trace code (`BLB…`), when given; quote it to the bank.
         trace_code: Option<String>,
     },
 
     /// A reply that is not the documented JSON (an HTML 502 page, cut-off
-    /// JSON, missing fields). For a payment the outcome is unknown.
-    #[error("the server sent an unreadable reply (HTTP {status}): {detail}")]
+    /// JSON, missing fields, an unreadable amount), with the raw HTTP status
+    /// and a short, secret-free piece of the body. For a payment the
+    /// outcome is unknown, exactly as with [`Error::OutcomeUnknown`].
+    #[error("the server sent an unreadable reply (HTTP {status}: {detail}); if this was a payment, check its status before trying again")]
     Malformed { status: u16, detail: String },
 }
 
 impl Error {
-    /// Whether the bank's answer settles the outcome: the request either was
-    /// never sent or the bank clearly refused it.
+    /// Whether the outcome is settled: the request was never sent, or the
+    /// bank answered clearly. `false` means a payment may have moved money.
     pub fn outcome_known(&self) -> bool {
         !matches!(self, Error::OutcomeUnknown { .. } | Error::Malformed { .. })
+    }
+
+    /// Whether the request certainly never reached the server, so sending
+    /// it again cannot do anything twice.
+    pub fn nothing_sent(&self) -> bool {
+        matches!(self, Error::NotSent { .. } | Error::BadInput { .. })
     }
 
     /// The reason code inside the bank's message brackets: `0108` from
@@ -76,7 +97,16 @@ impl Error {
         }
     }
 
-    /// A short stable code for this error, for journals, JSON and the UI.
+    /// The platform's trace code of a refusal (`BLB20041614483274585`).
+    pub fn trace_code(&self) -> Option<&str> {
+        match self {
+            Error::Refused { trace_code, .. } => trace_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A short stable code for this error, for journals, logs and the UI:
+    /// the bank's own code where there is one.
     pub fn code(&self) -> &str {
         match self {
             Error::NotSent { .. } => "NOT_SENT",
@@ -90,10 +120,106 @@ impl Error {
             Error::Malformed { .. } => "MALFORMED_REPLY",
         }
     }
+
+    /// Puts the real HTTP status on a [`Error::Malformed`] raised while
+    /// converting a reply's data (the converters do not see the status).
+    pub(crate) fn at_status(self, status: u16) -> Error {
+        match self {
+            Error::Malformed { detail, .. } => Error::Malformed { status, detail },
+            other => other,
+        }
+    }
 }
 
+/// The text between a leading `[` and the first `]`, trimmed.
 fn bracketed(message: &str) -> Option<&str> {
     let rest = message.trim_start().strip_prefix('[')?;
     let (code, _) = rest.split_once(']')?;
-    Some(code.trim())
+    let code = code.trim();
+    (!code.is_empty()).then_some(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(message: &str) -> Error {
+        Error::Refused {
+            code: "-1".into(),
+            message: message.into(),
+            trace_code: Some("BLB1".into()),
+        }
+    }
+
+    #[test]
+    fn bank_reason_is_the_bracketed_code() {
+        assert_eq!(
+            refused("[0108] NO SUCH ACCOUNT").bank_reason(),
+            Some("0108")
+        );
+        assert_eq!(refused("[76] Invalid account").bank_reason(), Some("76"));
+        assert_eq!(refused("Reversal already executed").bank_reason(), None);
+        assert_eq!(refused("[] nothing").bank_reason(), None);
+        assert_eq!(refused("[0108 unclosed").bank_reason(), None);
+        assert_eq!(refused("x").trace_code(), Some("BLB1"));
+    }
+
+    #[test]
+    fn only_unknown_and_malformed_leave_the_outcome_open() {
+        let unknown = Error::OutcomeUnknown { reason: "t".into() };
+        let malformed = Error::Malformed {
+            status: 502,
+            detail: "d".into(),
+        };
+        assert!(!unknown.outcome_known() && !malformed.outcome_known());
+        assert!(!unknown.nothing_sent() && !malformed.nothing_sent());
+        for known in [
+            Error::NotSent { reason: "r".into() },
+            Error::SessionExpired,
+            Error::InvalidPin {
+                message: "m".into(),
+            },
+            Error::BadLogin {
+                message: "m".into(),
+            },
+            Error::NotFound {
+                message: "m".into(),
+            },
+            refused("[0108] NO SUCH ACCOUNT"),
+        ] {
+            assert!(known.outcome_known(), "{known:?}");
+        }
+        assert!(Error::NotSent { reason: "r".into() }.nothing_sent());
+        assert!(!Error::SessionExpired.nothing_sent());
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        assert!(Error::SessionExpired.to_string().contains("log in again"));
+        assert!(Error::OutcomeUnknown {
+            reason: "timed out".into()
+        }
+        .to_string()
+        .contains("check the transaction status"));
+        let e = Error::Refused {
+            code: "-1".into(),
+            message: String::new(),
+            trace_code: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "refused by the bank (code -1): no reason given"
+        );
+        assert_eq!(
+            Error::Malformed {
+                status: 200,
+                detail: "x".into()
+            }
+            .at_status(502),
+            Error::Malformed {
+                status: 502,
+                detail: "x".into()
+            }
+        );
+    }
 }

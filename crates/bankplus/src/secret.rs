@@ -1,7 +1,8 @@
 //! Secrets the agent types: PINs, passwords, and the session id the bank
-//! hands back. Each is zeroized when dropped, prints as `***` in `Debug`,
-//! and has no `Display` or `Serialize`: the only way out is
-//! [`Pin::expose`]-style access inside this crate's request builder.
+//! hands back. Each is zeroized when dropped (clones too), prints as `***`
+//! in `Debug`, and has no `Display` or `Serialize`: the only way out is the
+//! crate-private `expose`, used by the request builder in [`crate::client`]
+//! at the moment a body or header is built.
 
 use std::fmt;
 
@@ -68,12 +69,18 @@ impl fmt::Debug for Password {
 pub struct Session(Zeroizing<String>);
 
 impl Session {
-    pub(crate) fn new(id: String) -> Session {
+    /// Wraps a `session_id`. The client makes these from the login reply;
+    /// a test driver may make one to present a stale or forged session.
+    pub fn new(id: String) -> Session {
         Session(Zeroizing::new(id))
     }
 
     pub(crate) fn expose(&self) -> &str {
         &self.0
+    }
+
+    pub(crate) fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
     }
 
     /// For tests and diagnostics that must prove the id never leaks:
@@ -86,5 +93,34 @@ impl Session {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Session(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_is_six_digits() {
+        assert_eq!(
+            Pin::new("359569").map(|p| p.expose().to_owned()),
+            Ok("359569".to_owned())
+        );
+        assert_eq!(Pin::new(" 359569\n").map(|p| p.expose().len()), Ok(6));
+        for bad in ["", "35956", "3595690", "35956a", "３５９５６９", "359 69"] {
+            assert_eq!(Pin::new(bad).map(|_| ()), Err(PinFormatError), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let pin = Pin::new("359569").unwrap();
+        let password = Password::new("T6jkl4ss");
+        let session = Session::new("pAUvTI7MKmexnAw4vwO5nbOiwluGIaRJ".to_owned());
+        assert_eq!(format!("{pin:?}"), "Pin(***)");
+        assert_eq!(format!("{password:?}"), "Password(***)");
+        assert_eq!(format!("{session:?}"), "Session(***)");
+        assert!(session.is("pAUvTI7MKmexnAw4vwO5nbOiwluGIaRJ"));
+        assert!(!session.is("pAUvTI7MKmexnAw4vwO5nbOiwluGIaR"));
     }
 }

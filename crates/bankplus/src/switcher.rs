@@ -1,30 +1,48 @@
 //! The branchless switcher: account inquiry, transfer, reversal and status
 //! check by `refnum`. A Bank+ payment's `sid` is its refnum here, which is
-//! how a transaction in doubt is settled.
+//! how a transaction in doubt is settled (`/check`) and undone
+//! (`/reversal`). No session header; its own origin
+//! (`http://192.168.172.15:7221` in the document), paths `/inquiry`,
+//! `/transfer`, `/reversal`, `/check`.
 
 use std::time::Duration;
 
-use crate::client::{account_number, body_of, non_blank, whole, Wire};
-use crate::decode::Envelope;
+use crate::client::{account_number, body_of, non_blank, whole, ClientConfig, Reference, Wire};
+use crate::decode;
 use crate::domain::{SwitcherAccount, SwitcherTransfer};
 use crate::error::Error;
 use crate::sid::Sid;
 use crate::wire;
 
+/// The switcher client. Cheap to clone; one connection pool per client.
 #[derive(Debug, Clone)]
 pub struct SwitcherClient {
     wire: Wire,
 }
 
 impl SwitcherClient {
-    /// `base_url` is the switcher's origin; paths are `/inquiry`, `/transfer`, `/reversal`, `/check`.
+    /// `base_url` is the switcher's origin. Connecting may take up to 5 s
+    /// (or `timeout`, if shorter); the whole call up to `timeout`.
     pub fn new(base_url: &str, timeout: Duration) -> Result<SwitcherClient, Error> {
+        let mut config = ClientConfig::new(base_url);
+        config.timeout = timeout;
+        SwitcherClient::with_config(config)
+    }
+
+    /// With every setting of a [`ClientConfig`] (its `base_url` is the switcher's origin).
+    pub fn with_config(config: ClientConfig) -> Result<SwitcherClient, Error> {
         Ok(SwitcherClient {
-            wire: Wire::new(base_url, timeout, Duration::from_secs(5))?,
+            wire: Wire::new(
+                "switcher",
+                &config.base_url,
+                config.timeout,
+                config.connect_timeout,
+            )?,
         })
     }
 
     /// `/inquiry`: who owns an account, and the `paymentCode` a transfer to it needs.
+    /// An unknown account is `Refused { code: "0101" }`.
     pub async fn inquiry(
         &self,
         refnum: &Sid,
@@ -36,12 +54,20 @@ impl SwitcherClient {
             bank: non_blank("bank", bank)?,
             account: account_number(account)?,
         })?;
-        let reply: Envelope<wire::SwitcherInquiryData> =
-            self.wire.post("/inquiry", None, None, body).await?;
-        SwitcherAccount::from_wire(reply.data)
+        self.wire
+            .post(
+                "/inquiry",
+                None,
+                Reference::InBody(refnum),
+                body,
+                decode::switcher_account,
+            )
+            .await
     }
 
     /// `/transfer`: moves money to the account of an inquiry's `paymentCode`.
+    /// [`Error::OutcomeUnknown`] and [`Error::Malformed`] leave it in doubt:
+    /// ask `/check` with the same refnum, never send it again.
     pub async fn transfer(
         &self,
         refnum: &Sid,
@@ -51,6 +77,11 @@ impl SwitcherClient {
         amount: money::Rupiah,
         remark: &str,
     ) -> Result<SwitcherTransfer, Error> {
+        if !amount.is_positive() {
+            return Err(Error::BadInput {
+                message: format!("the amount must be more than Rp0, not {amount}"),
+            });
+        }
         let body = body_of(&wire::SwitcherTransferRequest {
             refnum: refnum.as_str(),
             payment_code: non_blank("payment code", payment_code)?,
@@ -59,13 +90,20 @@ impl SwitcherClient {
             amount: whole(amount)?,
             remark,
         })?;
-        let reply: Envelope<wire::SwitcherTransferData> =
-            self.wire.post("/transfer", None, None, body).await?;
-        SwitcherTransfer::from_wire(reply.data, reply.message)
+        self.wire
+            .post(
+                "/transfer",
+                None,
+                Reference::InBody(refnum),
+                body,
+                decode::switcher_transfer,
+            )
+            .await
     }
 
-    /// `/reversal` of the transaction `target` booked as `journal`.
-    /// A second reversal is `Refused { message: "Reversal already executed" }`.
+    /// `/reversal` of the transaction `target` booked as `journal`, under a
+    /// new `refnum`. A second reversal is
+    /// `Refused { message: "Reversal already executed" }`.
     pub async fn reversal(
         &self,
         refnum: &Sid,
@@ -77,19 +115,31 @@ impl SwitcherClient {
             refnum_target: target.as_str(),
             journal: non_blank("journal", journal)?,
         })?;
-        let reply: Envelope<wire::SwitcherTransferData> =
-            self.wire.post("/reversal", None, None, body).await?;
-        SwitcherTransfer::from_wire(reply.data, reply.message)
+        self.wire
+            .post(
+                "/reversal",
+                None,
+                Reference::InBody(refnum),
+                body,
+                decode::switcher_transfer,
+            )
+            .await
     }
 
-    /// `/check`: what became of `refnum`. Not found is
+    /// `/check`: what became of `refnum`. Never booked is
     /// `Refused { message: "refnum provided was not found" }`.
     pub async fn check(&self, refnum: &Sid) -> Result<SwitcherTransfer, Error> {
         let body = body_of(&wire::SwitcherCheckRequest {
             refnum: refnum.as_str(),
         })?;
-        let reply: Envelope<wire::SwitcherTransferData> =
-            self.wire.post("/check", None, None, body).await?;
-        SwitcherTransfer::from_wire(reply.data, reply.message)
+        self.wire
+            .post(
+                "/check",
+                None,
+                Reference::InBody(refnum),
+                body,
+                decode::switcher_transfer,
+            )
+            .await
     }
 }

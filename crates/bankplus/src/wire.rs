@@ -1,7 +1,9 @@
 //! The bodies exactly as the Bank+ and switcher documents write them: same
 //! field names, same loose typing (amounts as numbers or as `"25.000"`,
-//! ids as numbers or strings). Nothing outside this crate sees these; they
-//! are converted once into [`crate::domain`] types.
+//! ids as numbers or strings). Replies are converted once, in
+//! [`crate::decode`], into [`crate::domain`] types; the rest of Loket never
+//! needs these. Fields the document lists but Loket does not use are still
+//! read (as optional text) so the types show the whole contract.
 
 use money::Rupiah;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -106,6 +108,17 @@ pub struct LoginData {
     pub warna_bank: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
     pub nama_bank: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub favourite: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub menu: Option<String>,
+    /// A JSON document inside a string (`{"register":"agent/…png",…}`).
+    #[serde(default, deserialize_with = "opt_text")]
+    pub attachment: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub icon_bank: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub logo_bank: Option<String>,
 }
 
 /// One bar of a dashboard graph.
@@ -162,6 +175,13 @@ pub struct AccountData {
     pub kode_agen: Option<String>,
     #[serde(default)]
     pub admin: Option<Amount>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub phone_home: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub phone_office: Option<String>,
+    /// Masked on `bsa/checkAccount`: `08968967xxxx`.
+    #[serde(default, rename = "phoneNumber", deserialize_with = "opt_text")]
+    pub phone_number: Option<String>,
     /// Only on `account/balance`: `"202.696.682"`.
     #[serde(default)]
     pub balance: Option<Amount>,
@@ -176,6 +196,27 @@ pub struct OpenAccountData {
     pub account_number_agent: Option<String>,
     #[serde(deserialize_with = "text")]
     pub account_name: String,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub national_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub addr_email: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub phone_mobile: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub phone_home: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub phone_office: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub born_place: Option<String>,
+    /// `DD-MM-YYYY` here, although the request's `dob` is `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub born_date: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status_marital: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status_gender: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub image_national_id: Option<String>,
     #[serde(default)]
     pub first_deposit: Option<Amount>,
     #[serde(default, deserialize_with = "opt_text")]
@@ -211,6 +252,9 @@ pub struct DepositData {
 /// `bsa/transfer/intrabank/inquiry` and `…/interbank/inquiry` data.
 #[derive(Debug, Clone, Deserialize)]
 pub struct TransferInquiryData {
+    /// Intrabank only: `IDR`.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub account_currency: Option<String>,
     /// Interbank only.
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction_id: Option<String>,
@@ -295,22 +339,71 @@ pub struct SwitcherTransferData {
     pub info: Option<String>,
 }
 
-// ---- Requests (serialized into a zeroized buffer by the client) ----
+/// The `data` of a platform refusal (`code` `-1`): the bank's words again
+/// and the `trace_code` to quote to the bank.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RefusalData {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub status: Option<bool>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_code: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub bank_code: Option<String>,
+}
+
+/// The `data` of a switcher refusal (`code` `0101`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SwitcherRefusalData {
+    #[serde(default, rename = "responseCode", deserialize_with = "opt_text")]
+    pub response_code: Option<String>,
+    #[serde(default, rename = "responseDescription", deserialize_with = "opt_text")]
+    pub response_description: Option<String>,
+    #[serde(default, rename = "errorDescription", deserialize_with = "opt_text")]
+    pub error_description: Option<String>,
+    /// `{"sourceAccount": "…"}`.
+    #[serde(default, rename = "Data")]
+    pub data: Option<Value>,
+}
+
+// ---- Requests ----
+//
+// Built by the client at the moment of sending, borrowing the secret from
+// its `Pin`/`Password`, and serialized straight into a wiping buffer. Public
+// so tests can build and print them; `Debug` of a request holding a PIN or
+// password prints `***` in its place.
+
+/// Prints a request with its secret fields as `***`.
+macro_rules! redacted_debug {
+    ($name:ident { $($shown:ident),* } hides { $($hidden:ident),* }) => {
+        impl std::fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut d = f.debug_struct(stringify!($name));
+                $( d.field(stringify!($shown), &self.$shown); )*
+                $( d.field(stringify!($hidden), &format_args!("***")); )*
+                d.finish()
+            }
+        }
+    };
+}
 
 #[derive(Serialize)]
-pub(crate) struct AuthRequest<'a> {
+pub struct AuthRequest<'a> {
     pub username: &'a str,
     pub password: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct MonthRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct MonthRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-pub(crate) struct WilayahRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct WilayahRequest<'a> {
     pub propinsi: &'a str,
     pub jenis: &'a str,
     pub kabupaten: &'a str,
@@ -319,32 +412,32 @@ pub(crate) struct WilayahRequest<'a> {
 }
 
 #[derive(Serialize)]
-pub(crate) struct ChangePasswordRequest<'a> {
+pub struct ChangePasswordRequest<'a> {
     pub old: &'a str,
     pub new: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct CheckAccountRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct CheckAccountRequest<'a> {
     #[serde(rename = "accountNum")]
     pub account_num: &'a str,
 }
 
 #[derive(Serialize)]
-pub(crate) struct CustomerBalanceRequest<'a> {
+pub struct CustomerBalanceRequest<'a> {
     pub pin_platform: &'a str,
     #[serde(rename = "accountNum")]
     pub account_num: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct OpenAccountImages<'a> {
+#[derive(Debug, Serialize)]
+pub struct OpenAccountImages<'a> {
     pub ktp: &'a str,
     pub foto: &'a str,
 }
 
 #[derive(Serialize)]
-pub(crate) struct OpenAccountRequest<'a> {
+pub struct OpenAccountRequest<'a> {
     pub pin_transaksi: &'a str,
     pub name: &'a str,
     pub email: &'a str,
@@ -373,7 +466,7 @@ pub(crate) struct OpenAccountRequest<'a> {
 }
 
 #[derive(Serialize)]
-pub(crate) struct DepositRequest<'a> {
+pub struct DepositRequest<'a> {
     #[serde(rename = "toAccount")]
     pub to_account: &'a str,
     pub name: &'a str,
@@ -382,13 +475,13 @@ pub(crate) struct DepositRequest<'a> {
     pub pin_transaksi: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct IntrabankInquiryRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct IntrabankInquiryRequest<'a> {
     pub account_number: &'a str,
 }
 
 #[derive(Serialize)]
-pub(crate) struct IntrabankPaymentRequest<'a> {
+pub struct IntrabankPaymentRequest<'a> {
     pub account_number: &'a str,
     pub account_name: &'a str,
     pub amount: i64,
@@ -396,14 +489,14 @@ pub(crate) struct IntrabankPaymentRequest<'a> {
     pub pin: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct InterbankInquiryRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct InterbankInquiryRequest<'a> {
     pub bank_code: &'a str,
     pub account_number: &'a str,
 }
 
 #[derive(Serialize)]
-pub(crate) struct InterbankPaymentRequest<'a> {
+pub struct InterbankPaymentRequest<'a> {
     pub transaction_id: &'a str,
     pub bank_code: &'a str,
     pub bank_name: &'a str,
@@ -414,15 +507,15 @@ pub(crate) struct InterbankPaymentRequest<'a> {
     pub pin: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct SwitcherInquiryRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct SwitcherInquiryRequest<'a> {
     pub refnum: &'a str,
     pub bank: &'a str,
     pub account: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct SwitcherTransferRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct SwitcherTransferRequest<'a> {
     pub refnum: &'a str,
     #[serde(rename = "paymentCode")]
     pub payment_code: &'a str,
@@ -434,15 +527,25 @@ pub(crate) struct SwitcherTransferRequest<'a> {
     pub remark: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct SwitcherReversalRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct SwitcherReversalRequest<'a> {
     pub refnum: &'a str,
     #[serde(rename = "refnumTarget")]
     pub refnum_target: &'a str,
     pub journal: &'a str,
 }
 
-#[derive(Serialize)]
-pub(crate) struct SwitcherCheckRequest<'a> {
+#[derive(Debug, Serialize)]
+pub struct SwitcherCheckRequest<'a> {
     pub refnum: &'a str,
 }
+
+redacted_debug!(AuthRequest { username } hides { password });
+redacted_debug!(ChangePasswordRequest {} hides { old, new });
+redacted_debug!(CustomerBalanceRequest { account_num } hides { pin_platform });
+// Besides the PIN, the customer's identity (mother's name, KTP, birth) has
+// no business in a log line either.
+redacted_debug!(OpenAccountRequest { name, deposit } hides { pin_transaksi, mother_name, ktp, dob });
+redacted_debug!(DepositRequest { to_account, name, amount, narration } hides { pin_transaksi });
+redacted_debug!(IntrabankPaymentRequest { account_number, account_name, amount, admin_fee } hides { pin });
+redacted_debug!(InterbankPaymentRequest { transaction_id, bank_code, bank_name, account_number, account_name, amount, admin_fee } hides { pin });

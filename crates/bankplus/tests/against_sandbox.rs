@@ -18,7 +18,7 @@ fn sid() -> Sid {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = chrono::Utc::now().with_timezone(&bankplus::wib());
-    Sid::from_wib(now, (n % 10_000) as u16)
+    Sid::from_wib(now, (n % 10_000) as u16).expect("a sid for now")
 }
 
 struct World {
