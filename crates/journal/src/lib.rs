@@ -246,7 +246,7 @@ impl Journal {
              inquiry_ref = coalesce(?11, inquiry_ref), bank_reference = coalesce(?12, bank_reference), \
              bank_code = coalesce(?13, bank_code), bank_message = coalesce(?14, bank_message), \
              resolution = coalesce(?15, resolution), resolution_note = coalesce(?16, resolution_note), \
-             resolved_by = coalesce(?17, resolved_by) \
+             resolved_by = coalesce(?17, resolved_by), override_of = coalesce(?19, override_of) \
              WHERE sid = ?1 AND state = ?18",
             params![
                 sid,
@@ -267,6 +267,7 @@ impl Journal {
                 facts.resolution_note,
                 facts.resolved_by,
                 from.as_str(),
+                facts.override_of,
             ],
         )?;
         insert_event(&tx, sid, now, Some(from), to, actor, note)?;

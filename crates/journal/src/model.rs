@@ -256,4 +256,6 @@ pub struct StepFacts {
     pub resolution: Option<Resolution>,
     pub resolution_note: Option<String>,
     pub resolved_by: Option<String>,
+    /// The in-doubt transaction this one is knowingly allowed beside.
+    pub override_of: Option<String>,
 }

@@ -663,13 +663,15 @@ impl Teller {
         let actor = profile.username.clone();
         let amount = record.amount.unwrap_or(Rupiah::ZERO);
         let mut note = None;
+        let mut overridden = None;
         if let Some(doubt) = self.doubt_like(&record.destination, amount, Some(sid))? {
             match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
                 None => return Err(TellerError::HeldByDoubt { sid: doubt }),
                 Some(reason) => {
                     note = Some(format!(
                         "override: allowed although {doubt} is in doubt: {reason}"
-                    ))
+                    ));
+                    overridden = Some(doubt);
                 }
             }
         }
@@ -685,7 +687,10 @@ impl Teller {
             State::Authorized,
             &actor,
             note.as_deref(),
-            StepFacts::default(),
+            StepFacts {
+                override_of: overridden,
+                ..StepFacts::default()
+            },
         )?;
         // The last write before the request leaves: after this, a crash means "unknown".
         self.journal.step(

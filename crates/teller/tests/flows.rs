@@ -359,6 +359,11 @@ async fn an_override_is_journaled_and_a_502_that_never_booked_is_failed_by_check
             .any(|n| n.contains("override") && n.contains(&q.sid)),
         "{notes:?}"
     );
+    assert_eq!(
+        paid.record.override_of.as_deref(),
+        Some(q.sid.as_str()),
+        "the row says which doubt it overrode"
+    );
 
     // The gateway answered 502 without passing the payment on: check says not found.
     let settled = w.teller.check(&q.sid, "test").await.unwrap();
