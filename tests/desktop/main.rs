@@ -1,8 +1,9 @@
 //! The real desktop app, built, in a real WebKit webview, driven through
 //! WebDriver (tauri-driver + WebKitWebDriver) under a private Xvfb: log in
 //! on the embedded sandbox, take a deposit with the PIN typed on the
-//! keyboard, see it in today's list, switch language. A screenshot is saved
-//! in the test's temp folder's parent (`target/e2e-screenshots/`) on failure.
+//! keyboard, see it in today's list, switch language. Screenshots of the
+//! confirm and result screens (and of any failure) go to
+//! `target/e2e-screenshots/`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -221,6 +222,7 @@ async fn deposit_flow(c: &Client) {
     wait_text(c, "#confirm-name", "Ardha Herdianto").await;
     assert_eq!(text_of(c, "#confirm-total").await, "Rp25.000");
     assert_eq!(text_of(c, "#terbilang").await, "dua puluh lima ribu rupiah");
+    screenshot(c, "deposit-confirm").await;
     find(c, "body")
         .await
         .send_keys(&Key::Enter.to_string())
@@ -244,6 +246,7 @@ async fn deposit_flow(c: &Client) {
         .expect("enter");
 
     wait_text(c, "#result-status", "BERHASIL").await;
+    screenshot(c, "deposit-result").await;
     find(c, "body")
         .await
         .send_keys(&Key::Enter.to_string())
