@@ -14,16 +14,6 @@ use crate::view::{self, CommandError};
 
 type Result<T> = std::result::Result<T, CommandError>;
 
-fn mask(account: &str) -> String {
-    let n = account.chars().count();
-    let keep = 4.min(n);
-    format!(
-        "{}{}",
-        "•".repeat(n - keep),
-        account.chars().skip(n - keep).collect::<String>()
-    )
-}
-
 impl Loket {
     pub fn error(&self, e: TellerError) -> CommandError {
         CommandError {
@@ -143,7 +133,7 @@ pub async fn quote_deposit(
         sid: q.sid,
         kind: q.kind.as_str().into(),
         bank_name: q.destination.bank_name,
-        account_masked: mask(&account),
+        account_masked: teller::mask_account(&account),
         account_number: account,
         account_name: q.destination.account_name.unwrap_or_default(),
         amount: q.amount.to_plain_string(),

@@ -7,21 +7,6 @@ mod commands;
 mod runtime;
 mod view;
 
-use std::path::PathBuf;
-
-fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("LOKET_DATA_DIR").filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("loket");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".local/share/loket");
-    }
-    PathBuf::from("loket-data")
-}
-
 /// The command set; `cargo run -p loket-desktop -- --export-bindings` writes the TypeScript.
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -55,7 +40,7 @@ fn main() {
     let server = std::env::var("LOKET_SERVER")
         .ok()
         .filter(|s| !s.trim().is_empty());
-    let state = runtime::Loket::new(data_dir(), server);
+    let state = runtime::Loket::new(teller::data_dir::resolve(None), server);
     let context = tauri::generate_context!("../tauri.conf.json");
     let result = tauri::Builder::default()
         .manage(state)

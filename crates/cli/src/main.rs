@@ -3,7 +3,6 @@
 
 mod args;
 mod commands;
-mod data_dir;
 mod logging;
 mod output;
 mod sandbox_cmd;
@@ -54,7 +53,7 @@ fn main() -> ExitCode {
             LangArg::En => teller::Lang::En,
         },
     };
-    let data_dir = data_dir::resolve(cli.global.data_dir.clone());
+    let data_dir = teller::data_dir::resolve(cli.global.data_dir.clone());
     // The log guard flushes the file on drop, at the end of main.
     let _log = logging::init(&data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

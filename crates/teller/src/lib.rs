@@ -9,6 +9,7 @@
 //! settles it; a new payment to the same destination for the same amount is
 //! held meanwhile.
 
+pub mod data_dir;
 mod error;
 mod validate;
 
@@ -27,7 +28,7 @@ use money::Rupiah;
 use serde::Serialize;
 
 pub use error::{Lang, Result, TellerError};
-pub use validate::{mask_ktp, validate_open_account};
+pub use validate::{mask_account, mask_ktp, validate_open_account};
 
 /// The home bank's code as Bank+ writes it in replies.
 const HOME_BANK: &str = "BNI";

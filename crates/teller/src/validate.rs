@@ -8,16 +8,23 @@ fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The KTP number with all but the last four digits hidden.
-pub fn mask_ktp(ktp: &str) -> String {
-    let t = ktp.trim();
+/// All but the last four characters of `text` replaced by `hide`.
+fn mask_tail(text: &str, hide: char) -> String {
+    let t = text.trim();
     let n = t.chars().count();
     let keep = 4.min(n);
-    format!(
-        "{}{}",
-        "*".repeat(n - keep),
-        t.chars().skip(n - keep).collect::<String>()
-    )
+    let hidden: String = std::iter::repeat_n(hide, n - keep).collect();
+    format!("{hidden}{}", t.chars().skip(n - keep).collect::<String>())
+}
+
+/// The KTP number with all but the last four digits hidden (what a receipt keeps).
+pub fn mask_ktp(ktp: &str) -> String {
+    mask_tail(ktp, '*')
+}
+
+/// An account number as the screen shows it: `•4047`.
+pub fn mask_account(account: &str) -> String {
+    mask_tail(account, '•')
 }
 
 /// Every problem with the form, in one message (Indonesian / English), or Ok.

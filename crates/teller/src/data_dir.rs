@@ -1,4 +1,5 @@
-//! Where Loket keeps its files when no `--data-dir` is given.
+//! Where Loket keeps its files when no `--data-dir` is given; shared by the
+//! CLI and the desktop app so both find the same journal.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,9 @@ use std::path::PathBuf;
 pub fn resolve(explicit: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = explicit {
         return dir;
+    }
+    if let Some(dir) = std::env::var_os("LOKET_DATA_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
     }
     if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(xdg).join("loket");
