@@ -130,3 +130,31 @@ mod tests {
         assert_eq!(words(-5_000), "minus lima ribu rupiah");
     }
 }
+
+#[cfg(test)]
+mod shared_cases {
+    use super::*;
+
+    /// The UI shows live words under amount fields with its own code; both
+    /// are held to the same hand-written cases.
+    #[test]
+    fn agrees_with_the_cases_the_ui_is_tested_against() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../ui/src/lib/terbilang.cases.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the shared cases file");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let cases = doc["cases"].as_array().expect("a cases array");
+        assert!(cases.len() > 30);
+        for case in cases {
+            let rupiah: i64 = case["rupiah"].as_str().unwrap().parse().unwrap();
+            let wanted = case["words"].as_str().unwrap();
+            assert_eq!(
+                terbilang(Rupiah::from_rupiah(rupiah).unwrap()),
+                wanted,
+                "{rupiah}"
+            );
+        }
+    }
+}

@@ -11,6 +11,8 @@
 
 pub mod data_dir;
 mod error;
+pub mod images;
+pub mod settings;
 mod validate;
 
 use std::collections::HashMap;
@@ -28,6 +30,7 @@ use money::Rupiah;
 use serde::Serialize;
 
 pub use error::{Lang, Result, TellerError};
+pub use settings::Settings;
 pub use validate::{mask_account, mask_ktp, validate_open_account};
 
 /// The home bank's code as Bank+ writes it in replies.

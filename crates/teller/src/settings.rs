@@ -1,0 +1,181 @@
+//! The terminal's own settings (server and switcher addresses, language,
+//! idle lock), kept as a small JSON file in the data directory. No secret is
+//! ever stored here.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Lang, Result, TellerError};
+
+/// The idle lock may be switched off (0) or set up to this many minutes.
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 240;
+
+/// What the agent (or a supervisor) set on the settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Bank+ origin; `None` runs on the embedded sandbox.
+    pub server: Option<String>,
+    /// Switcher origin; with the sandbox, the sandbox is its own switcher.
+    pub switcher: Option<String>,
+    pub lang: Lang,
+    /// Lock the screen after this many idle minutes; 0 never locks.
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: None,
+            switcher: None,
+            lang: Lang::Id,
+            idle_lock_minutes: 5,
+        }
+    }
+}
+
+fn origin(label: &str, value: &Option<String>) -> Result<Option<String>> {
+    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| {
+        let host = r.split('/').next().unwrap_or("");
+        !host.is_empty() && !host.contains(char::is_whitespace)
+    });
+    if !ok {
+        return Err(TellerError::Input(format!(
+            "alamat {label} {v:?} harus diawali http:// atau https:// / the {label} address must start with http:// or https://"
+        )));
+    }
+    Ok(Some(v.trim_end_matches('/').to_owned()))
+}
+
+impl Settings {
+    /// The settings as they will be stored: addresses checked and trimmed,
+    /// the idle lock within bounds. Bad input changes nothing.
+    pub fn checked(&self) -> Result<Settings> {
+        if self.idle_lock_minutes > MAX_IDLE_LOCK_MINUTES {
+            return Err(TellerError::Input(format!(
+                "kunci layar paling lama {MAX_IDLE_LOCK_MINUTES} menit / the idle lock is at most {MAX_IDLE_LOCK_MINUTES} minutes"
+            )));
+        }
+        Ok(Settings {
+            server: origin("server", &self.server)?,
+            switcher: origin("switcher", &self.switcher)?,
+            lang: self.lang,
+            idle_lock_minutes: self.idle_lock_minutes,
+        })
+    }
+
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("settings.json")
+    }
+
+    /// Reads the settings; a missing file gives the defaults. A damaged
+    /// file also gives the defaults (with the reason) rather than keeping
+    /// the terminal from starting.
+    pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
+        let path = Settings::path(data_dir);
+        match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
+            Err(e) => (
+                Settings::default(),
+                Some(format!("{}: {e}", path.display())),
+            ),
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|s| s.checked().map_err(|e| e.to_string()))
+            {
+                Ok(s) => (s, None),
+                Err(why) => (
+                    Settings::default(),
+                    Some(format!("{}: {why}", path.display())),
+                ),
+            },
+        }
+    }
+
+    /// Writes the settings atomically (a temporary file renamed over the
+    /// old one), so a crash leaves either the old or the new settings.
+    pub fn save(&self, data_dir: &Path) -> Result<Settings> {
+        let checked = self.checked()?;
+        let io = |e: std::io::Error| {
+            TellerError::Input(format!(
+                "pengaturan tidak bisa disimpan di {} ({e}) / settings cannot be saved",
+                data_dir.display()
+            ))
+        };
+        std::fs::create_dir_all(data_dir).map_err(io)?;
+        let path = Settings::path(data_dir);
+        let tmp = path.with_extension("json.tmp");
+        let body = serde_json::to_vec_pretty(&checked)
+            .map_err(|e| TellerError::Input(format!("settings: {e}")))?;
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(io)?;
+            f.write_all(&body).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(checked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_and_saved_settings_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, warning) = Settings::load(dir.path());
+        assert_eq!(s, Settings::default());
+        assert!(warning.is_none());
+        let wanted = Settings {
+            server: Some(" https://bankplus.example/ ".into()),
+            switcher: None,
+            lang: Lang::En,
+            idle_lock_minutes: 10,
+        };
+        let stored = wanted.save(dir.path()).unwrap();
+        assert_eq!(stored.server.as_deref(), Some("https://bankplus.example"));
+        assert_eq!(Settings::load(dir.path()).0, stored);
+    }
+
+    #[test]
+    fn bad_input_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = Settings::default().save(dir.path()).unwrap();
+        for bad in [
+            Settings {
+                server: Some("ftp://x".into()),
+                ..Settings::default()
+            },
+            Settings {
+                switcher: Some("http://".into()),
+                ..Settings::default()
+            },
+            Settings {
+                idle_lock_minutes: 10_000,
+                ..Settings::default()
+            },
+        ] {
+            let err = bad.save(dir.path()).unwrap_err();
+            assert!(matches!(err, TellerError::Input(_)), "{err:?}");
+        }
+        assert_eq!(Settings::load(dir.path()).0, good);
+    }
+
+    #[test]
+    fn a_damaged_file_gives_defaults_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(Settings::path(dir.path()), b"{not json").unwrap();
+        let (s, warning) = Settings::load(dir.path());
+        assert_eq!(s, Settings::default());
+        assert!(warning.unwrap().contains("settings.json"));
+    }
+}
