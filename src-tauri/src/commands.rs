@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use bankplus::{Password, Pin};
+use base64::Engine;
 use journal::{HistoryQuery, Kind, State};
 use money::Rupiah;
+use teller::images::{platform_image_path, ImageKind};
 use teller::{DepositForm, TellerError};
 use zeroize::Zeroizing;
 
@@ -13,6 +15,7 @@ use crate::runtime::Loket;
 use crate::view::{self, CommandError};
 
 type Result<T> = std::result::Result<T, CommandError>;
+type App<'a> = tauri::State<'a, Arc<Loket>>;
 
 impl Loket {
     pub fn error(&self, e: TellerError) -> CommandError {
@@ -22,43 +25,59 @@ impl Loket {
             outcome_unknown: e.outcome_unknown(),
         }
     }
-}
 
-fn lang_of(l: teller::Lang) -> view::Lang {
-    match l {
-        teller::Lang::Id => view::Lang::Id,
-        teller::Lang::En => view::Lang::En,
+    fn input(&self, why: impl Into<String>) -> CommandError {
+        self.error(TellerError::Input(why.into()))
     }
 }
 
+fn amount(state: &Loket, text: &str) -> Result<Rupiah> {
+    Rupiah::parse_input(text).map_err(|e| state.input(e.to_string()))
+}
+
+fn actor(ready: &crate::runtime::Ready) -> String {
+    ready
+        .teller
+        .profile()
+        .map(|p| p.username)
+        .unwrap_or_else(|| "loket".into())
+}
+
+// ---- App, settings, session ----
+
 #[tauri::command]
 #[specta::specta]
-pub async fn app_info(state: tauri::State<'_, Arc<Loket>>) -> Result<view::AppInfo> {
+pub async fn app_info(state: App<'_>) -> Result<view::AppInfo> {
     let ready = state.ready().await?;
     Ok(view::AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
         sandbox: ready.sandbox,
         server: ready.server.clone(),
-        lang: lang_of(state.lang()),
+        has_switcher: ready.teller.has_switcher(),
+        settings: (&state.settings()).into(),
+        settings_warning: state.settings_warning.clone(),
     })
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_lang(state: tauri::State<'_, Arc<Loket>>, lang: view::Lang) {
-    state.set_lang(match lang {
-        view::Lang::Id => teller::Lang::Id,
-        view::Lang::En => teller::Lang::En,
-    });
+pub fn set_lang(state: App<'_>, lang: view::Lang) -> Result<()> {
+    state.set_lang(lang.into()).map_err(|e| state.error(e))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn login(
-    state: tauri::State<'_, Arc<Loket>>,
-    username: String,
-    password: String,
-) -> Result<view::Profile> {
+pub async fn save_settings(state: App<'_>, settings: view::Settings) -> Result<view::Settings> {
+    let stored = state
+        .save_settings(&(&settings).into())
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok((&stored).into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn login(state: App<'_>, username: String, password: String) -> Result<view::Profile> {
     let password = Zeroizing::new(password);
     let ready = state.ready().await?;
     let p = ready
@@ -66,58 +85,158 @@ pub async fn login(
         .login(&username, &Password::new(&password))
         .await
         .map_err(|e| state.error(e))?;
+    // Rows a crash left half-way are settled before the agent starts work.
     if let Err(e) = ready.teller.recover(&p.username).await {
-        tracing_note(&e);
+        eprintln!("loket: recovery after login did not finish: {}", e.code());
     }
-    Ok(view::Profile {
-        name: p.name,
-        username: p.username,
-        agent_code: p.agent_code.0,
-        is_agent: p.role == bankplus::Role::Agent,
-        bank_name: p.bank_name,
-        bank_colour: p.bank_colour,
-        address: p.address,
-    })
-}
-
-fn tracing_note(e: &TellerError) {
-    eprintln!("loket: recovery after login did not finish: {}", e.code());
+    Ok(p.into())
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(state: tauri::State<'_, Arc<Loket>>) -> Result<()> {
+pub async fn logout(state: App<'_>) -> Result<()> {
     let ready = state.ready().await?;
     ready.teller.logout().await.map_err(|e| state.error(e))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn agent_balance(state: tauri::State<'_, Arc<Loket>>) -> Result<view::Account> {
+pub async fn change_password(
+    state: App<'_>,
+    old_password: String,
+    new_password: String,
+) -> Result<()> {
+    let old = Zeroizing::new(old_password);
+    let new = Zeroizing::new(new_password);
+    let ready = state.ready().await?;
+    ready
+        .teller
+        .change_password(&Password::new(&old), &Password::new(&new))
+        .await
+        .map_err(|e| state.error(e))
+}
+
+// ---- Reads ----
+
+#[tauri::command]
+#[specta::specta]
+pub async fn agent_balance(state: App<'_>) -> Result<view::Account> {
     let ready = state.ready().await?;
     let info = ready
         .teller
         .agent_balance()
         .await
         .map_err(|e| state.error(e))?;
-    Ok(view::Account {
-        account_number: info.account_number,
-        account_name: info.account_name,
-        balance: info.balance.map(|b| b.to_plain_string()),
-        balance_display: info.balance.map(|b| b.to_string()),
-    })
+    Ok(info.into())
 }
 
 #[tauri::command]
 #[specta::specta]
+pub async fn check_account(state: App<'_>, account: String) -> Result<view::Account> {
+    let ready = state.ready().await?;
+    let info = ready
+        .teller
+        .check_account(&account)
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(info.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_balance(
+    state: App<'_>,
+    account: String,
+    pin: String,
+) -> Result<view::Account> {
+    let pin = Zeroizing::new(pin);
+    let ready = state.ready().await?;
+    let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
+    let info = ready
+        .teller
+        .customer_balance(&account, &pin)
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(info.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn banks(state: App<'_>) -> Result<Vec<view::Bank>> {
+    let ready = state.ready().await?;
+    let banks = ready.teller.banks().await.map_err(|e| state.error(e))?;
+    Ok(banks
+        .into_iter()
+        .map(|b| view::Bank {
+            code: b.code,
+            name: b.name,
+        })
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn master_list(state: App<'_>, which: view::MasterList) -> Result<Vec<view::MasterItem>> {
+    let ready = state.ready().await?;
+    let items = ready
+        .teller
+        .master_list(which.into())
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(items
+        .into_iter()
+        .map(|m| view::MasterItem {
+            id: m.id,
+            name: m.name,
+        })
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn postal_codes(state: App<'_>, region: view::Region) -> Result<Vec<String>> {
+    let ready = state.ready().await?;
+    ready
+        .teller
+        .postal_codes(&region.into())
+        .await
+        .map_err(|e| state.error(e))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(
+    state: App<'_>,
+    which: view::Dashboard,
+    month: Option<String>,
+) -> Result<Vec<view::GraphPoint>> {
+    let ready = state.ready().await?;
+    let month = month.filter(|m| !m.trim().is_empty());
+    let points = ready
+        .teller
+        .dashboard(which.into(), month.as_deref())
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(points
+        .into_iter()
+        .map(|p| view::GraphPoint {
+            title: p.title,
+            count: p.count as f64,
+        })
+        .collect())
+}
+
+// ---- Money flows: quote, then pay ----
+
+#[tauri::command]
+#[specta::specta]
 pub async fn quote_deposit(
-    state: tauri::State<'_, Arc<Loket>>,
+    state: App<'_>,
     to_account: String,
-    amount: String,
+    amount_text: String,
 ) -> Result<view::Quote> {
     let ready = state.ready().await?;
-    let amount =
-        Rupiah::parse_input(&amount).map_err(|e| state.error(TellerError::Input(e.to_string())))?;
+    let amount = amount(&state, &amount_text)?;
     let q = ready
         .teller
         .quote_deposit(&DepositForm {
@@ -128,66 +247,174 @@ pub async fn quote_deposit(
         })
         .await
         .map_err(|e| state.error(e))?;
-    let account = q.destination.account_number.clone().unwrap_or_default();
-    Ok(view::Quote {
-        sid: q.sid,
-        kind: q.kind.as_str().into(),
-        bank_name: q.destination.bank_name,
-        account_masked: teller::mask_account(&account),
-        account_number: account,
-        account_name: q.destination.account_name.unwrap_or_default(),
-        amount: q.amount.to_plain_string(),
-        amount_display: q.amount.to_string(),
-        admin_fee_display: q.admin_fee.to_string(),
-        total_display: q.total.to_string(),
-        terbilang: q.terbilang,
-        in_doubt: q.in_doubt,
-    })
+    Ok(q.into())
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel(state: tauri::State<'_, Arc<Loket>>, sid: String) -> Result<()> {
+pub async fn quote_transfer(
+    state: App<'_>,
+    bank_code: Option<String>,
+    to_account: String,
+    amount_text: String,
+) -> Result<view::Quote> {
     let ready = state.ready().await?;
-    let who = ready
-        .teller
-        .profile()
-        .map(|p| p.username)
-        .unwrap_or_default();
-    ready.teller.cancel(&sid, &who).map_err(|e| state.error(e))
+    let amount = amount(&state, &amount_text)?;
+    let q = match bank_code.filter(|b| !b.trim().is_empty()) {
+        None => ready.teller.quote_intrabank(&to_account, amount).await,
+        Some(bank) => {
+            ready
+                .teller
+                .quote_interbank(&bank, &to_account, amount)
+                .await
+        }
+    }
+    .map_err(|e| state.error(e))?;
+    Ok(q.into())
+}
+
+fn image_path(state: &Loket, kind: ImageKind, ktp: &str, file: &view::ImageFile) -> Result<String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.base64.as_bytes())
+        .map_err(|_| state.input(format!("{}: berkas rusak / unreadable file", file.name)))?;
+    platform_image_path(kind, ktp, &file.name, &bytes, chrono::Utc::now())
+        .map_err(|e| state.error(e))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn pay(
-    state: tauri::State<'_, Arc<Loket>>,
-    sid: String,
-    pin: String,
-) -> Result<view::Outcome> {
+pub async fn quote_open_account(
+    state: App<'_>,
+    form: view::OpenAccountForm,
+) -> Result<view::Quote> {
+    let ready = state.ready().await?;
+    let image_ktp = image_path(&state, ImageKind::Ktp, &form.ktp, &form.image_ktp)?;
+    let image_foto = image_path(&state, ImageKind::Photo, &form.ktp, &form.image_foto)?;
+    let core = bankplus::OpenAccountForm {
+        name: form.name,
+        email: form.email,
+        mother_name: form.mother_name,
+        profession: form.profession,
+        last_education: form.last_education,
+        status_nikah: form.status_nikah,
+        pob: form.pob,
+        dob: form.dob,
+        ktp: form.ktp,
+        gender: form.gender,
+        address: form.address,
+        rt: form.rt,
+        rw: form.rw,
+        zip_code: form.zip_code,
+        kelurahan: form.kelurahan,
+        kecamatan: form.kecamatan,
+        city: form.city,
+        state: form.state,
+        hp: form.hp,
+        phone: form.phone,
+        income: form.income,
+        jumlah_transaksi: form.jumlah_transaksi,
+        deposit: form.deposit,
+        image_ktp,
+        image_foto,
+    };
+    let q = ready
+        .teller
+        .quote_open_account(&core)
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(q.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel(state: App<'_>, sid: String) -> Result<()> {
+    let ready = state.ready().await?;
+    ready
+        .teller
+        .cancel(&sid, &actor(&ready))
+        .map_err(|e| state.error(e))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outcome> {
     let pin = Zeroizing::new(pin);
     let ready = state.ready().await?;
-    let pin = Pin::new(&pin).map_err(|e| state.error(TellerError::Input(e.to_string())))?;
+    let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
     let out = ready
         .teller
         .pay(&sid, &pin, None)
         .await
         .map_err(|e| state.error(e))?;
+    let status = match out.record.state {
+        State::Succeeded => view::Status::Succeeded,
+        State::Unknown => view::Status::Unknown,
+        _ => view::Status::Failed,
+    };
     Ok(view::Outcome {
-        sid: out.record.sid.clone(),
-        status: match out.record.state {
-            State::Succeeded => view::Status::Succeeded,
-            State::Unknown => view::Status::Unknown,
-            _ => view::Status::Failed,
-        },
-        account_name: out.record.destination.account_name.clone(),
-        total_display: out.record.total.map(|t| t.to_string()),
+        status,
+        transaction: out.record.into(),
         error: out.error.map(|e| state.error(e)),
+    })
+}
+
+// ---- History and doubt ----
+
+fn day(state: &Loket, text: &Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                state.input(format!(
+                    "tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD"
+                ))
+            }),
+    }
+}
+
+fn history_query(state: &Loket, f: &view::HistoryFilter) -> Result<HistoryQuery> {
+    let from = day(state, &f.from)?.map(|d| journal::wib_day_bounds(d).0);
+    let to = day(state, &f.to)?.map(|d| journal::wib_day_bounds(d).1);
+    let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| state.input(format!("jenis {k:?}")))?),
+    };
+    let st = match f.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(State::parse(s).ok_or_else(|| state.input(format!("status {s:?}")))?),
+    };
+    Ok(HistoryQuery {
+        from,
+        to,
+        kind,
+        state: st,
+        account: None,
+        search: f.search.clone().filter(|s| !s.trim().is_empty()),
+        limit: f.limit,
+        after: f.after.clone(),
     })
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn today(state: tauri::State<'_, Arc<Loket>>) -> Result<Vec<view::Transaction>> {
+pub async fn history(state: App<'_>, filter: view::HistoryFilter) -> Result<view::HistoryPage> {
+    let ready = state.ready().await?;
+    let q = history_query(&state, &filter)?;
+    let page = ready
+        .teller
+        .journal()
+        .history(&q)
+        .map_err(|e| state.error(e.into()))?;
+    Ok(view::HistoryPage {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        next: page.next,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn today(state: App<'_>) -> Result<Vec<view::Transaction>> {
     let ready = state.ready().await?;
     let today = chrono::Utc::now()
         .with_timezone(&journal::wib())
@@ -206,19 +433,114 @@ pub async fn today(state: tauri::State<'_, Arc<Loket>>) -> Result<Vec<view::Tran
     Ok(page
         .rows
         .into_iter()
-        .filter(|r| r.kind.moves_money() || r.kind == Kind::CheckAccount)
-        .map(|r| view::Transaction {
-            time_wib: r
-                .created_at
-                .with_timezone(&journal::wib())
-                .format("%H:%M:%S")
-                .to_string(),
-            sid: r.sid,
-            kind: r.kind.as_str().into(),
-            state: r.state.as_str().into(),
-            account_number: r.destination.account_number,
-            account_name: r.destination.account_name,
-            total_display: r.total.map(|t| t.to_string()),
-        })
+        .filter(|r| r.kind.moves_money() || r.kind == Kind::Reversal)
+        .filter(|r| r.state != State::Cancelled)
+        .map(Into::into)
         .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn transaction(state: App<'_>, sid: String) -> Result<view::TransactionDetail> {
+    let ready = state.ready().await?;
+    let journal = ready.teller.journal();
+    let record = journal
+        .get(&sid)
+        .map_err(|e| state.error(e.into()))?
+        .ok_or_else(|| state.error(TellerError::NoSuchTransaction(sid.clone())))?;
+    let events = journal.events(&sid).map_err(|e| state.error(e.into()))?;
+    Ok(view::TransactionDetail {
+        transaction: record.into(),
+        events: events.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn in_doubt(state: App<'_>) -> Result<Vec<view::Transaction>> {
+    let ready = state.ready().await?;
+    let rows = ready
+        .teller
+        .journal()
+        .in_doubt()
+        .map_err(|e| state.error(e.into()))?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// "Cek status": asks the switcher what became of a transaction in doubt.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_status(state: App<'_>, sid: String) -> Result<view::Transaction> {
+    let ready = state.ready().await?;
+    let record = ready
+        .teller
+        .check(&sid, &actor(&ready))
+        .await
+        .map_err(|e| state.error(e))?;
+    Ok(record.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn day_summary(state: App<'_>, date: Option<String>) -> Result<view::DaySummary> {
+    let ready = state.ready().await?;
+    let date = day(&state, &date)?.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&journal::wib())
+            .date_naive()
+    });
+    let s = ready
+        .teller
+        .journal()
+        .day_summary(date)
+        .map_err(|e| state.error(e.into()))?;
+    Ok(s.into())
+}
+
+/// Writes the filtered history as CSV into the Downloads folder (or the
+/// data folder) and says where.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_csv(
+    app: tauri::AppHandle,
+    state: App<'_>,
+    filter: view::HistoryFilter,
+) -> Result<view::Export> {
+    use tauri::Manager;
+    let ready = state.ready().await?;
+    let mut q = history_query(&state, &filter)?;
+    q.after = None;
+    q.limit = None;
+    let dir = std::env::var_os("LOKET_EXPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.path().download_dir().ok())
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| state.data_dir.join("export"));
+    let io = |e: std::io::Error| state.input(format!("{}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let stamp = chrono::Utc::now()
+        .with_timezone(&journal::wib())
+        .format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("loket-riwayat-{stamp}.csv"));
+    let file = std::fs::File::create(&path).map_err(io)?;
+    let rows = ready
+        .teller
+        .journal()
+        .export_csv(&q, std::io::BufWriter::new(file))
+        .map_err(|e| state.error(e.into()))?;
+    Ok(view::Export {
+        path: path.display().to_string(),
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
+    })
+}
+
+/// The UI says its first screen is on the glass. For start-up measurement
+/// (`make bench`), which passes the spawn time in `LOKET_SPAWNED_AT_NS`;
+/// otherwise it does nothing.
+#[tauri::command]
+#[specta::specta]
+pub fn painted(what: String) {
+    if let Some(ms) = crate::runtime::since_spawn_ms() {
+        println!("loket-measure: {what} {ms:.1} ms");
+    }
 }

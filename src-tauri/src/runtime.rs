@@ -1,6 +1,7 @@
-//! The app's state: the sandbox (when no server is configured), the journal
-//! and the teller, made ready after the window has painted so start-up does
-//! no network work first.
+//! The app's state: the settings, the sandbox (when no server is
+//! configured), the journal and the teller. The core is made ready after
+//! the window has painted, so start-up does no network work first; new
+//! server settings take effect by making it ready again.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -8,8 +9,7 @@ use std::time::Duration;
 
 use journal::Journal;
 use sandbox::{LedgerLocation, Sandbox, SandboxConfig};
-use teller::{Teller, TellerConfig, TellerError};
-use tokio::sync::OnceCell;
+use teller::{Settings, Teller, TellerConfig, TellerError};
 
 use crate::view::CommandError;
 
@@ -21,49 +21,82 @@ pub struct Ready {
 }
 
 pub struct Loket {
-    data_dir: PathBuf,
-    server: Option<String>,
-    ready: OnceCell<std::result::Result<Ready, String>>,
-    lang: Mutex<teller::Lang>,
+    pub data_dir: PathBuf,
+    /// `LOKET_SERVER` wins over the settings file (tests, support).
+    server_override: Option<String>,
+    settings: Mutex<Settings>,
+    pub settings_warning: Option<String>,
+    ready: tokio::sync::Mutex<Option<Arc<Ready>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Loket {
-    pub fn new(data_dir: PathBuf, server: Option<String>) -> Arc<Loket> {
+    pub fn new(data_dir: PathBuf, server_override: Option<String>) -> Arc<Loket> {
+        let (settings, settings_warning) = Settings::load(&data_dir);
         Arc::new(Loket {
             data_dir,
-            server,
-            ready: OnceCell::new(),
-            lang: Mutex::new(teller::Lang::Id),
+            server_override,
+            settings: Mutex::new(settings),
+            settings_warning,
+            ready: tokio::sync::Mutex::new(None),
         })
     }
 
     pub fn lang(&self) -> teller::Lang {
-        *self.lang.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.settings).lang
     }
 
-    pub fn set_lang(&self, lang: teller::Lang) {
-        *self.lang.lock().unwrap_or_else(|p| p.into_inner()) = lang;
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// Stores new settings. When the addresses change, the running core
+    /// (and its session) is let go; the next command starts it again.
+    pub async fn save_settings(&self, new: &Settings) -> Result<Settings, TellerError> {
+        let stored = new.save(&self.data_dir)?;
+        let old = std::mem::replace(&mut *lock(&self.settings), stored.clone());
+        if old.server != stored.server || old.switcher != stored.switcher {
+            if let Some(ready) = self.ready.lock().await.take() {
+                let _ = ready.teller.logout().await;
+            }
+        }
+        Ok(stored)
+    }
+
+    pub fn set_lang(&self, lang: teller::Lang) -> Result<(), TellerError> {
+        let mut s = self.settings();
+        s.lang = lang;
+        let stored = s.save(&self.data_dir)?;
+        *lock(&self.settings) = stored;
+        Ok(())
     }
 
     /// Starts (once) what the commands need.
-    pub async fn ready(&self) -> std::result::Result<&Ready, CommandError> {
-        let r = self
-            .ready
-            .get_or_init(|| async { self.start().await })
-            .await;
-        r.as_ref().map_err(|why| CommandError {
+    pub async fn ready(&self) -> Result<Arc<Ready>, CommandError> {
+        let mut slot = self.ready.lock().await;
+        if let Some(r) = slot.as_ref() {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(self.start().await.map_err(|why| CommandError {
             code: "STARTUP".into(),
-            message: why.clone(),
+            message: why,
             outcome_unknown: false,
-        })
+        })?);
+        *slot = Some(r.clone());
+        Ok(r)
     }
 
-    async fn start(&self) -> std::result::Result<Ready, String> {
+    async fn start(&self) -> Result<Ready, String> {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             format!("Folder data tidak bisa dibuat / cannot create the data folder: {e}")
         })?;
-        let (server, sandbox) = match &self.server {
-            Some(url) => (url.clone(), None),
+        let settings = self.settings();
+        let server = self.server_override.clone().or(settings.server.clone());
+        let (server, switcher, sandbox) = match server {
+            Some(url) => (url, settings.switcher.clone(), None),
             None => {
                 let s = Sandbox::start(
                     SandboxConfig {
@@ -74,7 +107,8 @@ impl Loket {
                 )
                 .await
                 .map_err(|e| format!("Sandbox tidak bisa dimulai / sandbox cannot start: {e}"))?;
-                (s.base_url(), Some(s))
+                let url = s.base_url();
+                (url.clone(), Some(url), Some(s))
             }
         };
         let journal = Journal::open(&self.data_dir.join("journal.db"))
@@ -82,7 +116,7 @@ impl Loket {
         let teller = Teller::new(
             &TellerConfig {
                 server: server.clone(),
-                switcher: sandbox.as_ref().map(|s| s.base_url()),
+                switcher,
                 timeout: Duration::from_secs(30),
             },
             Arc::new(journal),
@@ -95,4 +129,15 @@ impl Loket {
             _sandbox: sandbox,
         })
     }
+}
+
+/// Milliseconds since the measuring harness spawned this process, when it
+/// said when (`LOKET_SPAWNED_AT_NS`, Unix time in nanoseconds).
+pub fn since_spawn_ms() -> Option<f64> {
+    let spawned: u128 = std::env::var("LOKET_SPAWNED_AT_NS").ok()?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(now.checked_sub(spawned)? as f64 / 1e6)
 }

@@ -1,9 +1,12 @@
 //! The real desktop app, built, in a real WebKit webview, driven through
-//! WebDriver (tauri-driver + WebKitWebDriver) under a private Xvfb: log in
-//! on the embedded sandbox, take a deposit with the PIN typed on the
-//! keyboard, see it in today's list, switch language. Screenshots of the
-//! confirm and result screens (and of any failure) go to
-//! `target/e2e-screenshots/`.
+//! WebDriver (tauri-driver + WebKitWebDriver) under a private Xvfb, on its
+//! embedded sandbox: every teller flow with the PIN typed on the keyboard,
+//! open account with master-data dropdowns, history, a session expiring
+//! mid-flow, a payment whose answer is lost resolved by "Cek status",
+//! dashboards, settings and language. Screenshots of key screens (and of
+//! any failure) go to `target/e2e-screenshots/`.
+
+mod flows;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -67,6 +70,15 @@ impl Drop for Stack {
     }
 }
 
+fn log_file(data_dir: &Path) -> Stdio {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join("app-output.log"))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
 fn free_display() -> u32 {
     (90..200)
         .find(|n| {
@@ -114,9 +126,14 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
         ])
         .env("DISPLAY", &display)
         .env("LOKET_DATA_DIR", data_dir)
+        // Each app gets its own WebKit storage, as on a terminal of its own.
+        .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
+        .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
+        .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
         .env_remove("LOKET_SERVER")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // The app's own output, kept beside its data for a failing test.
+        .stdout(log_file(data_dir))
+        .stderr(log_file(data_dir))
         .spawn()
         .expect("tauri-driver is installed (make deps)");
     stack.children.push((driver, true));
@@ -179,106 +196,147 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-async fn deposit_flow(c: &Client) {
-    // Log in with the demo agent.
-    find(c, "#username")
-        .await
-        .send_keys("BNIUS100294")
-        .await
-        .expect("type");
-    find(c, "#password")
-        .await
-        .send_keys("T6jkl4ss")
-        .await
-        .expect("type");
-    find(c, "#login").await.click().await.expect("click");
-    wait_text(c, "#agent", "BNI014100294").await;
-    assert_eq!(text_of(c, "#sandbox-badge").await, "SANDBOX");
-    wait_text(c, "#balance", "Rp").await;
-
-    // F2: cash deposit; amount formats as it is typed.
-    find(c, "body")
-        .await
-        .send_keys(&Key::F2.to_string())
-        .await
-        .expect("F2");
-    find(c, "#to-account")
-        .await
-        .send_keys("14047")
-        .await
-        .expect("type");
-    let amount = find(c, "#amount").await;
-    amount.send_keys("25000").await.expect("type");
-    assert_eq!(
-        amount.prop("value").await.ok().flatten().as_deref(),
-        Some("Rp25.000")
-    );
-    amount
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .expect("enter");
-
-    // Confirm: name, total and terbilang; Enter goes on to the PIN.
-    wait_text(c, "#confirm-name", "Ardha Herdianto").await;
-    assert_eq!(text_of(c, "#confirm-total").await, "Rp25.000");
-    assert_eq!(text_of(c, "#terbilang").await, "dua puluh lima ribu rupiah");
-    screenshot(c, "deposit-confirm").await;
-    find(c, "body")
-        .await
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .expect("enter");
-
-    // PIN typed on the keyboard; only dots are shown.
-    find(c, "#pin-pad").await;
-    find(c, "body")
-        .await
-        .send_keys("359569")
-        .await
-        .expect("pin");
-    assert_eq!(text_of(c, "#pin-dots").await, "●●●●●●");
-    let page = c.source().await.unwrap_or_default();
-    assert!(!page.contains("359569"), "the PIN never shows on screen");
-    find(c, "body")
-        .await
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .expect("enter");
-
-    wait_text(c, "#result-status", "BERHASIL").await;
-    screenshot(c, "deposit-result").await;
-    find(c, "body")
-        .await
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .expect("enter");
-    wait_text(c, "#today", "Ardha Herdianto").await;
-
-    // English on request.
-    find(c, "#lang-en").await.click().await.expect("click");
-    wait_text(c, "#f2", "Cash Deposit").await;
+/// Sends keys to whatever has focus. The focused element can be replaced
+/// by the screen between finding it and typing (a dialog closing), so a
+/// failed send is tried again on the new focus.
+async fn keys_to_focus(c: &Client, text: &str) {
+    let mut last = None;
+    for _ in 0..5 {
+        match c.active_element().await {
+            Ok(e) => match e.send_keys(text).await {
+                Ok(()) => return,
+                Err(err) => last = Some(err.to_string()),
+            },
+            Err(err) => last = Some(err.to_string()),
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    panic!("keys {text:?} could not be sent: {last:?}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn log_in_and_take_a_deposit_with_the_pin_typed() {
+/// Presses a key on whatever has focus.
+async fn press(c: &Client, key: Key) {
+    keys_to_focus(c, &key.to_string()).await;
+}
+
+/// Types into the element with focus (the PIN pad listens on the window).
+async fn type_keys(c: &Client, text: &str) {
+    keys_to_focus(c, text).await;
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = find(c, css).await;
+    e.clear().await.expect("clear");
+    if text.is_empty() {
+        // WebDriver's clear fires no input event; the screen must hear it.
+        set_value(c, css, "").await;
+        return;
+    }
+    // Under load a keystroke can land before focus has moved; check what
+    // the field holds (amount fields show it formatted) and type again.
+    let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
+    for _ in 0..3 {
+        e.send_keys(text).await.expect("type");
+        let now = e.prop("value").await.ok().flatten().unwrap_or_default();
+        if now == text || (text.bytes().all(|b| b.is_ascii_digit()) && digits(&now) == text) {
+            return;
+        }
+        e.clear().await.expect("clear");
+        set_value(c, css, "").await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} would not take {text:?}");
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.expect("click");
+}
+
+/// Sets an input the way a person's typing would (date pickers differ
+/// between WebKit builds; the value and its input event are what count).
+async fn set_value(c: &Client, css: &str, value: &str) {
+    find(c, css).await;
+    c.execute(
+        "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+         e.dispatchEvent(new Event('input', {bubbles: true})); \
+         e.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::json!(css), serde_json::json!(value)],
+    )
+    .await
+    .expect("set value");
+}
+
+async fn gone(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while c.find(Locator::Css(css)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{css} never went away");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn login(c: &Client, username: &str, password: &str) {
+    // The button waits for the core (sandbox, journal) to be ready.
+    wait_text(c, "#server", "http").await;
+    // Keys meant for one field can spill into the one focused before it;
+    // both are checked once both are typed.
+    for _ in 0..3 {
+        fill(c, "#username", username).await;
+        fill(c, "#password", password).await;
+        let user = find(c, "#username").await.prop("value").await;
+        if user.ok().flatten().as_deref() == Some(username) {
+            break;
+        }
+    }
+    click(c, "#login").await;
+}
+
+/// The embedded sandbox's address, as the status bar shows it.
+async fn sandbox_url(c: &Client) -> String {
+    wait_text(c, "#server", "http://127.0.0.1:").await
+}
+
+/// Calls a sandbox admin endpoint (faults, session expiry).
+async fn sandbox_admin(base: &str, path: &str, body: serde_json::Value) {
+    let reply = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert!(reply.status().is_success(), "{path}: {}", reply.status());
+}
+
+/// Starts the app on a fresh data directory, runs `flow` against it, and
+/// on failure keeps a screenshot before everything is stopped.
+async fn drive<F, Fut>(name: &str, flow: F)
+where
+    F: FnOnce(Client, PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    // One app at a time, also under plain `cargo test` (nextest has a test group).
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("tempdir");
     let (stack, client) = start(data.path()).await;
-    let driven = client.clone();
-    // Run the flow in a task so a failed assertion still leaves us the
-    // client for a screenshot before the processes are stopped.
-    let flow = tokio::spawn(async move { deposit_flow(&driven).await });
-    let outcome = tokio::time::timeout(Duration::from_secs(90), flow).await;
+    let run = tokio::spawn(flow(client.clone(), data.path().to_path_buf()));
+    let outcome = tokio::time::timeout(Duration::from_secs(240), run).await;
     let failure = match outcome {
         Ok(Ok(())) => None,
         Ok(Err(join)) => Some(format!("{join}")),
-        Err(_) => Some("the desktop flow took more than 90 s".to_owned()),
+        Err(_) => Some(format!("{name} took more than 240 s")),
     };
     if failure.is_some() {
-        screenshot(&client, "deposit-flow-failure").await;
+        screenshot(&client, &format!("{name}-failure")).await;
+        let log = std::fs::read_to_string(data.path().join("app-output.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("--- {name}: the app's last output ---");
+        for line in tail.into_iter().rev() {
+            eprintln!("{line}");
+        }
     }
     let _ = client.close().await;
     drop(stack);
     if let Some(why) = failure {
-        panic!("{why} (screenshot in target/e2e-screenshots/)");
+        panic!("{why} (screenshot in target/e2e-screenshots/{name}-failure.png)");
     }
 }

@@ -13,8 +13,21 @@ async appInfo() : Promise<Result<AppInfo, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async setLang(lang: Lang) : Promise<void> {
-    await TAURI_INVOKE("set_lang", { lang });
+async setLang(lang: Lang) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_lang", { lang }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async saveSettings(settings: Settings) : Promise<Result<Settings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_settings", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 async login(username: string, password: string) : Promise<Result<Profile, CommandError>> {
     try {
@@ -32,6 +45,14 @@ async logout() : Promise<Result<null, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async changePassword(oldPassword: string, newPassword: string) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("change_password", { oldPassword, newPassword }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async agentBalance() : Promise<Result<Account, CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("agent_balance") };
@@ -40,9 +61,73 @@ async agentBalance() : Promise<Result<Account, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async quoteDeposit(toAccount: string, amount: string) : Promise<Result<Quote, CommandError>> {
+async checkAccount(account: string) : Promise<Result<Account, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("quote_deposit", { toAccount, amount }) };
+    return { status: "ok", data: await TAURI_INVOKE("check_account", { account }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async customerBalance(account: string, pin: string) : Promise<Result<Account, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("customer_balance", { account, pin }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async banks() : Promise<Result<Bank[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("banks") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async masterList(which: MasterList) : Promise<Result<MasterItem[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("master_list", { which }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async postalCodes(region: Region) : Promise<Result<string[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("postal_codes", { region }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async dashboard(which: Dashboard, month: string | null) : Promise<Result<GraphPoint[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dashboard", { which, month }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async quoteDeposit(toAccount: string, amountText: string) : Promise<Result<Quote, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("quote_deposit", { toAccount, amountText }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async quoteTransfer(bankCode: string | null, toAccount: string, amountText: string) : Promise<Result<Quote, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("quote_transfer", { bankCode, toAccount, amountText }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async quoteOpenAccount(form: OpenAccountForm) : Promise<Result<Quote, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("quote_open_account", { form }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -64,6 +149,14 @@ async pay(sid: string, pin: string) : Promise<Result<Outcome, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async history(filter: HistoryFilter) : Promise<Result<HistoryPage, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("history", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async today() : Promise<Result<Transaction[], CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("today") };
@@ -71,6 +164,61 @@ async today() : Promise<Result<Transaction[], CommandError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async transaction(sid: string) : Promise<Result<TransactionDetail, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("transaction", { sid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async inDoubt() : Promise<Result<Transaction[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("in_doubt") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Cek status": asks the switcher what became of a transaction in doubt.
+ */
+async checkStatus(sid: string) : Promise<Result<Transaction, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_status", { sid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async daySummary(date: string | null) : Promise<Result<DaySummary, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("day_summary", { date }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the filtered history as CSV into the Downloads folder (or the
+ * data folder) and says where.
+ */
+async exportCsv(filter: HistoryFilter) : Promise<Result<Export, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_csv", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The UI says its first screen is on the glass. For start-up measurement
+ * (`make bench`), which passes the spawn time in `LOKET_SPAWNED_AT_NS`;
+ * otherwise it does nothing.
+ */
+async painted(what: string) : Promise<void> {
+    await TAURI_INVOKE("painted", { what });
 }
 }
 
@@ -84,16 +232,13 @@ async today() : Promise<Result<Transaction[], CommandError>> {
 
 /** user-defined types **/
 
-export type Account = { account_number: string; account_name: string; 
+export type Account = { account_number: string; account_masked: string; account_name: string; balance: Money | null }
+export type AppInfo = { version: string; sandbox: boolean; server: string; has_switcher: boolean; settings: Settings; 
 /**
- * Exact rupiah as a decimal string.
+ * A damaged settings file was replaced by the defaults: why.
  */
-balance: string | null; 
-/**
- * `Rp202.696.682`.
- */
-balance_display: string | null }
-export type AppInfo = { version: string; sandbox: boolean; server: string; lang: Lang }
+settings_warning: string | null }
+export type Bank = { code: string; name: string }
 /**
  * An error as the UI receives it: a stable code and a message in the
  * chosen language, saying what happened and what to do.
@@ -103,16 +248,77 @@ export type CommandError = { code: string; message: string;
  * Money may have moved: show as in doubt, never as failure.
  */
 outcome_unknown: boolean }
+export type Dashboard = "bsa" | "bill" | "purchase" | "agent_growth" | "agent_spread"
+export type DaySummary = { date: string; kinds: KindTotals[]; admin_fees: Money; cash_in: Money; in_doubt: number; in_doubt_total: Money }
+export type Export = { path: string; rows: number }
+export type GraphPoint = { title: string; count: number }
+/**
+ * A history search as the screen sets it. Dates are WIB days `YYYY-MM-DD`.
+ */
+export type HistoryFilter = { from: string | null; to: string | null; kind: string | null; state: string | null; search: string | null; after: string | null; limit: number | null }
+export type HistoryPage = { rows: Transaction[]; next: string | null }
+/**
+ * A chosen image file: its name and bytes (the platform keeps a path for it).
+ */
+export type ImageFile = { name: string; 
+/**
+ * Base64 of the file's bytes.
+ */
+base64: string }
+export type KindTotals = { kind: string; succeeded: number; failed: number; unknown: number; reversed: number; amount: Money; admin_fee: Money; total: Money }
 export type Lang = "id" | "en"
-export type Outcome = { sid: string; status: Status; account_name: string | null; total_display: string | null; 
+export type MasterItem = { id: string; name: string }
+export type MasterList = "jobs" | "educations" | "salaries" | "transactions"
+/**
+ * An amount both ways: exact for logic, formatted for people.
+ */
+export type Money = { 
+/**
+ * Exact rupiah as a decimal string.
+ */
+value: string; 
+/**
+ * `Rp25.000`.
+ */
+display: string }
+/**
+ * The open-account form, field for field as the document names them.
+ */
+export type OpenAccountForm = { name: string; email: string; mother_name: string; profession: string; last_education: string; status_nikah: string; pob: string; dob: string; ktp: string; gender: string; address: string; rt: string; rw: string; zip_code: string; kelurahan: string; kecamatan: string; city: string; state: string; hp: string; phone: string; income: string; jumlah_transaksi: string; deposit: string; image_ktp: ImageFile; image_foto: ImageFile }
+export type Outcome = { status: Status; transaction: Transaction; 
 /**
  * The bank's or Loket's reason when it did not succeed.
  */
 error: CommandError | null }
 export type Profile = { name: string; username: string; agent_code: string; is_agent: boolean; bank_name: string | null; bank_colour: string | null; address: string }
-export type Quote = { sid: string; kind: string; bank_name: string | null; account_number: string; account_masked: string; account_name: string; amount: string; amount_display: string; admin_fee_display: string; total_display: string; terbilang: string; in_doubt: string | null }
+export type Quote = { sid: string; kind: string; bank_name: string | null; account_number: string; account_masked: string; account_name: string; amount: Money; admin_fee: Money; total: Money; terbilang: string; 
+/**
+ * An earlier transaction like this one is still in doubt: paying is held.
+ */
+in_doubt: string | null }
+/**
+ * A region for the postal-code lookup (`wilayah/get`).
+ */
+export type Region = { province: string; 
+/**
+ * `Kota` or `Kabupaten`.
+ */
+kind: string; regency: string; district: string; village: string }
+/**
+ * The settings screen. An empty server means the embedded sandbox.
+ */
+export type Settings = { server: string | null; switcher: string | null; lang: Lang; idle_lock_minutes: number }
 export type Status = "succeeded" | "failed" | "unknown"
-export type Transaction = { sid: string; kind: string; state: string; time_wib: string; account_number: string | null; account_name: string | null; total_display: string | null }
+export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
+/**
+ * One row of history, as lists show it.
+ */
+export type Transaction = { sid: string; kind: string; state: string; 
+/**
+ * `2026-11-23 14:05:09` in WIB.
+ */
+time_wib: string; operator: string; bank_name: string | null; bank_code: string | null; account_number: string | null; account_masked: string | null; account_name: string | null; amount: Money | null; admin_fee: Money | null; total: Money | null; terbilang: string | null; bank_reference: string | null; bank_message: string | null; narration: string | null; resolution: string | null; resolved_by: string | null }
+export type TransactionDetail = { transaction: Transaction; events: TimelineEvent[] }
 
 /** tauri-specta globals **/
 

@@ -1,0 +1,496 @@
+//! The desktop tests themselves; the harness (processes, WebDriver
+//! helpers) is in `main.rs`.
+
+use std::path::Path;
+
+use fantoccini::{key::Key, Client};
+use serde_json::json;
+
+use super::*;
+
+const AGENT: &str = "BNIUS100294";
+const PASSWORD: &str = "T6jkl4ss";
+const PIN: &str = "359569";
+
+async fn agent_login(c: &Client) {
+    login(c, AGENT, PASSWORD).await;
+    wait_text(c, "#agent", "BNI014100294").await;
+    wait_text(c, "#balance", "Rp").await;
+}
+
+/// Types the PIN on the keyboard into the open pad and confirms it; the
+/// page never shows the digits.
+async fn enter_pin(c: &Client, pin: &str) {
+    find(c, "#pin-pad").await;
+    type_keys(c, pin).await;
+    assert_eq!(text_of(c, "#pin-dots").await, "●●●●●●");
+    let page = c.source().await.unwrap_or_default();
+    assert!(!page.contains(pin), "the PIN never shows on screen");
+    press(c, Key::Enter).await;
+}
+
+/// F-key → form → Enter → confirm → Enter → PIN → result. Returns the
+/// result heading.
+async fn money_flow(
+    c: &Client,
+    key: Key,
+    bank: Option<&str>,
+    account: &str,
+    amount: &str,
+    name: &str,
+    shot: Option<&str>,
+) -> String {
+    press(c, key).await;
+    if let Some(bank) = bank {
+        fill(c, "#bank-search", bank).await;
+        find(c, "#bank-options .option").await;
+        press(c, Key::Enter).await;
+    }
+    fill(c, "#to-account", account).await;
+    fill(c, "#amount", amount).await;
+    press(c, Key::Enter).await;
+    wait_text(c, "#confirm-name", name).await;
+    if let Some(shot) = shot {
+        screenshot(c, shot).await;
+    }
+    press(c, Key::Enter).await;
+    enter_pin(c, PIN).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css("#result-status")).await {
+            return e.text().await.unwrap_or_default();
+        }
+        assert!(Instant::now() < deadline, "no result after the PIN");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A tiny real PNG and JPEG for the KTP and photo fields.
+fn write_images(dir: &Path) -> (PathBuf, PathBuf) {
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+        0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    let mut jpg = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    jpg.extend_from_slice(&[
+        0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+    ]);
+    let ktp = dir.join("ktp.jpg");
+    let foto = dir.join("foto.png");
+    std::fs::write(&ktp, jpg).expect("write ktp");
+    std::fs::write(&foto, png).expect("write foto");
+    (ktp, foto)
+}
+
+async fn open_account(c: &Client, dir: &Path) {
+    press(c, Key::F5).await;
+    // The master lists fill the dropdowns.
+    let job = find(c, "#f-profession").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while job
+        .find_all(Locator::Css("option"))
+        .await
+        .map(|o| o.len())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(
+            Instant::now() < deadline,
+            "master/jobs never filled the dropdown"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Sending too early shows what is missing, field by field.
+    click(c, "#open-next").await;
+    wait_text(c, "#error", "").await;
+    assert!(c.find(Locator::Css("[aria-invalid=true]")).await.is_ok());
+
+    for (css, text) in [
+        ("#f-name", "Gabymars Yofie"),
+        ("#f-ktp", "3515014108970001"),
+        ("#f-mother_name", "Siti Mamih"),
+        ("#f-pob", "Surabaya"),
+        ("#f-hp", "08998321234"),
+        ("#f-phone", "0319909221"),
+        ("#f-email", "gaby@email.com"),
+        ("#f-address", "Jl. Waru 1"),
+        ("#f-rt", "022"),
+        ("#f-rw", "001"),
+        ("#f-state", "Jawa Timur"),
+        ("#f-city", "Sidoarjo"),
+        ("#f-kecamatan", "Waru"),
+        ("#f-kelurahan", "Waru"),
+        ("#f-deposit", "100000"),
+    ] {
+        fill(c, css, text).await;
+    }
+    set_value(c, "#f-dob", "1997-08-01").await;
+    find(c, "#f-gender")
+        .await
+        .select_by_value("l")
+        .await
+        .expect("gender");
+    find(c, "#f-status_nikah")
+        .await
+        .select_by_value("Lajang")
+        .await
+        .expect("marital");
+    for css in [
+        "#f-profession",
+        "#f-last_education",
+        "#f-income",
+        "#f-jumlah_transaksi",
+    ] {
+        find(c, css).await.select_by_index(1).await.expect(css);
+    }
+    // The postal code comes from wilayah/get.
+    click(c, "#zip-lookup").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let zip = find(c, "#f-zip_code").await.prop("value").await;
+        if zip.ok().flatten().as_deref() == Some("61256") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the postal code was not looked up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (ktp, foto) = write_images(dir);
+    find(c, "#f-image-ktp")
+        .await
+        .send_keys(&ktp.display().to_string())
+        .await
+        .expect("choose the KTP image");
+    find(c, "#f-image-foto")
+        .await
+        .send_keys(&foto.display().to_string())
+        .await
+        .expect("choose the photo");
+    find(c, "img.preview").await;
+    click(c, "#open-next").await;
+    wait_text(c, "#confirm-name", "Gabymars Yofie").await;
+    assert_eq!(text_of(c, "#confirm-total").await, "Rp100.000");
+    assert_eq!(text_of(c, "#terbilang").await, "seratus ribu rupiah");
+    press(c, Key::Enter).await;
+    enter_pin(c, PIN).await;
+    wait_text(c, "#result-status", "BERHASIL").await;
+    let number = text_of(c, "#new-account").await;
+    assert!(
+        !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        "a new account number: {number:?}"
+    );
+    press(c, Key::Enter).await;
+}
+
+/// An agent's day: every operation from the keyboard, then history.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agents_day_at_the_counter() {
+    drive("agent-day", |c, dir| async move {
+        find(&c, "#username").await;
+        wait_text(&c, "#server", "http").await;
+        screenshot(&c, "login").await;
+        // A wrong password is refused in plain words.
+        login(&c, AGENT, "salah").await;
+        wait_text(&c, "#error", "salah").await;
+        agent_login(&c).await;
+        assert_eq!(text_of(&c, "#sandbox-badge").await, "SANDBOX");
+
+        // F2 cash deposit; the amount formats as it is typed.
+        press(&c, Key::F2).await;
+        fill(&c, "#to-account", "14047").await;
+        let amount = find(&c, "#amount").await;
+        amount.send_keys("25000").await.expect("type");
+        assert_eq!(
+            amount.prop("value").await.ok().flatten().as_deref(),
+            Some("Rp25.000")
+        );
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#confirm-name", "Ardha Herdianto").await;
+        assert_eq!(text_of(&c, "#confirm-total").await, "Rp25.000");
+        assert_eq!(
+            text_of(&c, "#terbilang").await,
+            "dua puluh lima ribu rupiah"
+        );
+        screenshot(&c, "deposit-confirm").await;
+        // Esc goes back to the form with what was typed; Enter again.
+        press(&c, Key::Escape).await;
+        let kept = find(&c, "#amount").await.prop("value").await;
+        assert_eq!(kept.ok().flatten().as_deref(), Some("Rp25.000"));
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#confirm-name", "Ardha Herdianto").await;
+        press(&c, Key::Enter).await;
+        enter_pin(&c, PIN).await;
+        wait_text(&c, "#result-status", "BERHASIL").await;
+        screenshot(&c, "deposit-result").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#today", "Ardha Herdianto").await;
+
+        // F3 same-bank transfer.
+        let r = money_flow(&c, Key::F3, None, "14048", "50000", "SITI RAHAYU", None).await;
+        assert!(r.contains("BERHASIL"), "{r}");
+        press(&c, Key::Enter).await;
+
+        // F4 interbank: the bank is searched by name and picked with Enter.
+        let r = money_flow(
+            &c,
+            Key::F4,
+            Some("mandiri"),
+            "114451186",
+            "50000",
+            "",
+            Some("transfer-confirm"),
+        )
+        .await;
+        assert!(r.contains("BERHASIL"), "{r}");
+        assert_eq!(text_of(&c, "#result-total").await, "Rp56.500");
+        press(&c, Key::Enter).await;
+
+        // F1 check account.
+        press(&c, Key::F1).await;
+        fill(&c, "#check-account", "14049").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#check-name", "BUDI SANTOSO").await;
+
+        // F6 a customer's balance with the customer's own PIN.
+        press(&c, Key::F6).await;
+        fill(&c, "#balance-account", "14050").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#pin-pad", "PIN Nasabah").await;
+        type_keys(&c, "864213").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#customer-balance", "Rp").await;
+
+        // F5 open account, with the master-data dropdowns.
+        open_account(&c, &dir).await;
+        screenshot(&c, "home").await;
+
+        // F7 history: every transaction of the day, a timeline, the summary, CSV.
+        press(&c, Key::F7).await;
+        let rows = wait_text(&c, "#history-rows", "SITI RAHAYU").await;
+        for wanted in ["Ardha Herdianto", "Gabymars Yofie", "BUDI SANTOSO"] {
+            assert!(rows.contains(wanted), "{wanted} not in history: {rows}");
+        }
+        wait_text(&c, "#cash-in", "Rp").await;
+        click(&c, "#chip-succeeded").await;
+        click(&c, "#history-rows tbody tr td").await;
+        wait_text(&c, "#timeline", "Berhasil").await;
+        screenshot(&c, "history").await;
+        let export_dir = dir.join("export-here");
+        std::fs::create_dir_all(&export_dir).expect("export dir");
+        click(&c, "#export-csv").await;
+        let note = wait_text(&c, "#history-note", ".csv").await;
+        let path = note
+            .split_whitespace()
+            .find(|w| w.ends_with(".csv"))
+            .expect("a path in the note");
+        let csv = std::fs::read_to_string(path).expect("the CSV was written");
+        assert!(
+            csv.contains("SITI RAHAYU") && csv.lines().count() >= 5,
+            "{csv}"
+        );
+
+        // F8 the agent's dashboards.
+        press(&c, Key::F8).await;
+        find(&c, "#dashboards figure").await;
+
+        // English on request, and back.
+        click(&c, "#lang-en").await;
+        wait_text(&c, "#f2", "Cash Deposit").await;
+        click(&c, "#lang-id").await;
+        wait_text(&c, "#f2", "Setor Tunai").await;
+
+        // No secret reached Loket's own files (the sandbox's simulated bank
+        // ledger keeps its demo credentials and is not Loket's).
+        for entry in walk(&dir) {
+            let name = entry.display().to_string();
+            if name.contains("sandbox-ledger") {
+                continue;
+            }
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            for secret in [PIN, PASSWORD, "864213"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} found in {name}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+async fn balance_of(base: &str, account: &str) -> String {
+    let v: serde_json::Value = reqwest::get(format!("{base}/_sandbox/accounts/BNI/{account}"))
+        .await
+        .expect("sandbox")
+        .json()
+        .await
+        .expect("json");
+    v["balance"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The session expires twice mid-flow: at the inquiry and at the payment.
+/// Each time the agent types only the password; the form is intact, the
+/// PIN is asked again, and the customer is credited once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_expiring_mid_flow_keeps_the_form() {
+    drive("session-expiry", |c, _dir| async move {
+        agent_login(&c).await;
+        let base = sandbox_url(&c).await;
+        let before: i64 = balance_of(&base, "14051").await.parse().expect("balance");
+
+        press(&c, Key::F3).await;
+        fill(&c, "#to-account", "14051").await;
+        fill(&c, "#amount", "30000").await;
+        sandbox_admin(&base, "/_sandbox/sessions/expire", json!({})).await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#relogin-reason", "Sesi habis").await;
+        fill(&c, "#relogin-password", PASSWORD).await;
+        press(&c, Key::Enter).await;
+        gone(&c, "#relogin").await;
+        wait_text(&c, "#confirm-name", "AGUS PRASETYO").await;
+        assert_eq!(text_of(&c, "#confirm-amount").await, "Rp30.000");
+
+        // Now the session goes while the PIN is being typed.
+        press(&c, Key::Enter).await;
+        find(&c, "#pin-pad").await;
+        sandbox_admin(&base, "/_sandbox/sessions/expire", json!({})).await;
+        enter_pin(&c, PIN).await;
+        wait_text(&c, "#relogin-reason", "Sesi habis").await;
+        fill(&c, "#relogin-password", PASSWORD).await;
+        press(&c, Key::Enter).await;
+        gone(&c, "#relogin").await;
+        wait_text(&c, "#confirm-name", "AGUS PRASETYO").await;
+        assert_eq!(text_of(&c, "#confirm-amount").await, "Rp30.000");
+        press(&c, Key::Enter).await;
+        enter_pin(&c, PIN).await;
+        wait_text(&c, "#result-status", "BERHASIL").await;
+
+        let after: i64 = balance_of(&base, "14051").await.parse().expect("balance");
+        assert_eq!(after - before, 30_000, "credited exactly once");
+    })
+    .await;
+}
+
+/// A deposit whose answer is lost after the bank booked it shows as DALAM
+/// PROSES (never GAGAL), holds a repeat, and is settled by "Cek status".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_answer_is_in_doubt_until_checked() {
+    drive("doubt", |c, _dir| async move {
+        agent_login(&c).await;
+        let base = sandbox_url(&c).await;
+        sandbox_admin(
+            &base,
+            "/_sandbox/faults",
+            json!({"seed": 1, "rules": [{"endpoint": "bsa/depositAccount", "fault": {"kind": "commit-then-drop"}, "times": 1}]}),
+        )
+        .await;
+        let r = money_flow(&c, Key::F2, None, "14049", "40000", "BUDI SANTOSO", None).await;
+        assert!(r.contains("DALAM PROSES"), "{r}");
+        assert!(
+            find(&c, "#result").await.attr("class").await.ok().flatten().unwrap_or_default().contains("unknown"),
+            "shown amber, not red"
+        );
+        wait_text(&c, "#doubt-banner", "dalam proses").await;
+        screenshot(&c, "deposit-unknown").await;
+        press(&c, Key::Enter).await;
+
+        // The same deposit again is held while the first is in doubt.
+        press(&c, Key::F2).await;
+        fill(&c, "#to-account", "14049").await;
+        fill(&c, "#amount", "40000").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#held", "masih dalam proses").await;
+        assert!(
+            !find(&c, "#confirm-next").await.is_enabled().await.unwrap_or(true),
+            "a held payment cannot go on"
+        );
+        press(&c, Key::Escape).await;
+        press(&c, Key::Escape).await;
+
+        // History → the row in doubt → Cek status: the switcher says it was booked.
+        click(&c, "#doubt-banner button").await;
+        wait_text(&c, "#history-rows", "BUDI SANTOSO").await;
+        click(&c, "#history-rows tr.unknown td").await;
+        click(&c, "#detail-check").await;
+        wait_text(&c, "#detail-state", "Berhasil").await;
+        gone(&c, "#doubt-banner").await;
+    })
+    .await;
+}
+
+/// Bank staff see the dashboards; settings and the password change work
+/// and refuse bad input.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_dashboards_settings_and_password() {
+    drive("staff", |c, _dir| async move {
+        login(&c, "BNIADM0001", "Adm1nBNI").await;
+        find(&c, "#dashboards").await;
+        assert!(
+            c.find(Locator::Css("#f2")).await.is_err(),
+            "no teller keys for staff"
+        );
+        let charts = find(&c, "#chart-bsa").await;
+        let bars = charts.find_all(Locator::Css("rect")).await.expect("bars");
+        assert!(!bars.is_empty(), "the BSA chart has bars");
+        for id in ["bill", "purchase", "agent_growth", "agent_spread"] {
+            find(&c, &format!("#chart-{id}")).await;
+        }
+        screenshot(&c, "dashboard").await;
+        set_value(&c, "#dash-month", "2026-06").await;
+        find(&c, "#chart-bsa").await;
+
+        // Settings: a bad address is refused and nothing changes.
+        press(&c, Key::F9).await;
+        fill(&c, "#s-server", "ftp://bank").await;
+        click(&c, "#s-save").await;
+        wait_text(&c, "#settings-error", "http").await;
+        fill(&c, "#s-server", "").await;
+        fill(&c, "#s-idle", "15").await;
+        find(&c, "#s-lang")
+            .await
+            .select_by_value("en")
+            .await
+            .expect("lang");
+        click(&c, "#s-save").await;
+        wait_text(&c, "#settings-saved", "Settings saved").await;
+
+        // Password: a mismatch is caught before sending; then a real change.
+        press(&c, Key::F10).await;
+        fill(&c, "#p-old", "Adm1nBNI").await;
+        fill(&c, "#p-new", "Baru12345").await;
+        fill(&c, "#p-repeat", "Baru1234").await;
+        click(&c, "#p-save").await;
+        wait_text(&c, "#password-error", "differ").await;
+        fill(&c, "#p-old", "Adm1nBNI").await;
+        fill(&c, "#p-new", "Baru12345").await;
+        fill(&c, "#p-repeat", "Baru12345").await;
+        click(&c, "#p-save").await;
+        wait_text(&c, "#password-done", "changed").await;
+        click(&c, "#logout").await;
+        login(&c, "BNIADM0001", "Baru12345").await;
+        find(&c, "#dashboards").await;
+    })
+    .await;
+}
