@@ -13,7 +13,8 @@
 //! let r = Receipt::from_record(record, &Agent::from(profile), None);
 //! let pdf = receipt::render_pdf(&r, Paper::Roll58).expect("the font is built in");
 //! let slip = receipt::render_text(&r, Columns::C32);
-//! let job = receipt::print_pdf(&pdf, None); // the system default printer
+//! std::fs::write(r.file_name(), &pdf).expect("saved");
+//! let job = receipt::print_receipt(&r, Paper::Roll58, None); // the system default printer
 //! # }
 //! ```
 
@@ -25,6 +26,6 @@ mod thermal;
 
 pub use layout::{layout, printable, wrap, Columns, Line};
 pub use model::{mask_account, type_label, Agent, Amounts, Receipt, Status};
-pub use pdf::{render_pdf, Paper, PdfError};
-pub use print::{print_pdf, print_raw, Cups, PrintError, PrintJob, PrinterState};
+pub use pdf::{render_pdf, render_pdf_with, Paper, PdfError, PdfFont};
+pub use print::{print_pdf, print_raw, print_receipt, Cups, PrintError, PrintJob, PrinterState};
 pub use thermal::{cp858, escpos, render_text};

@@ -1,21 +1,27 @@
 //! The receipt as a PDF, for saving, sending, and printing through CUPS.
 //!
-//! The font is DejaVu Sans Mono cut down to Latin-1 (`assets/fonts/`, about
-//! 19 KB each for regular and bold, made once with `pyftsubset`; see the
-//! README there). It is embedded whole: printpdf's own subsetting turned the
-//! 340 KB original into a 208 KB PDF, while the pre-cut font keeps a receipt
-//! PDF at a few tens of KB and looks the same in every viewer and printer
-//! (the built-in Courier is not embedded, so each printer substitutes its own).
-//! The layout is the thermal one (32 or 48 monospaced columns), scaled to the
-//! paper, so a PDF and a thermal slip read the same.
+//! Two font choices, one layout (the thermal one, 32 or 48 monospaced
+//! columns scaled to the paper, so a PDF and a thermal slip read the same):
+//!
+//! - [`PdfFont::Embedded`] (what [`render_pdf`] uses, for a receipt that is
+//!   saved or sent): DejaVu Sans Mono cut down to Latin-1 (`assets/fonts/`,
+//!   about 19 KB a face, made once with `pyftsubset`), embedded whole. It
+//!   looks the same in every viewer; a receipt PDF is about 28 KB. printpdf's
+//!   own subsetting of the full 340 KB font gave 208 KB.
+//! - [`PdfFont::Standard`] (what [`print_receipt`](crate::print_receipt)
+//!   uses): the PDF's built-in Courier, not embedded (about 2 KB). CUPS
+//!   re-renders a job through Ghostscript, which turns the embedded CID
+//!   TrueType font into a Type 3 font without its text layer: the paper looks
+//!   right, but a PDF "printer" (cups-pdf) produces a file whose text cannot
+//!   be read or searched. The standard font survives that round trip.
 
 use std::sync::OnceLock;
 
 use chrono::{Datelike, Timelike};
 use journal::wib;
 use printpdf::{
-    Date, FontId, Mm, Offset, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, TextItem, Time,
+    BuiltinFont, Date, Mm, Offset, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, TextItem, Time,
 };
 
 use crate::layout::{layout, Columns, Line};
@@ -69,6 +75,19 @@ impl Paper {
     }
 }
 
+/// Which font a PDF carries; see the module documentation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PdfFont {
+    /// DejaVu Sans Mono (Latin-1), embedded: for saving and sending.
+    #[default]
+    Embedded,
+    /// The built-in Courier, not embedded: for printing through CUPS.
+    Standard,
+}
+
 /// Why a PDF could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -78,7 +97,7 @@ pub enum PdfError {
 
 const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Latin1.ttf");
 const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold-Latin1.ttf");
-/// Advance width of every glyph of DejaVu Sans Mono, in em (1233 / 2048).
+/// Advance width of every glyph, in em: DejaVu Sans Mono 1233 / 2048, Courier 600 / 1000.
 const ADVANCE_EM: f32 = 0.602;
 const MARGIN_MM: f32 = 5.0;
 const A6_HEIGHT_MM: f32 = 148.0;
@@ -118,12 +137,18 @@ fn pdf_time(r: &Receipt) -> OffsetDateTime {
     )
 }
 
-fn line_ops(line: &Line, x: Pt, y: Pt, size: Pt, regular: &FontId, bold: &FontId) -> [Op; 5] {
-    let font = if line.bold { bold } else { regular };
+fn line_ops(
+    line: &Line,
+    x: Pt,
+    y: Pt,
+    size: Pt,
+    fonts: &(PdfFontHandle, PdfFontHandle),
+) -> [Op; 5] {
+    let font = if line.bold { &fonts.1 } else { &fonts.0 };
     [
         Op::StartTextSection,
         Op::SetFont {
-            font: PdfFontHandle::External(font.clone()),
+            font: font.clone(),
             size,
         },
         Op::SetTextCursor {
@@ -136,9 +161,14 @@ fn line_ops(line: &Line, x: Pt, y: Pt, size: Pt, regular: &FontId, bold: &FontId
     ]
 }
 
-/// The receipt as a PDF document on `paper`.
+/// The receipt as a PDF document on `paper`, with the embedded font (for
+/// saving and sending; print with [`print_receipt`](crate::print_receipt)).
 pub fn render_pdf(r: &Receipt, paper: Paper) -> Result<Vec<u8>, PdfError> {
-    let (regular_font, bold_font) = fonts()?;
+    render_pdf_with(r, paper, PdfFont::Embedded)
+}
+
+/// The receipt as a PDF document on `paper` in `font`.
+pub fn render_pdf_with(r: &Receipt, paper: Paper, font: PdfFont) -> Result<Vec<u8>, PdfError> {
     let lines = layout(r, paper.columns());
     let size = paper.font_pt();
     let line_mm = size * 1.25 * 25.4 / 72.0;
@@ -146,8 +176,19 @@ pub fn render_pdf(r: &Receipt, paper: Paper) -> Result<Vec<u8>, PdfError> {
     let x_mm = ((paper.width_mm() - text_width_mm) / 2.0).max(1.0);
 
     let mut doc = PdfDocument::new(&format!("Struk {} {}", r.type_label, r.sid));
-    let regular = doc.add_font(regular_font);
-    let bold = doc.add_font(bold_font);
+    let handles = match font {
+        PdfFont::Embedded => {
+            let (regular, bold) = fonts()?;
+            (
+                PdfFontHandle::External(doc.add_font(regular)),
+                PdfFontHandle::External(doc.add_font(bold)),
+            )
+        }
+        PdfFont::Standard => (
+            PdfFontHandle::Builtin(BuiltinFont::Courier),
+            PdfFontHandle::Builtin(BuiltinFont::CourierBold),
+        ),
+    };
     let info = &mut doc.metadata.info;
     info.creation_date = pdf_time(r);
     info.modification_date = info.creation_date;
@@ -176,8 +217,7 @@ pub fn render_pdf(r: &Receipt, paper: Paper) -> Result<Vec<u8>, PdfError> {
                 Mm(x_mm).into(),
                 Mm(y_mm).into(),
                 Pt(size),
-                &regular,
-                &bold,
+                &handles,
             ));
         }
         pages.push(PdfPage::new(Mm(paper.width_mm()), Mm(height_mm), ops));

@@ -174,9 +174,21 @@ impl Cups {
         Ok(reasons.split(',').find_map(blocking))
     }
 
+    /// Whether the scheduler answers. Asked first, because with no scheduler
+    /// `lpstat` reports every printer as unknown and no default as set.
+    pub fn check_running(&self) -> Result<(), PrintError> {
+        let (_, stdout, stderr) = self.run("lpstat", &["-r"])?;
+        if stdout.contains("scheduler is running") {
+            return Ok(());
+        }
+        let said = format!("{} {stderr}", stdout.trim());
+        Err(PrintError::NoService(said.trim().to_owned()))
+    }
+
     /// The printer to use: `printer`, else the default; refused when it is
     /// missing or stopped.
     pub fn ready_printer(&self, printer: Option<&str>) -> Result<String, PrintError> {
+        self.check_running()?;
         let name = match printer.map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => p.to_owned(),
             None => self.default_printer()?.ok_or(PrintError::NoDefault)?,
@@ -188,6 +200,18 @@ impl Cups {
             }),
             PrinterState::Idle | PrinterState::Printing => Ok(name),
         }
+    }
+
+    /// Renders `r` for printing (standard font) and prints it on `printer`.
+    pub fn print_receipt(
+        &self,
+        r: &crate::Receipt,
+        paper: crate::Paper,
+        printer: Option<&str>,
+    ) -> Result<PrintJob, PrintError> {
+        let pdf = crate::render_pdf_with(r, paper, crate::PdfFont::Standard)
+            .map_err(|e| PrintError::Failed(e.to_string()))?;
+        self.print_pdf(&pdf, printer)
     }
 
     /// Prints a PDF on `printer` (default: the system default).
@@ -284,6 +308,17 @@ fn service_or_failed(stderr: &str) -> PrintError {
     } else {
         PrintError::Failed(stderr.to_owned())
     }
+}
+
+/// Prints a receipt through the system's CUPS on `printer` (default: the
+/// system default), as a PDF in the standard Courier font so that CUPS's
+/// Ghostscript pass keeps its text (see [`PdfFont`](crate::PdfFont)).
+pub fn print_receipt(
+    r: &crate::Receipt,
+    paper: crate::Paper,
+    printer: Option<&str>,
+) -> Result<PrintJob, PrintError> {
+    Cups::system().print_receipt(r, paper, printer)
 }
 
 /// Prints a PDF through the system's CUPS on `printer` (default: the system default).

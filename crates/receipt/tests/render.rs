@@ -9,7 +9,10 @@ use std::process::Command;
 use chrono::{DateTime, TimeZone, Utc};
 use journal::{Destination, Kind, State, TransactionRecord};
 use money::Rupiah;
-use receipt::{escpos, render_pdf, render_text, Agent, Columns, Paper, Receipt, Status};
+use receipt::{
+    escpos, render_pdf, render_pdf_with, render_text, Agent, Columns, Paper, PdfFont, Receipt,
+    Status,
+};
 
 fn agent() -> Agent {
     Agent {
@@ -415,4 +418,22 @@ fn escpos_frames_the_text_in_code_page_858_and_cuts() {
     // The text renderer prints the same stand-in.
     let text = render_text(&r, Columns::C32);
     assert!(text.contains("JOSÉ MÜLLER ?"), "{text}");
+}
+
+#[test]
+fn the_standard_font_pdf_for_printing_is_small_valid_and_readable() {
+    let rec = record(Kind::InterbankTransfer, State::Succeeded);
+    let r = Receipt::from_record_at(&rec, &agent(), None, printed());
+    let dir = tempfile::tempdir().expect("temp dir");
+    for paper in [Paper::Roll58, Paper::Roll80, Paper::A6] {
+        let pdf = render_pdf_with(&r, paper, PdfFont::Standard).expect("pdf");
+        assert!(pdf.len() < 8 * 1024, "{paper:?}: {} bytes", pdf.len());
+        let path = dir.path().join("std.pdf");
+        std::fs::write(&path, &pdf).expect("write");
+        let text = squash(&pdf_text(&path));
+        assert!(text.contains("TRANSFER ANTAR BANK"), "{text}");
+        assert!(text.contains("Total : Rp56.500"), "{text}");
+        let (ok, out) = tool("qpdf", &["--check", &path.display().to_string()]);
+        assert!(ok, "{out}");
+    }
 }
