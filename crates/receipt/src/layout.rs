@@ -183,10 +183,10 @@ pub fn layout(r: &Receipt, columns: Columns) -> Vec<Line> {
     }
     match r.kind {
         Kind::Deposit => b.pair("Sumber Dana", "TUNAI"),
-        Kind::IntrabankTransfer | Kind::InterbankTransfer | Kind::Reversal => {
-            if !r.source_bank.trim().is_empty() {
-                b.pair("Bank Asal", &r.source_bank);
-            }
+        Kind::IntrabankTransfer | Kind::InterbankTransfer | Kind::Reversal
+            if !r.source_bank.trim().is_empty() =>
+        {
+            b.pair("Bank Asal", &r.source_bank)
         }
         _ => {}
     }
