@@ -193,6 +193,15 @@ impl Cups {
             Some(p) => p.to_owned(),
             None => self.default_printer()?.ok_or(PrintError::NoDefault)?,
         };
+        // CUPS names have no spaces, '/' or '#'; one starting with '-' would
+        // be read by lpstat as an option. Such a name is simply not a printer.
+        if name.starts_with('-')
+            || name
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '#')
+        {
+            return Err(PrintError::NotFound(name));
+        }
         match self.printer_state(&name)? {
             PrinterState::Stopped { reason } => Err(PrintError::Stopped {
                 printer: name,

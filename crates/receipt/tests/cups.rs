@@ -214,7 +214,8 @@ fn printing_through_a_real_cups_scheduler() {
     let server = sched.server.clone();
     let s = server.as_str();
     let cups = Cups::at(s);
-    let printer = format!("LoketStruk{}", std::process::id());
+    // cups-pdf keeps a log per printer name under /var/log/cups: one fixed name.
+    let printer = "LoketStrukTest".to_owned();
 
     // No printer at all yet: no default.
     assert_eq!(cups.default_printer().expect("lpstat"), None);
@@ -291,6 +292,12 @@ fn printing_through_a_real_cups_scheduler() {
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
+
+    // A name that is no CUPS name (and must never reach lpstat as an option).
+    assert_eq!(
+        cups.print_pdf(&pdf, Some("-o raw")),
+        Err(PrintError::NotFound("-o raw".into()))
+    );
 
     // Stopped (as CUPS stops a queue that ran out of paper): refused before sending.
     let (ok, out) = run("cupsdisable", &["-h", s, "-r", "Kertas habis", &printer]);
