@@ -42,8 +42,10 @@ bindings: desktop
 	$(TARGET)/debug/loket-desktop --export-bindings $(TARGET)/bindings.ts
 	diff -u ui/src/lib/bindings.ts $(TARGET)/bindings.ts || { echo "ui/src/lib/bindings.ts is stale: run $(TARGET)/debug/loket-desktop --export-bindings ui/src/lib/bindings.ts"; exit 1; }
 
-## Benchmarks: sandbox throughput, client and core overhead over bare HTTP, history on 1,000,000 rows.
+## Benchmarks: sandbox throughput, client and core overhead over bare HTTP, history on 1,000,000 rows,
+## receipt rendering (PDF and text) and PDF sizes.
 bench: deps
 	$(CARGO) bench -p bankplus --bench loopback
 	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history
+	$(CARGO) bench -p receipt --bench render

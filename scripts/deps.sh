@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: build tools, WebKitGTK for the desktop shell, and what the
-# end-to-end tests drive it with (Xvfb, WebKitWebDriver).
+# end-to-end tests drive it with (Xvfb, WebKitWebDriver); CUPS with a PDF
+# printer for printing receipts (the receipt tests start their own cupsd),
+# and poppler / qpdf to read and check receipt PDFs.
 packages=(build-essential pkg-config ca-certificates curl
-          libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver)
+          libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
+          cups printer-driver-cups-pdf poppler-utils qpdf)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

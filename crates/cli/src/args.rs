@@ -175,6 +175,35 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// A transaction's receipt: thermal text (default), a PDF file, or printed
+    /// through CUPS. `--copy` makes a numbered reprint (needs the supervisor:
+    /// LOKET_SUPERVISOR / LOKET_SUPERVISOR_PASSWORD or prompts).
+    Receipt {
+        sid: String,
+        /// Write the receipt as a PDF to FILE.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Print the thermal text on stdout (the default when nothing else is asked).
+        #[arg(long)]
+        text: bool,
+        /// Paper: 58 or 80 (mm roll), or a6 (PDF only).
+        #[arg(long, default_value = "58")]
+        width: String,
+        /// Print through CUPS on PRINTER (default: the system default printer).
+        #[arg(long, num_args = 0..=1, default_missing_value = "", value_name = "PRINTER")]
+        print: Option<String>,
+        /// With --print: send ESC/POS bytes to a raw queue instead of the PDF.
+        #[arg(long)]
+        raw: bool,
+        /// A copy ("SALINAN KE-n"), numbered and journaled; needs the supervisor.
+        #[arg(long)]
+        copy: bool,
+    },
+    /// Local supervisor credentials (stored only as Argon2id hashes).
+    Supervisor {
+        #[command(subcommand)]
+        action: SupervisorAction,
+    },
     /// Run the Bank+ / switcher sandbox on loopback until Ctrl-C.
     Sandbox(sandbox_cmd::SandboxArgs),
 }
@@ -200,4 +229,12 @@ pub enum MasterArg {
 pub enum OutcomeArg {
     Succeeded,
     Failed,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SupervisorAction {
+    /// Create the first supervisor (LOKET_SUPERVISOR / LOKET_SUPERVISOR_PASSWORD or prompts).
+    Create,
+    /// Whether a supervisor exists and whether verification is locked.
+    Status,
 }

@@ -6,7 +6,7 @@ use bankplus::AccountInfo;
 use journal::{State, TransactionRecord};
 use money::Rupiah;
 use serde_json::{json, Map, Value};
-use teller::{Lang, TellerError};
+use teller::{Lang, SupervisorError, TellerError};
 
 use crate::exit;
 
@@ -105,6 +105,12 @@ pub fn exit_code(err: &TellerError) -> u8 {
     use bankplus::Error as B;
     match err {
         TellerError::Bank(B::NotSent { .. }) => exit::UNREACHABLE,
+        TellerError::Supervisor(
+            SupervisorError::NoSupervisor
+            | SupervisorError::Input(_)
+            | SupervisorError::AlreadyCreated
+            | SupervisorError::NameTaken(_),
+        ) => exit::USAGE,
         TellerError::Input(_)
         | TellerError::Bank(B::BadInput { .. })
         | TellerError::NoSuchTransaction(_)

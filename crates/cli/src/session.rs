@@ -10,7 +10,10 @@ use std::time::Duration;
 use bankplus::{AgentProfile, Password, Pin};
 use journal::Journal;
 use sandbox::{LedgerLocation, Sandbox, SandboxConfig};
-use teller::{Teller, TellerConfig, TellerError};
+use teller::{
+    SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors, Teller, TellerConfig,
+    TellerError,
+};
 use zeroize::Zeroizing;
 
 use crate::args::Global;
@@ -72,6 +75,49 @@ pub fn pin(var: &str, prompt: &str) -> Result<Pin, String> {
 pub fn password(var: &str, prompt: &str) -> Result<Password, String> {
     let text = secret(var, prompt)?;
     Ok(Password::new(&text))
+}
+
+/// Opens the supervisor tables (in the journal file of the data directory).
+pub fn open_supervisors(data_dir: &Path, out: &Out) -> Result<Supervisors, u8> {
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        return Err(out.usage(&format!(
+            "folder data {} tidak bisa dibuat / cannot create the data folder: {e}",
+            data_dir.display()
+        )));
+    }
+    Supervisors::open(&data_dir.join("journal.db"))
+        .map_err(|e| out.fail(&TellerError::Supervisor(e)))
+}
+
+/// The supervisor's name and password: `LOKET_SUPERVISOR` and
+/// `LOKET_SUPERVISOR_PASSWORD`, else prompts (the password without echo).
+pub fn supervisor_credentials() -> Result<(String, SupervisorPassword), String> {
+    let name = plain("LOKET_SUPERVISOR", "Nama supervisor / Supervisor name: ")?;
+    if name.trim().is_empty() {
+        return Err("nama supervisor kosong / the supervisor name is empty".into());
+    }
+    let password = secret(
+        "LOKET_SUPERVISOR_PASSWORD",
+        "Password supervisor / Supervisor password: ",
+    )?;
+    Ok((name, SupervisorPassword::from_zeroizing(password)))
+}
+
+/// A verified supervisor approval for this run, or the exit code of why not.
+pub fn supervisor_approval(data_dir: &Path, out: &Out) -> Result<SupervisorApproval, u8> {
+    let supervisors = open_supervisors(data_dir, out)?;
+    if !supervisors
+        .has_supervisor()
+        .map_err(|e| out.fail(&TellerError::Supervisor(e)))?
+    {
+        return Err(out.fail(&TellerError::Supervisor(SupervisorError::NoSupervisor)));
+    }
+    let (name, password) = supervisor_credentials().map_err(|why| out.usage(&why))?;
+    let approval = supervisors
+        .verify(&name, &password)
+        .map_err(|e| out.fail(&TellerError::Supervisor(e)))?;
+    tracing::info!(supervisor = %approval.name(), "supervisor approved");
+    Ok(approval)
 }
 
 /// Asks "yes?" on the terminal.

@@ -372,7 +372,8 @@ fn html_502_on_payment_is_unknown_and_journaled() {
     assert_eq!(v["status"], "unknown");
     assert_eq!(v["bank_code"], "MALFORMED_REPLY");
     assert!(v["bank_message"].as_str().unwrap().contains("502"), "{v}");
-    // The HTML 502 came from a proxy: nothing was booked; resolve it by hand as failed.
+    // The HTML 502 came from a proxy: nothing was booked; a supervisor resolves it as failed.
+    expect(&t.run(&["supervisor", "create"]), 0);
     let r = t.run_no_switcher(&[
         "--json",
         "resolve",
@@ -385,7 +386,7 @@ fn html_502_on_payment_is_unknown_and_journaled() {
     expect(&r, 0);
     let v = r.json();
     assert_eq!(v["status"], "failed");
-    assert_eq!(v["resolved_by"], USER);
+    assert_eq!(v["resolved_by"], SPV);
     assert_eq!(sb.balance("BNI", "4447"), OPENING);
 }
 
@@ -417,6 +418,34 @@ fn resolve_and_reverse() {
     let r = t.run_no_switcher(&["--json", "deposit", "--to", "14048", "--amount", "45000"]);
     expect(&r, 3);
     let sid = sid_of(&r.json());
+    // No supervisor on this terminal yet: refused before anything happens.
+    let r = t.run_no_switcher(&[
+        "--json",
+        "resolve",
+        &sid,
+        "--as",
+        "succeeded",
+        "--reason",
+        "seen",
+    ]);
+    expect(&r, 2);
+    assert_eq!(r.json()["error"]["code"], "NO_SUPERVISOR");
+    expect(&t.run(&["supervisor", "create"]), 0);
+    // A wrong supervisor password: refused, the transaction still in doubt.
+    let mut c = t.cmd(&[
+        "--json",
+        "resolve",
+        &sid,
+        "--as",
+        "succeeded",
+        "--reason",
+        "seen",
+    ]);
+    c.env("LOKET_SUPERVISOR_PASSWORD", "bukan-ini");
+    let r = t.run_cmd(c);
+    expect(&r, 1);
+    assert_eq!(r.json()["error"]["code"], "SUPERVISOR_WRONG");
+    assert_eq!(t.run(&["--json", "show", &sid]).json()["status"], "unknown");
     expect(
         &t.run_no_switcher(&["resolve", &sid, "--as", "succeeded", "--reason", " "]),
         2,
@@ -432,6 +461,7 @@ fn resolve_and_reverse() {
     ]);
     expect(&r, 0);
     assert_eq!(r.json()["status"], "succeeded");
+    assert_eq!(r.json()["resolved_by"], SPV);
     // Resolving again: wrong state.
     expect(
         &t.run_no_switcher(&["resolve", &sid, "--as", "failed", "--reason", "x"]),

@@ -24,7 +24,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub use history::{wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary};
 pub use model::{
-    Destination, Event, Kind, NewTransaction, Resolution, State, StepFacts, TransactionRecord,
+    Destination, Event, EventKind, Kind, NewTransaction, Resolution, State, StepFacts,
+    TransactionRecord,
 };
 pub use sid::wib;
 
@@ -183,6 +184,7 @@ impl Journal {
                 State::Draft,
                 &new.operator,
                 note.as_deref(),
+                None,
             )?;
             refresh_search(&tx, &sid)?;
             tx.commit()?;
@@ -270,7 +272,16 @@ impl Journal {
                 facts.override_of,
             ],
         )?;
-        insert_event(&tx, sid, now, Some(from), to, actor, note)?;
+        insert_event(
+            &tx,
+            sid,
+            now,
+            Some(from),
+            to,
+            actor,
+            note,
+            facts.authorized_by.as_deref(),
+        )?;
         if facts.destination.is_some() {
             refresh_search(&tx, sid)?;
         }
@@ -289,20 +300,76 @@ impl Journal {
     pub fn events(&self, sid: &str) -> Result<Vec<Event>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT at, from_state, to_state, actor, note FROM events WHERE sid = ?1 ORDER BY id",
+            "SELECT at, from_state, to_state, actor, note, kind, authorized_by FROM events \
+             WHERE sid = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([sid], |r| {
             Ok(Event {
                 at: millis(r.get(0)?),
+                kind: EventKind::parse(&r.get::<_, String>(5)?)
+                    .ok_or_else(|| bad_column(5, "event kind"))?,
                 from: r
                     .get::<_, Option<String>>(1)?
                     .and_then(|s| State::parse(&s)),
                 to: State::parse(&r.get::<_, String>(2)?).unwrap_or(State::Draft),
                 actor: r.get(3)?,
                 note: r.get(4)?,
+                authorized_by: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records that a copy of a transaction's receipt was printed, authorized
+    /// by `supervisor`, and returns the copy's number: 1 for the first
+    /// reprint of this sid, then 2, 3, … Counting and recording happen in one
+    /// SQLite transaction, so two terminals on one journal never print the
+    /// same number. The state is unchanged (the event goes from it to itself).
+    pub fn record_reprint(&self, sid: &str, actor: &str, supervisor: &str) -> Result<u32> {
+        self.record_reprint_at(sid, actor, supervisor, Utc::now())
+    }
+
+    pub fn record_reprint_at(
+        &self,
+        sid: &str,
+        actor: &str,
+        supervisor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u32> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
+        let done: i64 = tx.query_row(
+            "SELECT count(*) FROM events WHERE sid = ?1 AND kind = 'reprint'",
+            [sid],
+            |r| r.get(0),
+        )?;
+        let copy = u32::try_from(done + 1).unwrap_or(u32::MAX);
+        tx.prepare_cached(
+            "INSERT INTO events (sid, at, from_state, to_state, actor, note, kind, authorized_by) \
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, 'reprint', ?6)",
+        )?
+        .execute(params![
+            sid,
+            now.timestamp_millis(),
+            current.state.as_str(),
+            actor,
+            format!("SALINAN KE-{copy}"),
+            supervisor
+        ])?;
+        tx.commit()?;
+        Ok(copy)
+    }
+
+    /// How many copies of a transaction's receipt have been printed.
+    pub fn reprints(&self, sid: &str) -> Result<u32> {
+        let conn = self.conn()?;
+        let n: i64 = conn.query_row(
+            "SELECT count(*) FROM events WHERE sid = ?1 AND kind = 'reprint'",
+            [sid],
+            |r| r.get(0),
+        )?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Every money-moving transaction whose outcome is unknown, oldest first.
@@ -396,6 +463,7 @@ fn total_of(amount: Option<Rupiah>, fee: Option<Rupiah>) -> Option<Rupiah> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_event(
     conn: &Connection,
     sid: &str,
@@ -404,9 +472,11 @@ fn insert_event(
     to: State,
     actor: &str,
     note: Option<&str>,
+    authorized_by: Option<&str>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO events (sid, at, from_state, to_state, actor, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (sid, at, from_state, to_state, actor, note, authorized_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         sid,
@@ -414,7 +484,8 @@ fn insert_event(
         from.map(State::as_str),
         to.as_str(),
         actor,
-        note
+        note,
+        authorized_by
     ])?;
     Ok(())
 }

@@ -217,14 +217,44 @@ fn ser_money<S: serde::Serializer>(v: &Option<Rupiah>, s: S) -> Result<S::Ok, S:
     }
 }
 
+/// What an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The transaction moved from one state to another (or was created).
+    State,
+    /// A copy of the receipt was printed; the state is unchanged.
+    Reprint,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::State => "state",
+            EventKind::Reprint => "reprint",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventKind> {
+        match text {
+            "state" => Some(EventKind::State),
+            "reprint" => Some(EventKind::Reprint),
+            _ => None,
+        }
+    }
+}
+
 /// One line of a transaction's timeline. Events are never changed or deleted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     pub at: DateTime<Utc>,
+    pub kind: EventKind,
     pub from: Option<State>,
     pub to: State,
     pub actor: String,
     pub note: Option<String>,
+    /// The supervisor who authorized this event (resolve, reverse, reprint).
+    pub authorized_by: Option<String>,
 }
 
 /// What is known when a transaction starts.
@@ -258,4 +288,6 @@ pub struct StepFacts {
     pub resolved_by: Option<String>,
     /// The in-doubt transaction this one is knowingly allowed beside.
     pub override_of: Option<String>,
+    /// The supervisor who authorized this step; recorded on its event.
+    pub authorized_by: Option<String>,
 }

@@ -63,6 +63,13 @@ const MIGRATIONS: &[&str] = &[
         text, content='', contentless_delete=1, tokenize='trigram'
     );
     "#,
+    // 2: what an event is (a state change, or a receipt reprint that leaves
+    // the state as it is) and which supervisor authorized it.
+    r#"
+    ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'state';
+    ALTER TABLE events ADD COLUMN authorized_by TEXT;
+    CREATE INDEX events_by_sid_kind ON events(sid, kind);
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -432,3 +432,65 @@ fn csv_export_writes_every_matching_row_oldest_first() {
     assert!(lines[1].contains(",2026-11-22 08:00:00,deposit,succeeded,25000,0,25000,BNI,,14047,\"Ardha, \"\"Herdi\"\"\","), "{}", lines[1]);
     assert!(lines[5].contains(",25004,"));
 }
+
+#[test]
+fn reprints_are_numbered_per_sid_journaled_and_survive_a_schema_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    // A journal written by the first release (schema 1), with one finished deposit.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let sql = "CREATE TABLE transactions (sid TEXT PRIMARY KEY, kind TEXT NOT NULL, \
+            state TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, \
+            operator TEXT NOT NULL, agent_code TEXT NOT NULL, amount_sen INTEGER, fee_sen INTEGER, \
+            total_sen INTEGER, dest_bank_code TEXT, dest_bank_name TEXT, dest_account TEXT, \
+            dest_name TEXT, narration TEXT, inquiry_ref TEXT, bank_reference TEXT, bank_code TEXT, \
+            bank_message TEXT, override_of TEXT, resolution TEXT, resolution_note TEXT, \
+            resolved_by TEXT) STRICT;
+            CREATE TABLE events (id INTEGER PRIMARY KEY, sid TEXT NOT NULL REFERENCES transactions(sid), \
+            at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, actor TEXT NOT NULL, note TEXT) STRICT;
+            CREATE TRIGGER events_are_append_only_u BEFORE UPDATE ON events \
+            BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
+            CREATE VIRTUAL TABLE tx_search USING fts5(text, content='', contentless_delete=1, tokenize='trigram');
+            INSERT INTO transactions (sid, kind, state, created_at, updated_at, operator, agent_code, amount_sen) \
+            VALUES ('2611221200000001', 'deposit', 'succeeded', 1, 2, 'agent', 'BNI014100294', 2500000);
+            INSERT INTO events (sid, at, from_state, to_state, actor) \
+            VALUES ('2611221200000001', 2, 'sending', 'succeeded', 'agent');
+            PRAGMA user_version = 1;";
+        conn.execute_batch(sql).unwrap();
+    }
+    let j = Journal::open(&path).unwrap();
+    let sid = "2611221200000001";
+    let old = j.events(sid).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].kind, journal::EventKind::State);
+    assert_eq!(old[0].authorized_by, None);
+
+    assert_eq!(j.reprints(sid).unwrap(), 0);
+    assert_eq!(j.record_reprint(sid, "agent", "spv-a").unwrap(), 1);
+    assert_eq!(j.record_reprint(sid, "agent", "spv-b").unwrap(), 2);
+    assert_eq!(j.reprints(sid).unwrap(), 2);
+    let events = j.events(sid).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, journal::EventKind::Reprint);
+    assert_eq!(last.note.as_deref(), Some("SALINAN KE-2"));
+    assert_eq!(last.authorized_by.as_deref(), Some("spv-b"));
+    assert_eq!(
+        (last.from, last.to),
+        (Some(State::Succeeded), State::Succeeded)
+    );
+    assert_eq!(j.get(sid).unwrap().unwrap().state, State::Succeeded);
+    assert!(matches!(
+        j.record_reprint("2611221200009999", "agent", "spv-a"),
+        Err(JournalError::NotFound(_))
+    ));
+    drop(j);
+    // Reprint events are as append-only as the rest.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert!(conn
+        .execute(
+            "UPDATE events SET note = 'SALINAN KE-1' WHERE kind = 'reprint'",
+            []
+        )
+        .is_err());
+}

@@ -36,6 +36,8 @@ pub enum TellerError {
     NoSwitcher,
     #[error("journal: {0}")]
     Journal(#[from] JournalError),
+    #[error("supervisor: {0}")]
+    Supervisor(#[from] supervisor::SupervisorError),
 }
 
 impl From<bankplus::Error> for TellerError {
@@ -61,6 +63,7 @@ impl TellerError {
             TellerError::WrongState { .. } => "WRONG_STATE".into(),
             TellerError::NoSwitcher => "NO_SWITCHER".into(),
             TellerError::Journal(_) => "JOURNAL".into(),
+            TellerError::Supervisor(e) => e.code().into(),
         }
     }
 
@@ -128,6 +131,14 @@ impl TellerError {
                 format!("Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi."),
                 format!("The journal cannot be used: {e}. Call support; do not repeat the transaction."),
             ),
+            TellerError::Supervisor(e) => {
+                // The supervisor crate speaks "Indonesian. / English." in one message.
+                let text = e.to_string();
+                match text.split_once(" / ") {
+                    Some((id, en)) => (id.to_owned(), en.to_owned()),
+                    None => (text.clone(), text),
+                }
+            }
             TellerError::Bank(e) => match e {
                 B::NotSent { .. } => (
                     "Server Bank+ tidak bisa dihubungi; tidak ada yang dikirim. Periksa jaringan lalu coba lagi.".to_owned(),

@@ -8,6 +8,10 @@
 //! is `unknown` until [`Teller::check`], a statement line or a supervisor
 //! settles it; a new payment to the same destination for the same amount is
 //! held meanwhile.
+//!
+//! Supervisor actions (resolving a transaction in doubt, reversing, printing
+//! a copy of a receipt) take a [`SupervisorApproval`], which only
+//! [`Supervisors::verify`] hands out; the journal records who authorized them.
 
 pub mod data_dir;
 mod error;
@@ -31,6 +35,7 @@ use serde::Serialize;
 
 pub use error::{Lang, Result, TellerError};
 pub use settings::Settings;
+pub use supervisor::{SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors};
 pub use validate::{mask_account, mask_ktp, validate_open_account};
 
 /// The home bank's code as Bank+ writes it in replies.
@@ -834,14 +839,23 @@ impl Teller {
         }
     }
 
+    /// Who is recorded as doing a supervisor-approved action: the logged-in
+    /// user when there is one, else the supervisor.
+    fn actor_for(&self, approval: &SupervisorApproval) -> String {
+        self.profile()
+            .map(|p| p.username)
+            .unwrap_or_else(|| approval.name().to_owned())
+    }
+
     /// A supervisor settles a transaction in doubt by hand, with a reason.
     pub fn resolve(
         &self,
         sid: &str,
         outcome: State,
         reason: &str,
-        supervisor: &str,
+        approval: &SupervisorApproval,
     ) -> Result<TransactionRecord> {
+        let supervisor = approval.check()?.name();
         if !matches!(outcome, State::Succeeded | State::Failed) {
             return Err(TellerError::Input(
                 "hasil harus succeeded atau failed / outcome must be succeeded or failed".into(),
@@ -864,12 +878,13 @@ impl Teller {
             sid,
             State::Unknown,
             outcome,
-            supervisor,
+            &self.actor_for(approval),
             Some(reason),
             StepFacts {
                 resolution: Some(Resolution::Supervisor),
                 resolution_note: Some(reason.to_owned()),
                 resolved_by: Some(supervisor.to_owned()),
+                authorized_by: Some(supervisor.to_owned()),
                 ..StepFacts::default()
             },
         )?)
@@ -881,8 +896,14 @@ impl Teller {
         &self,
         sid: &str,
         reason: &str,
-        supervisor: &str,
+        approval: &SupervisorApproval,
     ) -> Result<TransactionRecord> {
+        let supervisor = approval.check()?.name();
+        let actor = self.actor_for(approval);
+        let authorized = || StepFacts {
+            authorized_by: Some(supervisor.to_owned()),
+            ..StepFacts::default()
+        };
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(TellerError::Input(
@@ -910,7 +931,7 @@ impl Teller {
         };
         let reversal_sid = self.journal.begin(NewTransaction {
             kind: Some(Kind::Reversal),
-            operator: supervisor.to_owned(),
+            operator: actor.clone(),
             agent_code: record.agent_code.clone(),
             amount: record.amount,
             admin_fee: record.admin_fee,
@@ -922,9 +943,9 @@ impl Teller {
             &reversal_sid,
             State::Draft,
             State::Sending,
-            supervisor,
+            &actor,
             None,
-            StepFacts::default(),
+            authorized(),
         )?;
         match switcher
             .reversal(&sid_of(&reversal_sid)?, &target, &journal_no)
@@ -935,25 +956,25 @@ impl Teller {
                     &reversal_sid,
                     State::Sending,
                     State::Succeeded,
-                    supervisor,
+                    &actor,
                     None,
                     StepFacts {
                         bank_reference: done.journal,
                         bank_code: Some("00".into()),
                         bank_message: Some(done.message),
-                        ..StepFacts::default()
+                        ..authorized()
                     },
                 )?;
                 Ok(self.journal.step(
                     sid,
                     State::Succeeded,
                     State::Reversed,
-                    supervisor,
+                    &actor,
                     Some(&format!("reversed by {reversal_sid}: {reason}")),
                     StepFacts {
                         resolution_note: Some(reason.to_owned()),
                         resolved_by: Some(supervisor.to_owned()),
-                        ..StepFacts::default()
+                        ..authorized()
                     },
                 )?)
             }
@@ -967,13 +988,48 @@ impl Teller {
                     &reversal_sid,
                     State::Sending,
                     to,
-                    supervisor,
+                    &actor,
                     None,
-                    failure_facts(&e),
+                    StepFacts {
+                        authorized_by: Some(supervisor.to_owned()),
+                        ..failure_facts(&e)
+                    },
                 )?;
                 Err(e.into())
             }
         }
+    }
+
+    // ---- Receipts ----
+
+    /// The original receipt of a transaction, for the logged-in agent.
+    pub fn receipt(&self, sid: &str) -> Result<receipt::Receipt> {
+        let profile = self.profile().ok_or(TellerError::NotLoggedIn)?;
+        let record = self.record(sid)?;
+        Ok(receipt::Receipt::from_record(
+            &record,
+            &receipt::Agent::from(&profile),
+            None,
+        ))
+    }
+
+    /// A copy of a transaction's receipt ("SALINAN KE-n"), approved by a
+    /// supervisor: the copy is numbered per sid and journaled on that
+    /// transaction with the supervisor's name before it is handed out.
+    pub fn reprint(&self, sid: &str, approval: &SupervisorApproval) -> Result<receipt::Receipt> {
+        let supervisor = approval.check()?.name();
+        let profile = self.profile().ok_or(TellerError::NotLoggedIn)?;
+        self.record(sid)?;
+        let copy = self
+            .journal
+            .record_reprint(sid, &profile.username, supervisor)?;
+        // Read again after recording, so the copy shows the row as it stands.
+        let record = self.record(sid)?;
+        Ok(receipt::Receipt::from_record(
+            &record,
+            &receipt::Agent::from(&profile),
+            Some(copy),
+        ))
     }
 
     /// Start-up: rows a crash left mid-flow are settled in the journal, and

@@ -9,7 +9,13 @@ use bankplus::{OpenAccountForm, Password, Pin};
 use journal::{Journal, Kind, State};
 use money::Rupiah;
 use sandbox::{demo, FaultPlan, FaultRule, Sandbox, SandboxConfig};
-use teller::{DepositForm, Teller, TellerConfig, TellerError};
+use teller::{
+    DepositForm, SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors, Teller,
+    TellerConfig, TellerError,
+};
+
+const SPV: &str = "Budi Supervisor";
+const SPV_PASSWORD: &str = "Spv-Rahasia-2026";
 
 fn rp(r: i64) -> Rupiah {
     Rupiah::from_rupiah(r).unwrap()
@@ -18,7 +24,17 @@ fn rp(r: i64) -> Rupiah {
 struct World {
     sandbox: Sandbox,
     teller: Teller,
+    supervisors: Supervisors,
     _dir: tempfile::TempDir,
+}
+
+impl World {
+    /// What a supervisor typing the right password gets.
+    fn approval(&self) -> SupervisorApproval {
+        self.supervisors
+            .verify(SPV, &SupervisorPassword::new(SPV_PASSWORD))
+            .unwrap()
+    }
 }
 
 async fn world(switcher: bool) -> World {
@@ -27,6 +43,11 @@ async fn world(switcher: bool) -> World {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let journal = Arc::new(Journal::open(&dir.path().join("journal.db")).unwrap());
+    // The supervisor's tables live in the same file as the journal.
+    let supervisors = Supervisors::open(&dir.path().join("journal.db")).unwrap();
+    supervisors
+        .create_supervisor(SPV, &SupervisorPassword::new(SPV_PASSWORD))
+        .unwrap();
     let teller = Teller::new(
         &TellerConfig {
             server: sandbox.base_url(),
@@ -43,6 +64,7 @@ async fn world(switcher: bool) -> World {
     World {
         sandbox,
         teller,
+        supervisors,
         _dir: dir,
     }
 }
@@ -425,23 +447,101 @@ async fn resolve_by_supervisor_and_reverse_through_the_switcher() {
     faults(&w, 5, &[]);
     assert!(
         w.teller
-            .resolve(&q.sid, State::Succeeded, " ", "spv")
+            .resolve(&q.sid, State::Succeeded, " ", &w.approval())
             .is_err(),
         "a reason is required"
     );
     let r = w
         .teller
-        .resolve(&q.sid, State::Succeeded, "seen on statement", "spv")
+        .resolve(&q.sid, State::Succeeded, "seen on statement", &w.approval())
         .unwrap();
-    assert_eq!(r.resolved_by.as_deref(), Some("spv"));
+    assert_eq!(r.resolved_by.as_deref(), Some(SPV));
+    let events = w.teller.journal().events(&q.sid).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.to, State::Succeeded);
+    assert_eq!(last.authorized_by.as_deref(), Some(SPV));
+    assert_eq!(last.actor, demo::USERNAME, "the logged-in agent did it");
     let reversed = w
         .teller
-        .reverse(&q.sid, "customer asked", "spv")
+        .reverse(&q.sid, "customer asked", &w.approval())
         .await
         .unwrap();
     assert_eq!(reversed.state, State::Reversed);
+    assert_eq!(reversed.resolved_by.as_deref(), Some(SPV));
+    let events = w.teller.journal().events(&q.sid).unwrap();
+    assert_eq!(events.last().unwrap().authorized_by.as_deref(), Some(SPV));
     assert_eq!(agent_balance(&w), before, "refunded amount and fee");
-    assert!(w.teller.reverse(&q.sid, "again", "spv").await.is_err());
+    assert!(w
+        .teller
+        .reverse(&q.sid, "again", &w.approval())
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn a_reprint_needs_a_fresh_supervisor_approval_is_numbered_and_journaled() {
+    let w = world(true).await;
+    let q = w
+        .teller
+        .quote_deposit(&deposit_form("14047", 20_000))
+        .await
+        .unwrap();
+    w.teller.pay(&q.sid, &pin(), None).await.unwrap();
+
+    // The original: no supervisor, no copy mark, nothing journaled.
+    let original = w.teller.receipt(&q.sid).unwrap();
+    assert_eq!(original.copy, None);
+    assert_eq!(original.status, receipt::Status::Succeeded);
+    assert_eq!(w.teller.journal().reprints(&q.sid).unwrap(), 0);
+
+    // A wrong password gets no approval, so no reprint can even be asked for.
+    assert!(matches!(
+        w.supervisors
+            .verify(SPV, &SupervisorPassword::new("salah sekali")),
+        Err(SupervisorError::WrongCredentials { .. })
+    ));
+    // An approval from three minutes ago has expired.
+    let stale = w
+        .supervisors
+        .verify_at(
+            SPV,
+            &SupervisorPassword::new(SPV_PASSWORD),
+            chrono::Utc::now() - chrono::Duration::minutes(3),
+        )
+        .unwrap();
+    assert!(matches!(
+        w.teller.reprint(&q.sid, &stale),
+        Err(TellerError::Supervisor(SupervisorError::Expired))
+    ));
+    assert_eq!(w.teller.journal().reprints(&q.sid).unwrap(), 0);
+
+    let first = w.teller.reprint(&q.sid, &w.approval()).unwrap();
+    let second = w.teller.reprint(&q.sid, &w.approval()).unwrap();
+    assert_eq!((first.copy, second.copy), (Some(1), Some(2)));
+    let text = receipt::render_text(&second, receipt::Columns::C32);
+    assert!(text.contains("SALINAN KE-2"), "{text}");
+    let reprints: Vec<_> = w
+        .teller
+        .journal()
+        .events(&q.sid)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == journal::EventKind::Reprint)
+        .collect();
+    assert_eq!(reprints.len(), 2);
+    for (i, e) in reprints.iter().enumerate() {
+        assert_eq!(e.authorized_by.as_deref(), Some(SPV));
+        assert_eq!(
+            e.note.as_deref(),
+            Some(format!("SALINAN KE-{}", i + 1).as_str())
+        );
+        assert_eq!((e.from, e.to), (Some(State::Succeeded), State::Succeeded));
+    }
+    // A reprint leaves the transaction as it was.
+    assert_eq!(
+        w.teller.journal().get(&q.sid).unwrap().unwrap().state,
+        State::Succeeded
+    );
 }
 
 #[tokio::test]

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
-use journal::{wib, wib_day_bounds, HistoryQuery, Journal, Kind, State};
+use journal::{wib, wib_day_bounds, EventKind, HistoryQuery, Journal, Kind, State};
 use serde_json::{json, Value};
-use teller::TellerError;
+use teller::{SupervisorApproval, TellerError};
 
 use crate::args::{Command, OutcomeArg};
 use crate::exit;
@@ -256,15 +256,21 @@ fn show(journal: &Journal, sid: &str, out: &Out) -> u8 {
         out.line(&unknown_notice(out, sid));
     }
     for e in &events {
+        let what = match e.kind {
+            EventKind::State => format!("{} -> {}", e.from.map(State::as_str).unwrap_or("-"), e.to),
+            EventKind::Reprint => out.t("cetak ulang", "reprint").to_owned(),
+        };
         out.line(&format!(
-            "  {}  {} -> {}  {}{}",
+            "  {}  {what}  {}{}{}",
             e.at.with_timezone(&wib()).format("%Y-%m-%d %H:%M:%S"),
-            e.from.map(State::as_str).unwrap_or("-"),
-            e.to.as_str(),
             e.actor,
             e.note
                 .as_deref()
                 .map(|n| format!("  ({n})"))
+                .unwrap_or_default(),
+            e.authorized_by
+                .as_deref()
+                .map(|s| format!("  [supervisor: {s}]"))
                 .unwrap_or_default()
         ));
     }
@@ -292,19 +298,25 @@ pub async fn check(ctx: &Ctx, sid: &str) -> u8 {
     }
 }
 
-pub fn resolve(ctx: &Ctx, sid: &str, outcome: OutcomeArg, reason: &str) -> u8 {
+pub fn resolve(
+    ctx: &Ctx,
+    sid: &str,
+    outcome: OutcomeArg,
+    reason: &str,
+    approval: &SupervisorApproval,
+) -> u8 {
     let outcome = match outcome {
         OutcomeArg::Succeeded => State::Succeeded,
         OutcomeArg::Failed => State::Failed,
     };
-    match ctx.teller.resolve(sid, outcome, reason, &ctx.actor()) {
+    match ctx.teller.resolve(sid, outcome, reason, approval) {
         Ok(r) => settled(ctx, &r),
         Err(e) => ctx.out.fail(&e),
     }
 }
 
-pub async fn reverse(ctx: &Ctx, sid: &str, reason: &str) -> u8 {
-    match ctx.teller.reverse(sid, reason, &ctx.actor()).await {
+pub async fn reverse(ctx: &Ctx, sid: &str, reason: &str, approval: &SupervisorApproval) -> u8 {
+    match ctx.teller.reverse(sid, reason, approval).await {
         Ok(r) => settled(ctx, &r),
         Err(e) => ctx.out.fail(&e),
     }

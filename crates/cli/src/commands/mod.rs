@@ -4,13 +4,14 @@
 mod ledger;
 mod pay;
 mod reads;
+mod receipt;
 
 use std::path::Path;
 
 use crate::args::{Command, Global};
 use crate::output::Out;
 use crate::sandbox_cmd;
-use crate::session::Ctx;
+use crate::session::{self, Ctx};
 
 pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -> u8 {
     // Journal-only commands: no server, no login.
@@ -20,6 +21,47 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     if let Command::Sandbox(args) = command {
         return sandbox_cmd::run(args, data_dir).await;
     }
+    if let Command::Supervisor { action } = command {
+        return receipt::supervisor(action, data_dir, out);
+    }
+    let receipt_request = match &command {
+        Command::Receipt {
+            sid,
+            pdf,
+            text,
+            width,
+            print,
+            raw,
+            copy,
+        } => match receipt::request(
+            &out,
+            sid,
+            pdf.clone(),
+            *text,
+            width,
+            print.clone(),
+            *raw,
+            *copy,
+        ) {
+            Ok(r) => Some(r),
+            Err(code) => return code,
+        },
+        _ => None,
+    };
+    // Supervisor actions are approved before anything starts or is sent.
+    let needs_supervisor = match &command {
+        Command::Resolve { .. } | Command::Reverse { .. } => true,
+        Command::Receipt { copy, .. } => *copy,
+        _ => false,
+    };
+    let approval = if needs_supervisor {
+        match session::supervisor_approval(data_dir, &out) {
+            Ok(a) => Some(a),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     // Input the CLI can judge alone is checked before anything starts or is sent.
     let prepared = match pay::prepare(&command, &out) {
         Ok(p) => p,
@@ -34,7 +76,17 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     } else {
         match ctx.login().await {
             Err(code) => code,
-            Ok(profile) => dispatch(&mut ctx, command, profile, prepared).await,
+            Ok(profile) => {
+                dispatch(
+                    &mut ctx,
+                    command,
+                    profile,
+                    prepared,
+                    receipt_request,
+                    approval.as_ref(),
+                )
+                .await
+            }
         }
     };
     ctx.finish().await;
@@ -46,7 +98,10 @@ async fn dispatch(
     command: Command,
     profile: bankplus::AgentProfile,
     prepared: Option<pay::Prepared>,
+    receipt_request: Option<receipt::Request>,
+    approval: Option<&teller::SupervisorApproval>,
 ) -> u8 {
+    let supervisor = || approval.ok_or_else(|| ctx.out.usage("internal: no supervisor approval"));
     match command {
         Command::Profile => reads::profile(ctx, &profile),
         Command::Balance => reads::balance(ctx).await,
@@ -76,8 +131,22 @@ async fn dispatch(
             sid,
             outcome,
             reason,
-        } => ledger::resolve(ctx, &sid, outcome, &reason),
-        Command::Reverse { sid, reason } => ledger::reverse(ctx, &sid, &reason).await,
+        } => match supervisor() {
+            Ok(a) => ledger::resolve(ctx, &sid, outcome, &reason, a),
+            Err(code) => code,
+        },
+        Command::Reverse { sid, reason } => match supervisor() {
+            Ok(a) => ledger::reverse(ctx, &sid, &reason, a).await,
+            Err(code) => code,
+        },
+        Command::Receipt { .. } => match receipt_request {
+            Some(req) if req.copy => match supervisor() {
+                Ok(a) => receipt::run(ctx, &req, Some(a)),
+                Err(code) => code,
+            },
+            Some(req) => receipt::run(ctx, &req, None),
+            None => ctx.out.usage("internal: no receipt request"),
+        },
         Command::Deposit { .. } | Command::Transfer { .. } | Command::OpenAccount { .. } => {
             match prepared {
                 Some(p) => pay::run(ctx, p).await,
@@ -90,6 +159,7 @@ async fn dispatch(
         | Command::Export { .. }
         | Command::Show { .. }
         | Command::Check { .. }
+        | Command::Supervisor { .. }
         | Command::Sandbox(_) => crate::exit::USAGE,
     }
 }

@@ -8,6 +8,9 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The terminal's local supervisor (`loket supervisor create` makes it).
+pub const SPV: &str = "Budi Supervisor";
+pub const SPV_PASSWORD: &str = "Spv-Rahasia-2026";
 pub const USER: &str = "BNIUS100294";
 pub const PASSWORD: &str = "T6jkl4ss";
 pub const PIN: &str = "359569";
@@ -181,6 +184,8 @@ impl Terminal {
         c.env("LOKET_USERNAME", USER)
             .env("LOKET_PASSWORD", PASSWORD)
             .env("LOKET_PIN", PIN)
+            .env("LOKET_SUPERVISOR", SPV)
+            .env("LOKET_SUPERVISOR_PASSWORD", SPV_PASSWORD)
             .arg("--data-dir")
             .arg(self.dir.path());
         if let Some(s) = &self.server {
@@ -218,6 +223,8 @@ impl Terminal {
             .env("LOKET_USERNAME", USER)
             .env("LOKET_PASSWORD", PASSWORD)
             .env("LOKET_PIN", PIN)
+            .env("LOKET_SUPERVISOR", SPV)
+            .env("LOKET_SUPERVISOR_PASSWORD", SPV_PASSWORD)
             .arg("--data-dir")
             .arg(self.dir.path())
             .arg("--server")

@@ -1,0 +1,269 @@
+//! `receipt SID`: the receipt as thermal text, a PDF file, or printed through
+//! CUPS; `--copy` is a numbered, journaled reprint approved by the
+//! supervisor. And `supervisor create|status`.
+//!
+//! Printing never touches the transaction: a printer error leaves the
+//! journal row as it was, and the receipt can be printed again.
+
+use std::path::{Path, PathBuf};
+
+use receipt::{Columns, Paper, PrintError, Receipt};
+use serde_json::{json, Map, Value};
+use teller::{SupervisorApproval, SupervisorPassword, TellerError};
+
+use crate::args::SupervisorAction;
+use crate::exit;
+use crate::output::Out;
+use crate::session::{self, Ctx};
+
+/// What `receipt` was asked for, checked before anything starts.
+pub struct Request {
+    pub sid: String,
+    pub pdf: Option<PathBuf>,
+    pub text: bool,
+    pub paper: Paper,
+    /// `Some("")` prints on the default printer.
+    pub print: Option<String>,
+    pub raw: bool,
+    pub copy: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn request(
+    out: &Out,
+    sid: &str,
+    pdf: Option<PathBuf>,
+    text: bool,
+    width: &str,
+    print: Option<String>,
+    raw: bool,
+    copy: bool,
+) -> Result<Request, u8> {
+    let paper = Paper::parse(width)
+        .ok_or_else(|| out.usage(&format!("--width {width:?}: 58, 80 atau/or a6")))?;
+    let wants_text = text || (pdf.is_none() && print.is_none());
+    if wants_text && paper == Paper::A6 {
+        return Err(out.usage(
+            "--width a6 hanya untuk --pdf / --print; teks struk 58 atau 80 / a6 is for PDF only",
+        ));
+    }
+    if raw && (print.is_none() || paper == Paper::A6) {
+        return Err(out.usage(
+            "--raw perlu --print dan --width 58 atau 80 / --raw needs --print and a 58 or 80 width",
+        ));
+    }
+    let sid = sid.trim();
+    if sid.is_empty() || !sid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(out.usage(&format!("SID {sid:?} harus angka / must be digits")));
+    }
+    Ok(Request {
+        sid: sid.to_owned(),
+        pdf,
+        text: wants_text,
+        paper,
+        print,
+        raw,
+        copy,
+    })
+}
+
+/// The columns a thermal rendering of `paper` uses.
+fn columns(paper: Paper) -> Columns {
+    paper.columns()
+}
+
+fn print_failure(out: &Out, err: &PrintError, extra: Map<String, Value>) -> u8 {
+    // Fix the printer name: a usage error. Anything else: the printer could not be used.
+    let code = match err {
+        PrintError::NotFound(_) | PrintError::NoDefault => exit::USAGE,
+        _ => exit::UNREACHABLE,
+    };
+    let full = err.to_string();
+    let (id, en) = full
+        .split_once(" / ")
+        .unwrap_or((full.as_str(), full.as_str()));
+    let message = out.t(id, en);
+    if out.json {
+        let mut v = extra;
+        v.insert("status".into(), json!("failed"));
+        v.insert(
+            "error".into(),
+            json!({"code": err.code(), "message": message}),
+        );
+        out.object(&Value::Object(v));
+    } else {
+        eprintln!(
+            "{} [{}]: {message}",
+            out.t("GAGAL CETAK", "NOT PRINTED"),
+            err.code()
+        );
+        out.note(out.t(
+            "Transaksi tidak terpengaruh; struk bisa dicetak ulang nanti.",
+            "The transaction is not affected; the receipt can be printed later.",
+        ));
+    }
+    code
+}
+
+/// Runs `receipt` after login. `approval` is there exactly when `--copy` was asked.
+pub fn run(ctx: &Ctx, req: &Request, approval: Option<&SupervisorApproval>) -> u8 {
+    let out = &ctx.out;
+    let made: Result<Receipt, TellerError> = match approval {
+        Some(a) => ctx.teller.reprint(&req.sid, a),
+        None => ctx.teller.receipt(&req.sid),
+    };
+    let r = match made {
+        Ok(r) => r,
+        Err(e) => return out.fail(&e),
+    };
+    let mut v = Map::new();
+    v.insert("sid".into(), json!(r.sid));
+    v.insert("type".into(), json!(r.type_label));
+    v.insert("receipt_status".into(), json!(r.status));
+    v.insert("copy".into(), json!(r.copy));
+    v.insert("paper".into(), json!(req.paper));
+    if let Some(n) = r.copy {
+        out.note(&format!(
+            "{} {n} {} {}",
+            out.t("Salinan ke-", "Copy"),
+            out.t("dicatat di jurnal, disetujui", "journaled, approved by"),
+            approval.map(SupervisorApproval::name).unwrap_or_default()
+        ));
+    }
+    let pdf = if req.pdf.is_some() {
+        match receipt::render_pdf(&r, req.paper) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => return out.usage(&e.to_string()),
+        }
+    } else {
+        None
+    };
+    if let (Some(path), Some(bytes)) = (&req.pdf, &pdf) {
+        if let Err(code) = write_file(out, path, bytes) {
+            return code;
+        }
+        v.insert("pdf".into(), json!(path.display().to_string()));
+        v.insert("pdf_bytes".into(), json!(bytes.len()));
+        out.note(&format!(
+            "{} {} ({} KB)",
+            out.t("PDF ditulis ke", "PDF written to"),
+            path.display(),
+            bytes.len().div_ceil(1024)
+        ));
+    }
+    if req.text {
+        let text = receipt::render_text(&r, columns(req.paper));
+        if out.json {
+            v.insert("text".into(), json!(text));
+        } else {
+            print!("{text}");
+        }
+    }
+    if let Some(printer) = &req.print {
+        let printer = Some(printer.as_str()).filter(|p| !p.is_empty());
+        let job = if req.raw {
+            receipt::print_raw(&receipt::escpos(&r, columns(req.paper)), printer)
+        } else {
+            receipt::print_receipt(&r, req.paper, printer)
+        };
+        match job {
+            Ok(job) => {
+                out.note(&format!(
+                    "{} {} ({})",
+                    out.t("Dikirim ke printer", "Sent to printer"),
+                    job.printer,
+                    job.job_id
+                ));
+                v.insert("printer".into(), json!(job.printer));
+                v.insert("job_id".into(), json!(job.job_id));
+            }
+            Err(e) => return print_failure(out, &e, v),
+        }
+    }
+    v.insert("status".into(), json!("succeeded"));
+    out.object(&Value::Object(v));
+    exit::OK
+}
+
+fn write_file(out: &Out, path: &Path, bytes: &[u8]) -> Result<(), u8> {
+    std::fs::write(path, bytes).map_err(|e| {
+        out.usage(&format!(
+            "--pdf {}: tidak bisa ditulis / cannot be written: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// `supervisor create|status` (journal file only; no server).
+pub fn supervisor(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
+    let supervisors = match session::open_supervisors(data_dir, &out) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match action {
+        SupervisorAction::Status => {
+            let exists = match supervisors.has_supervisor() {
+                Ok(b) => b,
+                Err(e) => return out.fail(&TellerError::Supervisor(e)),
+            };
+            let locked = match supervisors.locked_until(chrono::Utc::now()) {
+                Ok(l) => l,
+                Err(e) => return out.fail(&TellerError::Supervisor(e)),
+            };
+            let names = supervisors.names().unwrap_or_default();
+            out.object(&json!({
+                "status": "succeeded",
+                "has_supervisor": exists,
+                "supervisors": names,
+                "locked_until": locked.map(|l| l.to_rfc3339()),
+            }));
+            if exists {
+                out.line(&format!("Supervisor: {}", names.join(", ")));
+            } else {
+                out.line(out.t(
+                    "Belum ada supervisor: loket supervisor create",
+                    "No supervisor yet: loket supervisor create",
+                ));
+            }
+            if let Some(until) = locked {
+                out.line(&format!(
+                    "{} {}",
+                    out.t("Dikunci sampai", "Locked until"),
+                    until.with_timezone(&journal::wib()).format("%H:%M:%S WIB")
+                ));
+            }
+            exit::OK
+        }
+        SupervisorAction::Create => {
+            let (name, password) = match session::supervisor_credentials() {
+                Ok(c) => c,
+                Err(why) => return out.usage(&why),
+            };
+            // Typed at a prompt: ask twice so a typo does not lock the terminal out.
+            if std::env::var_os("LOKET_SUPERVISOR_PASSWORD").is_none() {
+                match rpassword::prompt_password("Ulangi password / Repeat the password: ") {
+                    Ok(again) => {
+                        let again = zeroize::Zeroizing::new(again);
+                        let again = SupervisorPassword::from_zeroizing(again);
+                        if !password.matches(&again) {
+                            return out.usage("password tidak sama / the passwords differ");
+                        }
+                    }
+                    Err(e) => return out.usage(&format!("tidak bisa membaca / cannot read: {e}")),
+                }
+            }
+            match supervisors.create_supervisor(&name, &password) {
+                Ok(()) => {
+                    out.object(&json!({"status": "succeeded", "supervisor": name.trim()}));
+                    out.line(&format!(
+                        "{} {}",
+                        out.t("Supervisor dibuat:", "Supervisor created:"),
+                        name.trim()
+                    ));
+                    exit::OK
+                }
+                Err(e) => out.fail(&TellerError::Supervisor(e)),
+            }
+        }
+    }
+}

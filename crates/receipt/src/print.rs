@@ -1,0 +1,341 @@
+//! Printing through the system's print service (CUPS): a PDF with `lp -d`,
+//! raw ESC/POS bytes with `lp -o raw` to a raw queue.
+//!
+//! Printing is never part of a transaction: whatever goes wrong here, the
+//! journal row is as it was and the receipt can be printed again later.
+//! Before sending, the printer is looked up with `lpstat`, so a missing or
+//! stopped printer gives a clear error instead of a job queued forever.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+/// A job CUPS accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrintJob {
+    pub printer: String,
+    /// CUPS's job id, `PRINTER-N`.
+    pub job_id: String,
+}
+
+/// Why nothing was printed. Messages are Indonesian first, then English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrintError {
+    #[error(
+        "Printer tidak ditemukan: {0}. Periksa nama printer di pengaturan. / No printer named {0}; check the printer name in settings."
+    )]
+    NotFound(String),
+    #[error(
+        "Belum ada printer default. Pilih printer di pengaturan. / No default printer is set; choose a printer in settings."
+    )]
+    NoDefault,
+    #[error(
+        "Printer {printer} berhenti ({reason}). Periksa kertas, tutup dan daya printer, lalu cetak ulang. / Printer {printer} is stopped ({reason}); check paper, cover and power, then print again."
+    )]
+    Stopped { printer: String, reason: String },
+    #[error(
+        "Printer {0} tidak menerima pekerjaan cetak. Aktifkan printer, lalu cetak ulang. / Printer {0} is not accepting jobs; enable it, then print again."
+    )]
+    NotAccepting(String),
+    #[error(
+        "Layanan cetak (CUPS) tidak berjalan atau tidak terpasang: {0}. Hubungi dukungan. / The print service (CUPS) is not running or not installed: {0}."
+    )]
+    NoService(String),
+    #[error(
+        "Pencetakan gagal: {0}. Cetak ulang nanti. / Printing failed: {0}; print again later."
+    )]
+    Failed(String),
+}
+
+impl PrintError {
+    /// A stable code for the desktop shell and `--json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PrintError::NotFound(_) => "PRINTER_NOT_FOUND",
+            PrintError::NoDefault => "NO_DEFAULT_PRINTER",
+            PrintError::Stopped { .. } => "PRINTER_STOPPED",
+            PrintError::NotAccepting(_) => "PRINTER_NOT_ACCEPTING",
+            PrintError::NoService(_) => "PRINT_SERVICE_DOWN",
+            PrintError::Failed(_) => "PRINT_FAILED",
+        }
+    }
+}
+
+/// A CUPS server: the system's own, or one at `host:port` (tests).
+#[derive(Debug, Clone, Default)]
+pub struct Cups {
+    server: Option<String>,
+}
+
+/// What `lpstat -p` says about a printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterState {
+    Idle,
+    Printing,
+    Stopped { reason: String },
+}
+
+impl Cups {
+    /// The system's CUPS (as `lp` finds it: `CUPS_SERVER`, client.conf, the local socket).
+    pub fn system() -> Cups {
+        Cups { server: None }
+    }
+
+    /// A CUPS server at `host:port`.
+    pub fn at(server: impl Into<String>) -> Cups {
+        Cups {
+            server: Some(server.into()),
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        if let Some(s) = &self.server {
+            c.arg("-h").arg(s);
+        }
+        // Messages we parse must not be translated.
+        c.env("LC_ALL", "C").env("LANG", "C");
+        c
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Result<(bool, String, String), PrintError> {
+        let out = self
+            .command(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| PrintError::NoService(format!("{program}: {e}")))?;
+        Ok((
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        ))
+    }
+
+    /// The default printer, if one is set.
+    pub fn default_printer(&self) -> Result<Option<String>, PrintError> {
+        let (ok, stdout, stderr) = self.run("lpstat", &["-d"])?;
+        if let Some(name) = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("system default destination: "))
+        {
+            return Ok(Some(name.trim().to_owned()));
+        }
+        if ok || stdout.contains("no system default") {
+            return Ok(None);
+        }
+        Err(service_or_failed(&stderr))
+    }
+
+    /// The state of printer `name`; `NotFound` when CUPS has no such printer.
+    pub fn printer_state(&self, name: &str) -> Result<PrinterState, PrintError> {
+        let (ok, stdout, stderr) = self.run("lpstat", &["-p", name])?;
+        if !ok || stdout.trim().is_empty() {
+            if stderr.contains("Invalid destination") || stderr.contains("Unknown destination") {
+                return Err(PrintError::NotFound(name.to_owned()));
+            }
+            return Err(service_or_failed(&stderr));
+        }
+        let mut lines = stdout.lines();
+        let first = lines.next().unwrap_or_default();
+        if first.contains(" disabled since ") {
+            // The reason, if CUPS has one, is on the indented next line.
+            let reason = lines
+                .next()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("disabled")
+                .to_owned();
+            return Ok(PrinterState::Stopped { reason });
+        }
+        // An enabled queue may still report that the device cannot print.
+        if let Some(reason) = self.blocking_reason(name)? {
+            return Ok(PrinterState::Stopped { reason });
+        }
+        if first.contains(" now printing ") {
+            return Ok(PrinterState::Printing);
+        }
+        Ok(PrinterState::Idle)
+    }
+
+    /// A `printer-state-reasons` entry that means nothing will come out:
+    /// out of paper, jammed, cover open, offline.
+    fn blocking_reason(&self, name: &str) -> Result<Option<String>, PrintError> {
+        let (ok, stdout, _) = self.run("lpoptions", &["-p", name])?;
+        if !ok {
+            // Unknown to lpoptions although lpstat knows it: judge by lpstat alone.
+            return Ok(None);
+        }
+        let reasons = stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("printer-state-reasons="))
+            .unwrap_or("none");
+        Ok(reasons.split(',').find_map(blocking))
+    }
+
+    /// Whether the scheduler answers. Asked first, because with no scheduler
+    /// `lpstat` reports every printer as unknown and no default as set.
+    pub fn check_running(&self) -> Result<(), PrintError> {
+        let (_, stdout, stderr) = self.run("lpstat", &["-r"])?;
+        if stdout.contains("scheduler is running") {
+            return Ok(());
+        }
+        let said = format!("{} {stderr}", stdout.trim());
+        Err(PrintError::NoService(said.trim().to_owned()))
+    }
+
+    /// The printer to use: `printer`, else the default; refused when it is
+    /// missing or stopped.
+    pub fn ready_printer(&self, printer: Option<&str>) -> Result<String, PrintError> {
+        self.check_running()?;
+        let name = match printer.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => p.to_owned(),
+            None => self.default_printer()?.ok_or(PrintError::NoDefault)?,
+        };
+        // CUPS names have no spaces, '/' or '#'; one starting with '-' would
+        // be read by lpstat as an option. Such a name is simply not a printer.
+        if name.starts_with('-')
+            || name
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '#')
+        {
+            return Err(PrintError::NotFound(name));
+        }
+        match self.printer_state(&name)? {
+            PrinterState::Stopped { reason } => Err(PrintError::Stopped {
+                printer: name,
+                reason,
+            }),
+            PrinterState::Idle | PrinterState::Printing => Ok(name),
+        }
+    }
+
+    /// Renders `r` for printing (standard font) and prints it on `printer`.
+    pub fn print_receipt(
+        &self,
+        r: &crate::Receipt,
+        paper: crate::Paper,
+        printer: Option<&str>,
+    ) -> Result<PrintJob, PrintError> {
+        let pdf = crate::render_pdf_with(r, paper, crate::PdfFont::Standard)
+            .map_err(|e| PrintError::Failed(e.to_string()))?;
+        self.print_pdf(&pdf, printer)
+    }
+
+    /// Prints a PDF on `printer` (default: the system default).
+    pub fn print_pdf(&self, pdf: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintError> {
+        self.submit(pdf, printer, &["-o", "document-format=application/pdf"])
+    }
+
+    /// Sends raw bytes (ESC/POS) to a raw queue on `printer`.
+    pub fn print_raw(&self, bytes: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintError> {
+        self.submit(bytes, printer, &["-o", "raw"])
+    }
+
+    fn submit(
+        &self,
+        data: &[u8],
+        printer: Option<&str>,
+        options: &[&str],
+    ) -> Result<PrintJob, PrintError> {
+        let name = self.ready_printer(printer)?;
+        let mut child = self
+            .command("lp")
+            .arg("-d")
+            .arg(&name)
+            .args(options)
+            .args(["-t", "Struk Loket"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| PrintError::NoService(format!("lp: {e}")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(data)
+                .map_err(|e| PrintError::Failed(format!("lp: {e}")))?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| PrintError::Failed(format!("lp: {e}")))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if !out.status.success() {
+            if stderr.contains("not accepting jobs") {
+                return Err(PrintError::NotAccepting(name));
+            }
+            if stderr.contains("does not exist") || stderr.contains("Unknown destination") {
+                return Err(PrintError::NotFound(name));
+            }
+            return Err(service_or_failed(&stderr));
+        }
+        // "request id is NAME-12 (1 file(s))"
+        let job_id = stdout
+            .split_whitespace()
+            .skip_while(|w| *w != "is")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(PrintJob {
+            printer: name,
+            job_id,
+        })
+    }
+}
+
+/// Words for an IPP state reason that stops printing; `None` for the rest
+/// (warnings and reports such as `media-low-warning` do not stop a receipt).
+fn blocking(reason: &str) -> Option<String> {
+    if reason.ends_with("-warning") || reason.ends_with("-report") {
+        return None;
+    }
+    let base = reason.trim_end_matches("-error");
+    let words = match base {
+        "media-empty" | "media-needed" => "kertas habis / out of paper",
+        "media-jam" => "kertas macet / paper jam",
+        "door-open" | "cover-open" => "tutup printer terbuka / cover open",
+        "offline" | "shutdown" | "connecting-to-device" => {
+            "printer mati atau tidak terhubung / printer off or not connected"
+        }
+        _ => return None,
+    };
+    Some(words.to_owned())
+}
+
+fn service_or_failed(stderr: &str) -> PrintError {
+    let lower = stderr.to_ascii_lowercase();
+    if lower.contains("scheduler is not running")
+        || lower.contains("connection refused")
+        || lower.contains("bad file descriptor")
+        || lower.contains("unable to connect")
+        || lower.contains("no such file or directory")
+    {
+        PrintError::NoService(stderr.to_owned())
+    } else if stderr.is_empty() {
+        PrintError::Failed("lp gagal tanpa pesan / lp failed without a message".into())
+    } else {
+        PrintError::Failed(stderr.to_owned())
+    }
+}
+
+/// Prints a receipt through the system's CUPS on `printer` (default: the
+/// system default), as a PDF in the standard Courier font so that CUPS's
+/// Ghostscript pass keeps its text (see [`PdfFont`](crate::PdfFont)).
+pub fn print_receipt(
+    r: &crate::Receipt,
+    paper: crate::Paper,
+    printer: Option<&str>,
+) -> Result<PrintJob, PrintError> {
+    Cups::system().print_receipt(r, paper, printer)
+}
+
+/// Prints a PDF through the system's CUPS on `printer` (default: the system default).
+pub fn print_pdf(pdf: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintError> {
+    Cups::system().print_pdf(pdf, printer)
+}
+
+/// Sends ESC/POS bytes to a raw CUPS queue on `printer`.
+pub fn print_raw(bytes: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintError> {
+    Cups::system().print_raw(bytes, printer)
+}

@@ -1,0 +1,417 @@
+//! The supervisor's authority on this terminal: local supervisor
+//! credentials, and the [`SupervisorApproval`] that reprints, resolving a
+//! transaction in doubt, reversals and settings changes require.
+//!
+//! Credentials live in the journal's SQLite file, in tables this crate owns
+//! (`supervisors`, `supervisor_lockout`), only as Argon2id PHC strings
+//! (m = 19456 KiB, t = 2, p = 1: OWASP's current minimum for Argon2id) with
+//! a random salt. The password itself is never stored, logged or kept: it
+//! arrives in a [`SupervisorPassword`], which wipes its memory on drop.
+//!
+//! Five wrong passwords in a row (any name) lock verification for five
+//! minutes; the count and the lock are on disk, so restarting Loket does not
+//! reset them.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use zeroize::Zeroizing;
+
+/// Argon2id memory cost in KiB (OWASP: at least 19 MiB with t = 2).
+pub const ARGON2_M_KIB: u32 = 19_456;
+/// Argon2id passes.
+pub const ARGON2_T: u32 = 2;
+/// Argon2id lanes.
+pub const ARGON2_P: u32 = 1;
+/// The shortest password accepted for a new supervisor.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// How long an approval may be used after the password was verified.
+pub const APPROVAL_TTL: Duration = Duration::from_secs(120);
+
+/// A supervisor's password as typed. Wiped from memory on drop; `Debug`
+/// prints `***`.
+pub struct SupervisorPassword(Zeroizing<String>);
+
+impl SupervisorPassword {
+    pub fn new(text: &str) -> SupervisorPassword {
+        SupervisorPassword(Zeroizing::new(text.to_owned()))
+    }
+
+    /// Takes ownership of a typed buffer without copying it.
+    pub fn from_zeroizing(text: Zeroizing<String>) -> SupervisorPassword {
+        SupervisorPassword(text)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// Whether two typed passwords are the same (a "repeat the password"
+    /// check); compares every byte, whatever the first difference.
+    pub fn matches(&self, other: &SupervisorPassword) -> bool {
+        let (a, b) = (self.bytes(), other.bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for SupervisorPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Proof that a supervisor typed the right password just now. It can only
+/// be obtained from [`Supervisors::verify`]; it is neither `Clone` nor
+/// serializable, and it expires after [`APPROVAL_TTL`].
+#[derive(Debug)]
+pub struct SupervisorApproval {
+    name: String,
+    granted_at: DateTime<Utc>,
+}
+
+impl SupervisorApproval {
+    /// The supervisor who approved (what the journal records).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn granted_at(&self) -> DateTime<Utc> {
+        self.granted_at
+    }
+
+    /// Refused once [`APPROVAL_TTL`] has passed: a screen cannot keep an
+    /// approval around for later actions.
+    pub fn check(&self) -> Result<&SupervisorApproval> {
+        self.check_at(Utc::now())
+    }
+
+    pub fn check_at(&self, now: DateTime<Utc>) -> Result<&SupervisorApproval> {
+        let age = now.signed_duration_since(self.granted_at);
+        let ttl = chrono::Duration::from_std(APPROVAL_TTL).unwrap_or(chrono::Duration::zero());
+        if age > ttl || age < -chrono::Duration::seconds(5) {
+            return Err(SupervisorError::Expired);
+        }
+        Ok(self)
+    }
+}
+
+/// What went wrong, Indonesian first, then English.
+#[derive(Debug, thiserror::Error)]
+pub enum SupervisorError {
+    #[error("Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci). / Wrong supervisor name or password ({left} tries left before the lock).")]
+    WrongCredentials { left: u32 },
+    #[error("Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah. / Supervisor authorization is locked until {until} after too many wrong passwords.")]
+    Locked { until: DateTime<Utc> },
+    #[error("Belum ada supervisor; buat dulu dengan `loket supervisor create`. / No supervisor exists yet; create one first.")]
+    NoSupervisor,
+    #[error("Supervisor pertama sudah ada; supervisor baru perlu persetujuan supervisor. / A supervisor already exists; a new one needs a supervisor's approval.")]
+    AlreadyCreated,
+    #[error("Supervisor {0} sudah ada. / Supervisor {0} already exists.")]
+    NameTaken(String),
+    #[error("{0}")]
+    Input(String),
+    #[error("Persetujuan supervisor sudah kedaluwarsa; masukkan password lagi. / The supervisor approval has expired; enter the password again.")]
+    Expired,
+    #[error("Penyimpanan supervisor tidak bisa dipakai: {0}. / Supervisor storage error: {0}.")]
+    Storage(#[from] rusqlite::Error),
+    #[error("Hash password gagal: {0}. / Password hashing failed: {0}.")]
+    Hash(String),
+}
+
+impl SupervisorError {
+    /// A stable code for the CLI's `--json` and the desktop shell.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SupervisorError::WrongCredentials { .. } => "SUPERVISOR_WRONG",
+            SupervisorError::Locked { .. } => "SUPERVISOR_LOCKED",
+            SupervisorError::NoSupervisor => "NO_SUPERVISOR",
+            SupervisorError::AlreadyCreated => "SUPERVISOR_EXISTS",
+            SupervisorError::NameTaken(_) => "SUPERVISOR_NAME_TAKEN",
+            SupervisorError::Input(_) => "BAD_INPUT",
+            SupervisorError::Expired => "SUPERVISOR_APPROVAL_EXPIRED",
+            SupervisorError::Storage(_) => "SUPERVISOR_STORAGE",
+            SupervisorError::Hash(_) => "SUPERVISOR_HASH",
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, SupervisorError>;
+
+/// How many wrong passwords lock verification, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    pub max_failures: u32,
+    pub lock_for: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            max_failures: 5,
+            lock_for: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS supervisors (
+    name        TEXT PRIMARY KEY COLLATE NOCASE,
+    phc         TEXT NOT NULL,          -- Argon2id PHC string, never a password
+    created_at  INTEGER NOT NULL,       -- Unix ms, UTC
+    created_by  TEXT                    -- the approving supervisor; NULL for the first
+) STRICT;
+CREATE TABLE IF NOT EXISTS supervisor_lockout (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    failures      INTEGER NOT NULL,
+    locked_until  INTEGER               -- Unix ms, UTC
+) STRICT;
+INSERT OR IGNORE INTO supervisor_lockout (id, failures, locked_until) VALUES (1, 0, NULL);
+"#;
+
+/// The supervisors of this terminal.
+pub struct Supervisors {
+    conn: Mutex<Connection>,
+    policy: LockoutPolicy,
+    /// Verified against when the name is unknown, so a wrong name takes as
+    /// long as a wrong password and names cannot be probed by timing.
+    decoy: String,
+}
+
+fn argon2() -> Result<Argon2<'static>> {
+    let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None)
+        .map_err(|e| SupervisorError::Hash(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+fn hash(password: &SupervisorPassword) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()?
+        .hash_password(password.bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| SupervisorError::Hash(e.to_string()))
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn clean_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 40 || n.chars().any(char::is_control) {
+        return Err(SupervisorError::Input(
+            "Nama supervisor harus 1-40 karakter. / The supervisor name must be 1-40 characters."
+                .into(),
+        ));
+    }
+    Ok(n.to_owned())
+}
+
+impl Supervisors {
+    /// Opens the supervisor tables in `path` (the journal file), creating them.
+    pub fn open(path: &Path) -> Result<Supervisors> {
+        Supervisors::with_connection(Connection::open(path)?, LockoutPolicy::default())
+    }
+
+    /// [`Supervisors::open`] with another lockout policy (tests).
+    pub fn open_with(path: &Path, policy: LockoutPolicy) -> Result<Supervisors> {
+        Supervisors::with_connection(Connection::open(path)?, policy)
+    }
+
+    pub fn open_in_memory() -> Result<Supervisors> {
+        Supervisors::with_connection(Connection::open_in_memory()?, LockoutPolicy::default())
+    }
+
+    fn with_connection(conn: Connection, policy: LockoutPolicy) -> Result<Supervisors> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // The lockout must survive a power cut as much as a journal row does.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        let decoy = hash(&SupervisorPassword::new("decoy password, never valid"))?;
+        Ok(Supervisors {
+            conn: Mutex::new(conn),
+            policy,
+            decoy,
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic elsewhere leaves no half-written state here: SQLite rolled it back.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a supervisor exists (the first start asks to create one).
+    pub fn has_supervisor(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM supervisors", [], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+
+    /// The supervisors' names.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT name FROM supervisors ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
+    /// Creates the first supervisor (first start). Refused once one exists.
+    pub fn create_supervisor(&self, name: &str, password: &SupervisorPassword) -> Result<()> {
+        self.insert(name, password, None)
+    }
+
+    /// Adds another supervisor, approved by an existing one.
+    pub fn add_supervisor(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        approval: &SupervisorApproval,
+    ) -> Result<()> {
+        approval.check()?;
+        self.insert(name, password, Some(approval.name()))
+    }
+
+    fn insert(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        approved_by: Option<&str>,
+    ) -> Result<()> {
+        let name = clean_name(name)?;
+        if password.0.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(SupervisorError::Input(format!(
+                "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter. / The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
+            )));
+        }
+        let phc = hash(password)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let existing: i64 = tx.query_row("SELECT count(*) FROM supervisors", [], |r| r.get(0))?;
+        if approved_by.is_none() && existing > 0 {
+            return Err(SupervisorError::AlreadyCreated);
+        }
+        let inserted = tx.execute(
+            "INSERT INTO supervisors (name, phc, created_at, created_by) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(name) DO NOTHING",
+            params![name, phc, Utc::now().timestamp_millis(), approved_by],
+        )?;
+        if inserted == 0 {
+            return Err(SupervisorError::NameTaken(name));
+        }
+        tx.commit()?;
+        tracing::info!(supervisor = %name, "supervisor created");
+        Ok(())
+    }
+
+    /// Checks a supervisor's name and password; an approval on success.
+    /// Wrong entries count towards the lock, on disk.
+    pub fn verify(&self, name: &str, password: &SupervisorPassword) -> Result<SupervisorApproval> {
+        self.verify_at(name, password, Utc::now())
+    }
+
+    /// [`Supervisors::verify`] with an explicit clock (tests of the lock).
+    pub fn verify_at(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        now: DateTime<Utc>,
+    ) -> Result<SupervisorApproval> {
+        if let Some(until) = self.locked_until(now)? {
+            return Err(SupervisorError::Locked { until });
+        }
+        let name = name.trim();
+        let stored: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT name, phc FROM supervisors WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if stored.is_none() && !self.has_supervisor()? {
+            return Err(SupervisorError::NoSupervisor);
+        }
+        let (canonical, phc) = stored.unwrap_or_else(|| (String::new(), self.decoy.clone()));
+        let parsed = PasswordHash::new(&phc).map_err(|e| SupervisorError::Hash(e.to_string()))?;
+        // Parameters come from the stored string, so stronger future settings still verify.
+        let good = Argon2::default()
+            .verify_password(password.bytes(), &parsed)
+            .is_ok()
+            && !canonical.is_empty();
+        let mut conn = self.conn();
+        if good {
+            conn.execute(
+                "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
+                [],
+            )?;
+            tracing::info!(supervisor = %canonical, "supervisor approval granted");
+            return Ok(SupervisorApproval {
+                name: canonical,
+                granted_at: now,
+            });
+        }
+        let tx = conn.transaction()?;
+        let failures: i64 = tx.query_row(
+            "UPDATE supervisor_lockout SET failures = failures + 1 WHERE id = 1 RETURNING failures",
+            [],
+            |r| r.get(0),
+        )?;
+        let max = i64::from(self.policy.max_failures.max(1));
+        let result = if failures >= max {
+            let until = now
+                + chrono::Duration::from_std(self.policy.lock_for)
+                    .unwrap_or(chrono::Duration::minutes(5));
+            tx.execute(
+                "UPDATE supervisor_lockout SET failures = 0, locked_until = ?1 WHERE id = 1",
+                [until.timestamp_millis()],
+            )?;
+            tracing::warn!("supervisor verification locked after repeated wrong passwords");
+            SupervisorError::Locked { until }
+        } else {
+            tracing::warn!(failures, "wrong supervisor name or password");
+            SupervisorError::WrongCredentials {
+                left: u32::try_from(max - failures).unwrap_or(0),
+            }
+        };
+        tx.commit()?;
+        Err(result)
+    }
+
+    /// Until when verification is locked, if it is now.
+    pub fn locked_until(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let until: Option<i64> = self.conn().query_row(
+            "SELECT locked_until FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(until.map(millis).filter(|u| *u > now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let p = SupervisorPassword::new("rahasia-sekali");
+        assert_eq!(format!("{p:?}"), "***");
+    }
+
+    #[test]
+    fn an_approval_expires() {
+        let a = SupervisorApproval {
+            name: "spv".into(),
+            granted_at: Utc::now(),
+        };
+        assert!(a.check().is_ok());
+        let later = a.granted_at + chrono::Duration::seconds(121);
+        assert!(matches!(a.check_at(later), Err(SupervisorError::Expired)));
+    }
+}
