@@ -36,6 +36,10 @@ pub enum TellerError {
     NoSwitcher,
     #[error("journal: {0}")]
     Journal(#[from] JournalError),
+    #[error("statement: {0}")]
+    Statement(#[from] mutasi::MutasiError),
+    #[error("the statement line does not show transaction {sid}: {why}")]
+    StatementMismatch { sid: String, why: String },
 }
 
 impl From<bankplus::Error> for TellerError {
@@ -61,6 +65,8 @@ impl TellerError {
             TellerError::WrongState { .. } => "WRONG_STATE".into(),
             TellerError::NoSwitcher => "NO_SWITCHER".into(),
             TellerError::Journal(_) => "JOURNAL".into(),
+            TellerError::Statement(e) => e.code(),
+            TellerError::StatementMismatch { .. } => "STATEMENT_MISMATCH".into(),
         }
     }
 
@@ -127,6 +133,17 @@ impl TellerError {
             TellerError::Journal(e) => (
                 format!("Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi."),
                 format!("The journal cannot be used: {e}. Call support; do not repeat the transaction."),
+            ),
+            TellerError::Statement(e) => e.messages(),
+            TellerError::StatementMismatch { sid, why } => (
+                format!(
+                    "Baris mutasi itu tidak menunjukkan transaksi {sid} ({why}). Pilih baris yang cocok, \
+                     atau minta supervisor menyelesaikan."
+                ),
+                format!(
+                    "That statement line does not show transaction {sid} ({why}). Choose the matching line, \
+                     or ask a supervisor to resolve it."
+                ),
             ),
             TellerError::Bank(e) => match e {
                 B::NotSent { .. } => (
