@@ -105,6 +105,10 @@ pub fn exit_code(err: &TellerError) -> u8 {
     use bankplus::Error as B;
     match err {
         TellerError::Bank(B::NotSent { .. }) => exit::UNREACHABLE,
+        TellerError::Statement(mutasi::MutasiError::Unreachable { .. }) => exit::UNREACHABLE,
+        TellerError::Statement(
+            mutasi::MutasiError::Input(_) | mutasi::MutasiError::Settings(_),
+        ) => exit::USAGE,
         TellerError::Input(_)
         | TellerError::Bank(B::BadInput { .. })
         | TellerError::NoSuchTransaction(_)

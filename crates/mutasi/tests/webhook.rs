@@ -54,13 +54,28 @@ async fn only_the_good_push_is_stored_once() {
     assert_eq!(post(good.clone(), Some(other), Some(now)).await.0, 401);
     let (s, t) = post(good.clone(), Some(good_sig.clone()), Some(now - 310)).await;
     assert_eq!((s, t.contains("Request expired")), (401, true));
-    assert_eq!(post(good.clone(), Some(good_sig.clone()), Some(now + 310)).await.0, 401);
-    assert_eq!(post(good.clone(), Some(good_sig.clone()), None).await.0, 401);
+    assert_eq!(
+        post(good.clone(), Some(good_sig.clone()), Some(now + 310))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        post(good.clone(), Some(good_sig.clone()), None).await.0,
+        401
+    );
     // A body changed after signing.
     let tampered = good.replace("150000,\"balance\"", "950000,\"balance\"");
     assert_ne!(tampered, good);
-    assert_eq!(post(tampered, Some(good_sig.clone()), Some(now)).await.0, 401);
-    assert_eq!(cache.count().unwrap(), 0, "nothing stored before a good push");
+    assert_eq!(
+        post(tampered, Some(good_sig.clone()), Some(now)).await.0,
+        401
+    );
+    assert_eq!(
+        cache.count().unwrap(),
+        0,
+        "nothing stored before a good push"
+    );
 
     // The good one (290 s off is still inside the window).
     let (s, t) = post(good.clone(), Some(good_sig.clone()), Some(now - 290)).await;

@@ -4,6 +4,7 @@
 mod ledger;
 mod pay;
 mod reads;
+mod statement;
 
 use std::path::Path;
 
@@ -31,9 +32,14 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     };
     let code = if let Command::Check { sid } = &command {
         ledger::check(&ctx, sid).await
+    } else if let Command::Statement { .. } = &command {
+        statement::statement(&ctx, &command, global, data_dir).await
     } else {
         match ctx.login().await {
             Err(code) => code,
+            Ok(_) if matches!(command, Command::Reconcile { .. }) => {
+                statement::reconcile(&mut ctx, &command, global, data_dir).await
+            }
             Ok(profile) => dispatch(&mut ctx, command, profile, prepared).await,
         }
     };
@@ -90,6 +96,8 @@ async fn dispatch(
         | Command::Export { .. }
         | Command::Show { .. }
         | Command::Check { .. }
+        | Command::Statement { .. }
+        | Command::Reconcile { .. }
         | Command::Sandbox(_) => crate::exit::USAGE,
     }
 }
