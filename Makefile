@@ -47,3 +47,5 @@ bench: deps
 	$(CARGO) bench -p bankplus --bench loopback
 	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history
+	$(CARGO) bench -p reconcile --bench reconcile
+	$(CARGO) bench -p mutasi --bench fetch
