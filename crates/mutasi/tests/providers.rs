@@ -284,7 +284,9 @@ async fn moota_filters_pages_and_extras() {
     assert_eq!(v["errors"]["type"][0], "The selected type is invalid.");
 
     // Destroy hides a mutation.
-    c.destroy(&[debit.mutation_id.clone()]).await.unwrap();
+    c.destroy(std::slice::from_ref(&debit.mutation_id))
+        .await
+        .unwrap();
     let after = c.all_mutations(&q, &no_progress).await.unwrap();
     assert!(!after.iter().any(|m| m.mutation_id == debit.mutation_id));
     c.push_webhook(&all[1].mutation_id).await.unwrap();

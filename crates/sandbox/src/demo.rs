@@ -105,26 +105,6 @@ pub fn describe() -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn describe_names_every_credential() {
-        let text = super::describe();
-        for needle in [
-            super::USERNAME,
-            super::PASSWORD,
-            super::PIN,
-            super::STAFF_USERNAME,
-            super::STAFF_PASSWORD,
-            super::NEW_ACCOUNT_PIN,
-            super::INTERBANK_ACCOUNT,
-            "Rp202.696.682",
-        ] {
-            assert!(text.contains(needle), "{needle} missing from: {text}");
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Statement providers imitated by the sandbox (demo credentials only: they
 // open nothing but this simulator, so printing them is harmless).
@@ -180,3 +160,23 @@ yKV2VaV3eU/kLJ4DzDrb2bhOjXMGjxB61w0SXxcuHcV70vNTSID58WpXh3rv6Skl\n\
 zzBlzyg+Mijno98bEbNdII9OF+kyIyWThr7gpW2UnM+orCfmktWOYKUOG3CKaZbW\n\
 1k/qN6F51cRP93Jp6WCtuGLeVB2P/DtxaQIDAQAB\n\
 -----END RSA PUBLIC KEY-----";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn describe_names_every_credential() {
+        let text = super::describe();
+        for needle in [
+            super::USERNAME,
+            super::PASSWORD,
+            super::PIN,
+            super::STAFF_USERNAME,
+            super::STAFF_PASSWORD,
+            super::NEW_ACCOUNT_PIN,
+            super::INTERBANK_ACCOUNT,
+            "Rp202.696.682",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from: {text}");
+        }
+    }
+}
