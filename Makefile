@@ -49,3 +49,5 @@ bench: deps
 	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history
 	$(CARGO) bench -p receipt --bench render
+	$(CARGO) bench -p reconcile --bench reconcile
+	$(CARGO) bench -p mutasi --bench fetch

@@ -204,6 +204,39 @@ pub enum Command {
         #[command(subcommand)]
         action: SupervisorAction,
     },
+    /// The agent's bank statement from a provider (mutasi rekening).
+    Statement {
+        #[arg(long, value_enum)]
+        provider: ProviderArg,
+        #[arg(long)]
+        account: String,
+        /// First WIB day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last WIB day, YYYY-MM-DD (included).
+        #[arg(long)]
+        to: String,
+        /// Provider settings (TOML, one table per provider); default: the sandbox's imitations.
+        #[arg(long, env = "LOKET_PROVIDERS")]
+        providers: Option<PathBuf>,
+    },
+    /// Reconcile the journal against the statement (logs in for the agent's account).
+    Reconcile {
+        #[arg(long, value_enum)]
+        provider: ProviderArg,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// The account; default: the logged-in agent's own.
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, env = "LOKET_PROVIDERS")]
+        providers: Option<PathBuf>,
+        /// Settle every transaction in doubt whose debit is on the statement.
+        #[arg(long)]
+        resolve: bool,
+    },
     /// Run the Bank+ / switcher sandbox on loopback until Ctrl-C.
     Sandbox(sandbox_cmd::SandboxArgs),
 }
@@ -223,6 +256,25 @@ pub enum MasterArg {
     Educations,
     Salaries,
     Transactions,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProviderArg {
+    Mutasibank,
+    Moota,
+    Bri,
+    Bankraya,
+}
+
+impl ProviderArg {
+    pub fn kind(self) -> mutasi::ProviderKind {
+        match self {
+            ProviderArg::Mutasibank => mutasi::ProviderKind::Mutasibank,
+            ProviderArg::Moota => mutasi::ProviderKind::Moota,
+            ProviderArg::Bri => mutasi::ProviderKind::Bri,
+            ProviderArg::Bankraya => mutasi::ProviderKind::Bankraya,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -105,11 +105,15 @@ pub fn exit_code(err: &TellerError) -> u8 {
     use bankplus::Error as B;
     match err {
         TellerError::Bank(B::NotSent { .. }) => exit::UNREACHABLE,
+        TellerError::Statement(mutasi::MutasiError::Unreachable { .. }) => exit::UNREACHABLE,
         TellerError::Supervisor(
             SupervisorError::NoSupervisor
             | SupervisorError::Input(_)
             | SupervisorError::AlreadyCreated
             | SupervisorError::NameTaken(_),
+        ) => exit::USAGE,
+        TellerError::Statement(
+            mutasi::MutasiError::Input(_) | mutasi::MutasiError::Settings(_),
         ) => exit::USAGE,
         TellerError::Input(_)
         | TellerError::Bank(B::BadInput { .. })

@@ -233,6 +233,11 @@ impl Ctx {
         })
     }
 
+    /// The in-process sandbox's base URL, when one runs.
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox.as_ref().map(Sandbox::base_url)
+    }
+
     /// Reads the credentials, logs in and runs start-up recovery.
     pub async fn login(&mut self) -> Result<AgentProfile, u8> {
         let creds = match Credentials::from_env_or_prompt() {

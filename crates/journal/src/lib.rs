@@ -383,6 +383,26 @@ impl Journal {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every transaction created in `[from, to)`, oldest first: what a
+    /// reconciliation compares with the statement of the same days.
+    pub fn between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TransactionRecord>> {
+        let conn = self.conn()?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE created_at >= ?1 AND created_at < ?2 \
+             ORDER BY created_at, sid"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![from.timestamp_millis(), to.timestamp_millis()],
+            record,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The in-doubt payment to the same destination for the same amount, if
     /// any: a new payment like it must wait until the doubt is resolved.
     pub fn in_doubt_like(

@@ -105,6 +105,62 @@ pub fn describe() -> String {
     )
 }
 
+// ---------------------------------------------------------------------------
+// Statement providers imitated by the sandbox (demo credentials only: they
+// open nothing but this simulator, so printing them is harmless).
+
+/// Mutasibank v1 API token of the demo agent.
+pub const MUTASIBANK_TOKEN: &str = "mb-demo-7f3c1a9e5b2d4c6f8a0e1b3d5f7a9c2e";
+/// The Mutasibank webhook secret (64 characters, as the document says).
+pub const MUTASIBANK_WEBHOOK_SECRET: &str =
+    "whsec0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9";
+/// Moota v2 bearer token of the demo agent.
+pub const MOOTA_TOKEN: &str = "moota-demo-eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9";
+/// BRI API consumer key and secret.
+pub const BRI_CLIENT_ID: &str = "loket-demo-bri-consumer";
+pub const BRI_CLIENT_SECRET: &str = "bri-demo-secret";
+/// Bank Raya SNAP partner (X-PARTNER-ID / X-CLIENT-KEY), secret and channel.
+pub const BANKRAYA_CLIENT_ID: &str = "loket-demo-partner";
+pub const BANKRAYA_CLIENT_SECRET: &str = "raya-demo-secret";
+pub const BANKRAYA_CHANNEL_ID: &str = "95221";
+/// The demo partner's RSA key pair (2048 bits): the client signs the SNAP
+/// token request with the private key, the sandbox verifies with the public one.
+pub const BANKRAYA_PRIVATE_KEY_PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\n\
+MIIEpAIBAAKCAQEA0u2nXWwbgPQ9Vx/eqh01IoYReUMmXQoYocr0Rx9V3LhUV3Aj\n\
+5OcA3PEyoFpQXhoVfV64atAhNQROlCHIuNxdNkts7UPvwsIhY3GdA32xsgdjUv1z\n\
+lRnEENV1zJ2lnFqbIDRkioq2/g890DP2xo4kpIdntHjGy7QpMpgIm72qClZ07dCp\n\
+YwhpyKV2VaV3eU/kLJ4DzDrb2bhOjXMGjxB61w0SXxcuHcV70vNTSID58WpXh3rv\n\
+6SklzzBlzyg+Mijno98bEbNdII9OF+kyIyWThr7gpW2UnM+orCfmktWOYKUOG3CK\n\
+aZbW1k/qN6F51cRP93Jp6WCtuGLeVB2P/DtxaQIDAQABAoIBAChrsIn/oJmqtGKQ\n\
+0evJoxgVlx2k16I2wBepO/yxLZQZotgKvmYsOocclbYS+Jm/5+RZlX+qmOJ/C8vp\n\
+WXzLhfVUqPAi97xb1WgoKo2ztazHK6qItXCaOm97aJKol0cKOfYG9El0YbL4GsFe\n\
+Y+kS7kS1ShNUncwFn2t5pRSrWP2X0IEJKBQcfe5K128eB3brE3aR9i+UkOHuk0qt\n\
+S5y6GwvlCMT6f3bVjqGe0xw1r393IpQmHopoFHLifI5vEoQ6e7GEnaP+m0g0b+XD\n\
+prIc9ZQpUuHo4A/fu/beUn0wAxt4BzRIZ/jC2goG7/Bn80wEZK9nY3hIgt5q0wCX\n\
+KXJYrm0CgYEA+9DxpeviidYfUZ+D3S9grBEhTVe+AC+YSa+uxHUDq//uGixuCZdg\n\
+NVdjl97buJGtFLvhpo1KSNyjgWJu4trO8UFRS7a5ToDmkEhlim/Qm++30VeytFGO\n\
+dBmucjz1/2CuVh+qU7P/h8LTZC1Gqd+Fg/Nx4kKHV9/y1oW2LLxuoJcCgYEA1m7M\n\
+7kf9FgJyyM1B5i3AxvGcNeyYFNS3xZHIxwtb7AzfErzBY+6jSzAM9IcAmeCXu8Ru\n\
+CdpHNexlUX/+ilcQ6JXK4Gd3jfHU+ODznSWCL0aoAmAkOFtnH1xZgXj7/Ot5q7n7\n\
+vIFPa1nU06zgfstX/1NlOncMo2MIg1gNX0OWvf8CgYEA4YHyhcZCr3FjxrL1YeUF\n\
+y9HjYuIKsxvsY0DDYAfya9vcHPBg8pHvhJVoCR944UcEGydOItsxBSMiAcJmzx1o\n\
+acE2znkqZdUlpVxQIrOTu7Hnib/ht3259trw0Dkri7HHLjVZUXBGjAu7R2EMgSA8\n\
+7zfaaudtURKq49YGmPV+lK0CgYEAhBq4x+ezxLZ3brv9aEgxpp685P/AZbzzBpWc\n\
+wvt9gvwfBdUhs2YWVcDhilgNh78022nVfN5r1o2vkbkv4Jxo/1EhLoSvw9QDp9w2\n\
+WU79WBDIesYuKkYtTsW/IqOdYqDTUXd/3g8wFWu/UTUFDThLGzKOf6lOMO5XFUvO\n\
+2SyzlpMCgYAew9yIfQgOWQ+DfagevOTVwun/91emQLvYdFnNwtXegb6Z3QTBRAI/\n\
+8f8PAHeaJJXHzejPNQ5cOvu2FXAed9kt1f/Ma1LpnTyuPtaBaUlbp9gytpOB/SU+\n\
+NMcvSEY4ZJV/JmzDYJ58MqSnFkjb5CcleMuKHajO6ZfDXiL56S9arg==\n\
+-----END RSA PRIVATE KEY-----";
+pub const BANKRAYA_PUBLIC_KEY_PEM: &str = "-----BEGIN RSA PUBLIC KEY-----\n\
+MIIBCgKCAQEA0u2nXWwbgPQ9Vx/eqh01IoYReUMmXQoYocr0Rx9V3LhUV3Aj5OcA\n\
+3PEyoFpQXhoVfV64atAhNQROlCHIuNxdNkts7UPvwsIhY3GdA32xsgdjUv1zlRnE\n\
+ENV1zJ2lnFqbIDRkioq2/g890DP2xo4kpIdntHjGy7QpMpgIm72qClZ07dCpYwhp\n\
+yKV2VaV3eU/kLJ4DzDrb2bhOjXMGjxB61w0SXxcuHcV70vNTSID58WpXh3rv6Skl\n\
+zzBlzyg+Mijno98bEbNdII9OF+kyIyWThr7gpW2UnM+orCfmktWOYKUOG3CKaZbW\n\
+1k/qN6F51cRP93Jp6WCtuGLeVB2P/DtxaQIDAQAB\n\
+-----END RSA PUBLIC KEY-----";
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -18,7 +18,8 @@
 //! Module map: [`faults`] (plans, CLI syntax, dice), `ledger` (the books),
 //! `seed` (the demo bank), `routes` (Bank+ and switcher endpoints), `admin`
 //! (`/_sandbox/…`), `server` (accept loop and fault layer), `wire` (reply
-//! shapes and formats), [`demo`] (credentials).
+//! shapes and formats), [`demo`] (credentials), `providers` (the four
+//! bank-statement providers on the same ledger).
 
 mod admin;
 mod banks;
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod faults;
 mod ids;
 mod ledger;
+mod providers;
 mod routes;
 mod seed;
 mod server;
@@ -169,6 +171,7 @@ impl Sandbox {
             faults: Mutex::new(faults::FaultEngine::new(config.faults)),
             intrabank_fee: config.intrabank_fee,
             interbank_fee: config.interbank_fee,
+            providers: providers::ProviderState::default(),
         });
         let (stop, stopped) = watch::channel(false);
         let app = routes::router(Arc::clone(&state));

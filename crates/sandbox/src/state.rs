@@ -23,6 +23,8 @@ pub(crate) struct AppState {
     pub faults: Mutex<FaultEngine>,
     pub intrabank_fee: Rupiah,
     pub interbank_fee: Rupiah,
+    /// Tokens and request ids of the statement-provider imitations.
+    pub providers: crate::providers::ProviderState,
 }
 
 impl AppState {

@@ -38,6 +38,10 @@ pub enum TellerError {
     Journal(#[from] JournalError),
     #[error("supervisor: {0}")]
     Supervisor(#[from] supervisor::SupervisorError),
+    #[error("statement: {0}")]
+    Statement(#[from] mutasi::MutasiError),
+    #[error("the statement line does not show transaction {sid}: {why}")]
+    StatementMismatch { sid: String, why: String },
 }
 
 impl From<bankplus::Error> for TellerError {
@@ -64,6 +68,8 @@ impl TellerError {
             TellerError::NoSwitcher => "NO_SWITCHER".into(),
             TellerError::Journal(_) => "JOURNAL".into(),
             TellerError::Supervisor(e) => e.code().into(),
+            TellerError::Statement(e) => e.code(),
+            TellerError::StatementMismatch { .. } => "STATEMENT_MISMATCH".into(),
         }
     }
 
@@ -139,6 +145,17 @@ impl TellerError {
                     None => (text.clone(), text),
                 }
             }
+            TellerError::Statement(e) => e.messages(),
+            TellerError::StatementMismatch { sid, why } => (
+                format!(
+                    "Baris mutasi itu tidak menunjukkan transaksi {sid} ({why}). Pilih baris yang cocok, \
+                     atau minta supervisor menyelesaikan."
+                ),
+                format!(
+                    "That statement line does not show transaction {sid} ({why}). Choose the matching line, \
+                     or ask a supervisor to resolve it."
+                ),
+            ),
             TellerError::Bank(e) => match e {
                 B::NotSent { .. } => (
                     "Server Bank+ tidak bisa dihubungi; tidak ada yang dikirim. Periksa jaringan lalu coba lagi.".to_owned(),

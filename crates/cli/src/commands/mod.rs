@@ -5,6 +5,7 @@ mod ledger;
 mod pay;
 mod reads;
 mod receipt;
+mod statement;
 
 use std::path::Path;
 
@@ -73,9 +74,14 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     };
     let code = if let Command::Check { sid } = &command {
         ledger::check(&ctx, sid).await
+    } else if let Command::Statement { .. } = &command {
+        statement::statement(&ctx, &command, global, data_dir).await
     } else {
         match ctx.login().await {
             Err(code) => code,
+            Ok(_) if matches!(command, Command::Reconcile { .. }) => {
+                statement::reconcile(&mut ctx, &command, global, data_dir).await
+            }
             Ok(profile) => {
                 dispatch(
                     &mut ctx,
@@ -160,6 +166,8 @@ async fn dispatch(
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Supervisor { .. }
+        | Command::Statement { .. }
+        | Command::Reconcile { .. }
         | Command::Sandbox(_) => crate::exit::USAGE,
     }
 }

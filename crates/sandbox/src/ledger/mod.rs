@@ -9,6 +9,7 @@
 mod payments;
 mod reports;
 pub(crate) mod schema;
+mod statement;
 mod switcher;
 
 use std::sync::{Mutex, MutexGuard};
@@ -24,6 +25,7 @@ pub(crate) use self::payments::{
 };
 pub(crate) use self::reports::WilayahQuery;
 use self::schema::{DDL, SCHEMA_VERSION, TABLES};
+pub(crate) use self::statement::{AgentAccount, StatementRow};
 pub(crate) use self::switcher::{ReversalError, TxView};
 use crate::LedgerLocation;
 

@@ -54,6 +54,12 @@ pub const ENDPOINTS: &[&str] = &[
     "/transfer",
     "/reversal",
     "/check",
+    "/api/v1/accounts",
+    "/api/v2/mutation",
+    "/oauth/client_credential/accesstoken",
+    "/v2.0/statement",
+    "/snap/v1.0/access-token/b2b",
+    "/snap/v1.0/bank-statement",
 ];
 
 /// The whole application.
@@ -113,6 +119,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/transfer", post(switcher::transfer))
         .route("/reversal", post(switcher::reversal))
         .route("/check", post(switcher::check))
+        .merge(crate::providers::routes())
         .merge(crate::admin::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,521 @@
+//! Reconciliation of the terminal's journal against the agent's bank
+//! statement: which transactions the bank booked as the terminal did
+//! (matched), which the terminal booked and the bank did not (journal-only),
+//! and which the bank booked without the terminal (statement-only, a
+//! question for the supervisor). A transaction still in doubt whose debit
+//! is on the statement is listed as resolvable, with its line.
+//!
+//! Pairing runs in linear time (plus sorting): first by reference (a
+//! journal sid carried in a line's description or reference, which also
+//! gathers a fee booked as a separate line), then by hash buckets of
+//! (direction, amount including the fee) walked in time order with one
+//! cursor per bucket, inside a time window around the journal time.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use journal::{Kind, State, TransactionRecord};
+use money::Rupiah;
+use mutasi::{Direction, StatementLine};
+use serde::Serialize;
+
+/// One journal transaction as the statement should show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    pub sid: String,
+    pub kind: Kind,
+    pub state: State,
+    pub created_at: DateTime<Utc>,
+    /// Debit for money out of the agent's account, credit for a reversal.
+    #[serde(rename = "type")]
+    pub direction: Direction,
+    /// Amount plus admin fee: what the account moved by.
+    pub total: Rupiah,
+}
+
+impl JournalEntry {
+    /// The entry a journal row should leave on the statement; `None` for
+    /// rows that move no money or never did (failed, cancelled, drafts).
+    pub fn from_record(r: &TransactionRecord) -> Option<JournalEntry> {
+        let direction = match r.kind {
+            Kind::OpenAccount
+            | Kind::Deposit
+            | Kind::IntrabankTransfer
+            | Kind::InterbankTransfer => Direction::Debit,
+            Kind::Reversal => Direction::Credit,
+            _ => return None,
+        };
+        let counts = match r.kind {
+            Kind::Reversal => r.state == State::Succeeded,
+            _ => matches!(r.state, State::Succeeded | State::Reversed | State::Unknown),
+        };
+        if !counts {
+            return None;
+        }
+        let total = r.total.or(r.amount)?;
+        if !total.is_positive() {
+            return None;
+        }
+        Some(JournalEntry {
+            sid: r.sid.clone(),
+            kind: r.kind,
+            state: r.state,
+            created_at: r.created_at,
+            direction,
+            total,
+        })
+    }
+
+    fn signed_sen(&self) -> i64 {
+        match self.direction {
+            Direction::Credit => self.total.sen(),
+            Direction::Debit => -self.total.sen(),
+        }
+    }
+}
+
+/// How far a line's booking time may be from the journal time.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// A line booked up to this long before the journal time (clock skew).
+    pub before: Duration,
+    /// A line booked up to this long after (banks book late, across days).
+    pub after: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            before: Duration::minutes(10),
+            after: Duration::days(3),
+        }
+    }
+}
+
+/// How a pair was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    /// The line carries the journal sid.
+    Reference,
+    /// Same direction and amount, inside the time window.
+    AmountAndTime,
+}
+
+/// A journal transaction and the statement line(s) that show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pair {
+    pub entry: JournalEntry,
+    pub lines: Vec<StatementLine>,
+    pub by: MatchedBy,
+}
+
+/// Debit and credit totals of one side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SideTotals {
+    pub count: usize,
+    pub debit: Rupiah,
+    pub credit: Rupiah,
+}
+
+impl SideTotals {
+    fn add(&mut self, direction: Direction, amount: Rupiah) {
+        self.count += 1;
+        let slot = match direction {
+            Direction::Debit => &mut self.debit,
+            Direction::Credit => &mut self.credit,
+        };
+        *slot = slot.checked_add(amount).unwrap_or(*slot);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub journal: SideTotals,
+    pub statement: SideTotals,
+    pub matched: SideTotals,
+    pub journal_only: SideTotals,
+    pub statement_only: SideTotals,
+}
+
+/// The outcome of a reconciliation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub matched: Vec<Pair>,
+    /// In doubt in the journal, and its debit is on the statement: can be
+    /// resolved as succeeded from the line.
+    pub resolvable: Vec<Pair>,
+    /// Booked by the terminal, not (yet) by the bank.
+    pub journal_only: Vec<JournalEntry>,
+    /// Booked by the bank, not by this terminal.
+    pub statement_only: Vec<StatementLine>,
+    pub totals: Totals,
+}
+
+impl Report {
+    /// Nothing on one side only (resolvable doubts count as unmatched until resolved).
+    pub fn is_clean(&self) -> bool {
+        self.journal_only.is_empty() && self.statement_only.is_empty() && self.resolvable.is_empty()
+    }
+}
+
+/// Every run of exactly 16 digits in a text: the sids (refnums) it carries.
+fn references(text: &str, out: &mut Vec<String>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 16 {
+                out.push(text[start..i].to_owned());
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// The span of time a line may have been booked in: a date-only line could
+/// be any time that WIB day.
+fn line_span(l: &StatementLine) -> (DateTime<Utc>, DateTime<Utc>) {
+    if l.date_only {
+        (l.posted_at, l.posted_at + Duration::days(1))
+    } else {
+        (l.posted_at, l.posted_at)
+    }
+}
+
+/// Pairs `records` (journal rows) with `lines` (one account's statement).
+pub fn reconcile(records: &[TransactionRecord], lines: &[StatementLine], opts: &Options) -> Report {
+    let mut entries: Vec<JournalEntry> = records
+        .iter()
+        .filter_map(JournalEntry::from_record)
+        .collect();
+    entries.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.sid.cmp(&b.sid)));
+    reconcile_entries(entries, lines, opts)
+}
+
+/// [`reconcile`] from entries already made (and sorted by time).
+pub fn reconcile_entries(
+    entries: Vec<JournalEntry>,
+    lines: &[StatementLine],
+    opts: &Options,
+) -> Report {
+    let mut report = Report::default();
+    for e in &entries {
+        report.totals.journal.add(e.direction, e.total);
+    }
+    for l in lines {
+        report.totals.statement.add(l.direction, l.amount);
+    }
+
+    let mut used = vec![false; lines.len()];
+    // Pass 1: by reference. sid -> lines that carry it.
+    let mut by_ref: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut refs = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        refs.clear();
+        references(&l.description, &mut refs);
+        if let Some(r) = &l.reference {
+            references(r, &mut refs);
+        }
+        refs.dedup();
+        for r in refs.drain(..) {
+            by_ref.entry(r).or_default().push(i);
+        }
+    }
+    let mut pending: Vec<JournalEntry> = Vec::with_capacity(entries.len());
+    for e in entries {
+        let group = by_ref
+            .get(&e.sid)
+            .map(|g| g.iter().copied().filter(|&i| !used[i]).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let net: i64 = group.iter().map(|&i| lines[i].signed_sen()).sum();
+        if !group.is_empty() && net == e.signed_sen() {
+            for &i in &group {
+                used[i] = true;
+            }
+            let pair = Pair {
+                lines: group.iter().map(|&i| lines[i].clone()).collect(),
+                entry: e,
+                by: MatchedBy::Reference,
+            };
+            push_pair(&mut report, pair);
+        } else {
+            pending.push(e);
+        }
+    }
+
+    // Pass 2: by (direction, amount), in time order, one cursor per bucket.
+    let mut buckets: HashMap<(Direction, i64), (Vec<usize>, usize)> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !used[i] {
+            buckets
+                .entry((l.direction, l.amount.sen()))
+                .or_default()
+                .0
+                .push(i);
+        }
+    }
+    for (list, _) in buckets.values_mut() {
+        list.sort_by_key(|&i| (line_span(&lines[i]).1, lines[i].posted_at));
+    }
+    for e in pending {
+        let lo = e.created_at - opts.before;
+        let hi = e.created_at + opts.after;
+        let mut found = None;
+        if let Some((list, cursor)) = buckets.get_mut(&(e.direction, e.total.sen())) {
+            // Lines that ended before this entry's window end before every
+            // later entry's window too: the cursor never moves back.
+            while *cursor < list.len() {
+                let i = list[*cursor];
+                if used[i] || line_span(&lines[i]).1 < lo {
+                    *cursor += 1;
+                } else {
+                    break;
+                }
+            }
+            if let Some(&i) = list.get(*cursor) {
+                if line_span(&lines[i]).0 <= hi {
+                    used[i] = true;
+                    *cursor += 1;
+                    found = Some(i);
+                }
+            }
+        }
+        match found {
+            Some(i) => push_pair(
+                &mut report,
+                Pair {
+                    entry: e,
+                    lines: vec![lines[i].clone()],
+                    by: MatchedBy::AmountAndTime,
+                },
+            ),
+            None => {
+                report.totals.journal_only.add(e.direction, e.total);
+                report.journal_only.push(e);
+            }
+        }
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if !used[i] {
+            report.totals.statement_only.add(l.direction, l.amount);
+            report.statement_only.push(l.clone());
+        }
+    }
+    report
+}
+
+fn push_pair(report: &mut Report, pair: Pair) {
+    if pair.entry.state == State::Unknown {
+        report.resolvable.push(pair);
+    } else {
+        report
+            .totals
+            .matched
+            .add(pair.entry.direction, pair.entry.total);
+        report.matched.push(pair);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use journal::Destination;
+    use mutasi::ProviderKind;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 5, h, m, 0).unwrap()
+    }
+
+    fn record(
+        sid: &str,
+        kind: Kind,
+        state: State,
+        total: i64,
+        t: DateTime<Utc>,
+    ) -> TransactionRecord {
+        TransactionRecord {
+            sid: sid.into(),
+            kind,
+            state,
+            created_at: t,
+            updated_at: t,
+            operator: "op".into(),
+            agent_code: "A".into(),
+            amount: Some(Rupiah::from_sen(total)),
+            admin_fee: None,
+            total: Some(Rupiah::from_sen(total)),
+            destination: Destination::default(),
+            narration: None,
+            inquiry_ref: None,
+            bank_reference: None,
+            bank_code: None,
+            bank_message: None,
+            override_of: None,
+            resolution: None,
+            resolution_note: None,
+            resolved_by: None,
+        }
+    }
+
+    fn line(id: &str, dir: Direction, sen: i64, t: DateTime<Utc>, desc: &str) -> StatementLine {
+        StatementLine {
+            provider: ProviderKind::Bri,
+            account: "4447".into(),
+            posted_at: t,
+            date_only: false,
+            direction: dir,
+            amount: Rupiah::from_sen(sen),
+            balance: None,
+            description: desc.into(),
+            provider_id: id.into(),
+            reference: None,
+        }
+    }
+
+    #[test]
+    fn pairs_by_reference_then_amount_and_time() {
+        let records = vec![
+            record(
+                "2601051200000001",
+                Kind::Deposit,
+                State::Succeeded,
+                2_600_000,
+                at(5, 0),
+            ),
+            record(
+                "2601051200000002",
+                Kind::InterbankTransfer,
+                State::Succeeded,
+                5_650_000,
+                at(6, 0),
+            ),
+            record(
+                "2601051200000003",
+                Kind::Deposit,
+                State::Unknown,
+                1_000_000,
+                at(7, 0),
+            ),
+            record(
+                "2601051200000004",
+                Kind::Deposit,
+                State::Succeeded,
+                900_000,
+                at(8, 0),
+            ),
+            record(
+                "2601051200000005",
+                Kind::Deposit,
+                State::Failed,
+                700_000,
+                at(8, 30),
+            ),
+        ];
+        let lines = vec![
+            // The deposit with its fee as two lines carrying the sid.
+            line(
+                "a",
+                Direction::Debit,
+                2_500_000,
+                at(5, 0),
+                "SETOR 2601051200000001",
+            ),
+            line(
+                "b",
+                Direction::Debit,
+                100_000,
+                at(5, 0),
+                "BIAYA ADMIN 2601051200000001",
+            ),
+            // No reference: matched on amount and time.
+            line("c", Direction::Debit, 5_650_000, at(6, 2), "TRF"),
+            // The doubtful deposit's debit.
+            line(
+                "d",
+                Direction::Debit,
+                1_000_000,
+                at(7, 0),
+                "SETOR 2601051200000003",
+            ),
+            // Not the terminal's.
+            line("e", Direction::Credit, 10_000_000, at(9, 0), "TOPUP"),
+        ];
+        let r = reconcile(&records, &lines, &Options::default());
+        assert_eq!(r.matched.len(), 2);
+        assert_eq!(r.matched[0].by, MatchedBy::Reference);
+        assert_eq!(r.matched[0].lines.len(), 2);
+        assert_eq!(r.matched[1].by, MatchedBy::AmountAndTime);
+        assert_eq!(r.resolvable.len(), 1);
+        assert_eq!(r.resolvable[0].entry.sid, "2601051200000003");
+        assert_eq!(r.journal_only.len(), 1);
+        assert_eq!(r.journal_only[0].sid, "2601051200000004");
+        assert_eq!(r.statement_only.len(), 1);
+        assert_eq!(r.statement_only[0].provider_id, "e");
+        assert_eq!(r.totals.journal.count, 4);
+        assert_eq!(r.totals.statement.credit, Rupiah::from_sen(10_000_000));
+        assert!(!r.is_clean());
+    }
+
+    #[test]
+    fn outside_the_window_does_not_pair() {
+        let records = vec![record(
+            "2601051200000009",
+            Kind::Deposit,
+            State::Succeeded,
+            500,
+            at(10, 0),
+        )];
+        let early = vec![line("x", Direction::Debit, 500, at(9, 0), "")];
+        let r = reconcile(&records, &early, &Options::default());
+        assert_eq!(
+            (
+                r.matched.len(),
+                r.journal_only.len(),
+                r.statement_only.len()
+            ),
+            (0, 1, 1)
+        );
+        // A date-only line of the same WIB day pairs.
+        let mut day = line(
+            "y",
+            Direction::Debit,
+            500,
+            at(0, 0) - Duration::hours(7),
+            "",
+        );
+        day.date_only = true;
+        let r = reconcile(&records, &[day], &Options::default());
+        assert_eq!(r.matched.len(), 1);
+    }
+
+    #[test]
+    fn equal_amounts_pair_one_to_one_in_time_order() {
+        let records: Vec<_> = (0..3)
+            .map(|i| {
+                record(
+                    &format!("26010512000001{i:02}"),
+                    Kind::Deposit,
+                    State::Succeeded,
+                    100,
+                    at(10 + i, 0),
+                )
+            })
+            .collect();
+        let lines: Vec<_> = (0..3)
+            .map(|i| line(&format!("l{i}"), Direction::Debit, 100, at(10 + i, 1), ""))
+            .collect();
+        let r = reconcile(&records, &lines, &Options::default());
+        assert_eq!(r.matched.len(), 3);
+        for (i, p) in r.matched.iter().enumerate() {
+            assert_eq!(p.lines[0].provider_id, format!("l{i}"));
+        }
+        assert!(r.is_clean());
+    }
+}
