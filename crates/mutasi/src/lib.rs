@@ -22,6 +22,7 @@ pub mod providers;
 mod secret;
 mod settings;
 pub mod sign;
+pub mod store;
 mod time;
 pub mod webhook;
 
@@ -38,6 +39,7 @@ pub use settings::{
     BankRayaSettings, BriSettings, MootaSettings, MutasibankSettings, ProviderSettings,
     ProvidersFile,
 };
+pub use store::{ProviderForm, ProviderStore, StoredProvider};
 pub use time::{wib, wib_day_start};
 
 /// Which provider a line came from.
