@@ -42,12 +42,14 @@ bindings: desktop
 	$(TARGET)/debug/loket-desktop --export-bindings $(TARGET)/bindings.ts
 	diff -u ui/src/lib/bindings.ts $(TARGET)/bindings.ts || { echo "ui/src/lib/bindings.ts is stale: run $(TARGET)/debug/loket-desktop --export-bindings ui/src/lib/bindings.ts"; exit 1; }
 
-## Benchmarks: sandbox throughput, client and core overhead over bare HTTP, history on 1,000,000 rows,
-## receipt rendering (PDF and text) and PDF sizes.
-bench: deps
+## Benchmarks: sandbox throughput, client and core overhead over bare HTTP, history on
+## 1,000,000 rows, receipts, reconciliation, statement fetch, desktop start-up and memory.
+bench: deps ui
 	$(CARGO) bench -p bankplus --bench loopback
 	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history
 	$(CARGO) bench -p receipt --bench render
 	$(CARGO) bench -p reconcile --bench reconcile
 	$(CARGO) bench -p mutasi --bench fetch
+	$(CARGO) build --release -p loket-desktop -p loket-floor
+	$(CARGO) bench -p loket-e2e --bench startup
