@@ -26,7 +26,7 @@ impl Loket {
         }
     }
 
-    fn input(&self, why: impl Into<String>) -> CommandError {
+    pub(crate) fn input(&self, why: impl Into<String>) -> CommandError {
         self.error(TellerError::Input(why.into()))
     }
 }
@@ -67,7 +67,20 @@ pub fn set_lang(state: App<'_>, lang: view::Lang) -> Result<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings(state: App<'_>, settings: view::Settings) -> Result<view::Settings> {
+pub async fn save_settings(
+    state: App<'_>,
+    settings: view::Settings,
+    supervisor: String,
+    password: String,
+) -> Result<view::Settings> {
+    // Settings change where money goes and what is printed: a supervisor approves.
+    let ready = state.ready().await?;
+    let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
+    // The journal has no row for settings; the app's log keeps who approved.
+    eprintln!(
+        "loket: settings changed, approved by supervisor {}",
+        approval.name()
+    );
     let stored = state
         .save_settings(&(&settings).into())
         .await
@@ -497,6 +510,17 @@ pub async fn day_summary(state: App<'_>, date: Option<String>) -> Result<view::D
     Ok(s.into())
 }
 
+/// Where exports (CSV, receipt PDFs) go: `LOKET_EXPORT_DIR`, else the
+/// Downloads folder, else `export/` in the data folder.
+pub(crate) fn export_dir(app: &tauri::AppHandle, state: &Loket) -> std::path::PathBuf {
+    use tauri::Manager;
+    std::env::var_os("LOKET_EXPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.path().download_dir().ok())
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| state.data_dir.join("export"))
+}
+
 /// Writes the filtered history as CSV into the Downloads folder (or the
 /// data folder) and says where.
 #[tauri::command]
@@ -506,16 +530,11 @@ pub async fn export_csv(
     state: App<'_>,
     filter: view::HistoryFilter,
 ) -> Result<view::Export> {
-    use tauri::Manager;
     let ready = state.ready().await?;
     let mut q = history_query(&state, &filter)?;
     q.after = None;
     q.limit = None;
-    let dir = std::env::var_os("LOKET_EXPORT_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(|| app.path().download_dir().ok())
-        .filter(|d| d.is_dir())
-        .unwrap_or_else(|| state.data_dir.join("export"));
+    let dir = export_dir(&app, &state);
     let io = |e: std::io::Error| state.input(format!("{}: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let stamp = chrono::Utc::now()

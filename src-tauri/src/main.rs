@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod receipts;
 mod runtime;
 mod view;
 
@@ -36,6 +37,13 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::day_summary,
         commands::export_csv,
         commands::painted,
+        receipts::has_supervisor,
+        receipts::create_supervisor,
+        receipts::receipt,
+        receipts::print_receipt,
+        receipts::save_receipt_pdf,
+        receipts::reprint_receipt,
+        receipts::resolve_transaction,
     ])
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use journal::Journal;
 use sandbox::{LedgerLocation, Sandbox, SandboxConfig};
-use teller::{Settings, Teller, TellerConfig, TellerError};
+use teller::{Settings, Supervisors, Teller, TellerConfig, TellerError};
 
 use crate::view::CommandError;
 
@@ -17,6 +17,8 @@ pub struct Ready {
     pub teller: Teller,
     pub sandbox: bool,
     pub server: String,
+    /// The terminal's supervisors (tables in the journal file).
+    pub supervisors: Arc<Supervisors>,
     _sandbox: Option<Sandbox>,
 }
 
@@ -113,6 +115,8 @@ impl Loket {
         };
         let journal = Journal::open(&self.data_dir.join("journal.db"))
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
+        let supervisors = Supervisors::open(&self.data_dir.join("journal.db"))
+            .map_err(|e| TellerError::from(e).message(self.lang()))?;
         let teller = Teller::new(
             &TellerConfig {
                 server: server.clone(),
@@ -126,6 +130,7 @@ impl Loket {
             teller,
             sandbox: sandbox.is_some(),
             server,
+            supervisors: Arc::new(supervisors),
             _sandbox: sandbox,
         })
     }

@@ -62,6 +62,10 @@ pub struct Settings {
     pub switcher: Option<String>,
     pub lang: Lang,
     pub idle_lock_minutes: u32,
+    /// The CUPS printer for receipts; `None` is the system default.
+    pub printer: Option<String>,
+    /// Receipt roll width in mm: 58 or 80.
+    pub paper_mm: u32,
 }
 
 impl From<&teller::Settings> for Settings {
@@ -71,6 +75,8 @@ impl From<&teller::Settings> for Settings {
             switcher: s.switcher.clone(),
             lang: s.lang.into(),
             idle_lock_minutes: s.idle_lock_minutes,
+            printer: s.printer.clone(),
+            paper_mm: s.paper_mm,
         }
     }
 }
@@ -82,6 +88,8 @@ impl From<&Settings> for teller::Settings {
             switcher: s.switcher.clone(),
             lang: s.lang.into(),
             idle_lock_minutes: s.idle_lock_minutes,
+            printer: s.printer.clone(),
+            paper_mm: s.paper_mm,
         }
     }
 }

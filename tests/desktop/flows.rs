@@ -11,11 +11,34 @@ use super::*;
 const AGENT: &str = "BNIUS100294";
 const PASSWORD: &str = "T6jkl4ss";
 const PIN: &str = "359569";
+const SUPERVISOR: &str = "Wati Pengawas";
+const SUPERVISOR_PASSWORD: &str = "Awas#Uang2026";
 
+/// The first login on a fresh terminal: the app asks for the terminal's
+/// supervisor before any teller work, and gets one.
 async fn agent_login(c: &Client) {
     login(c, AGENT, PASSWORD).await;
     wait_text(c, "#agent", "BNI014100294").await;
+    create_supervisor(c).await;
     wait_text(c, "#balance", "Rp").await;
+}
+
+/// Answers the first-start dialog that creates the supervisor.
+async fn create_supervisor(c: &Client) {
+    wait_text(c, "#supervisor-reason", "belum punya supervisor").await;
+    fill(c, "#sup-name", SUPERVISOR).await;
+    fill(c, "#sup-password", SUPERVISOR_PASSWORD).await;
+    fill(c, "#sup-repeat", SUPERVISOR_PASSWORD).await;
+    click(c, "#sup-submit").await;
+    gone(c, "#supervisor").await;
+}
+
+/// Types a supervisor's name and password into the approval dialog.
+async fn approve(c: &Client, password: &str) {
+    find(c, "#supervisor").await;
+    fill(c, "#sup-name", SUPERVISOR).await;
+    fill(c, "#sup-password", password).await;
+    click(c, "#sup-submit").await;
 }
 
 /// Types the PIN on the keyboard into the open pad and confirms it; the
@@ -314,7 +337,7 @@ async fn an_agents_day_at_the_counter() {
                 continue;
             }
             let bytes = std::fs::read(&entry).unwrap_or_default();
-            for secret in [PIN, PASSWORD, "864213"] {
+            for secret in [PIN, PASSWORD, "864213", SUPERVISOR_PASSWORD] {
                 assert!(
                     !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                     "{secret} found in {name}"
@@ -446,6 +469,7 @@ async fn a_lost_answer_is_in_doubt_until_checked() {
 async fn staff_dashboards_settings_and_password() {
     drive("staff", |c, _dir| async move {
         login(&c, "BNIADM0001", "Adm1nBNI").await;
+        create_supervisor(&c).await;
         find(&c, "#dashboards").await;
         assert!(
             c.find(Locator::Css("#f2")).await.is_err(),
@@ -465,6 +489,7 @@ async fn staff_dashboards_settings_and_password() {
         press(&c, Key::F9).await;
         fill(&c, "#s-server", "ftp://bank").await;
         click(&c, "#s-save").await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
         wait_text(&c, "#settings-error", "http").await;
         fill(&c, "#s-server", "").await;
         fill(&c, "#s-idle", "15").await;
@@ -474,6 +499,7 @@ async fn staff_dashboards_settings_and_password() {
             .await
             .expect("lang");
         click(&c, "#s-save").await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
         wait_text(&c, "#settings-saved", "Settings saved").await;
 
         // Password: a mismatch is caught before sending; then a real change.
@@ -491,6 +517,110 @@ async fn staff_dashboards_settings_and_password() {
         click(&c, "#logout").await;
         login(&c, "BNIADM0001", "Baru12345").await;
         find(&c, "#dashboards").await;
+    })
+    .await;
+}
+
+/// Receipts and the supervisor: the terminal's supervisor is created at the
+/// first login (a short password is refused first); a deposit shows its
+/// receipt beside the result, S saves the PDF, P on a missing printer says
+/// so and changes nothing; history reprints the copy only with the right
+/// supervisor password, marked SALINAN KE-1. The supervisor's password is
+/// nowhere on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn receipts_print_save_and_a_supervised_reprint() {
+    drive("receipts", |c, dir| async move {
+        login(&c, AGENT, PASSWORD).await;
+        wait_text(&c, "#supervisor-reason", "belum punya supervisor").await;
+        // Function keys do not get past the dialog.
+        press(&c, Key::F2).await;
+        assert!(
+            c.find(Locator::Css("#to-account")).await.is_err(),
+            "no teller work before the supervisor exists"
+        );
+        fill(&c, "#sup-name", SUPERVISOR).await;
+        fill(&c, "#sup-password", "pendek").await;
+        fill(&c, "#sup-repeat", "pendek").await;
+        click(&c, "#sup-submit").await;
+        wait_text(&c, "#supervisor-error", "minimal 8").await;
+        screenshot(&c, "supervisor-setup").await;
+        create_supervisor(&c).await;
+        wait_text(&c, "#balance", "Rp").await;
+
+        // The printer in settings is one CUPS does not have; saving needs the supervisor.
+        press(&c, Key::F9).await;
+        fill(&c, "#s-printer", "loket-tidak-ada").await;
+        click(&c, "#s-save").await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
+        wait_text(&c, "#settings-saved", "disimpan").await;
+
+        let r = money_flow(&c, Key::F2, None, "14047", "25000", "Ardha Herdianto", None).await;
+        assert!(r.contains("BERHASIL"), "{r}");
+        let slip = wait_text(&c, "#receipt-text", "BERHASIL").await;
+        for wanted in ["SETOR TUNAI", "25.000"] {
+            assert!(slip.contains(wanted), "{wanted} not on the receipt: {slip}");
+        }
+        assert!(!slip.contains("SALINAN"), "the original is no copy: {slip}");
+        screenshot(&c, "deposit-receipt").await;
+
+        // S: the PDF into the export folder.
+        std::fs::create_dir_all(dir.join("export-here")).expect("export dir");
+        type_keys(&c, "s").await;
+        let note = wait_text(&c, "#receipt-note", ".pdf").await;
+        let path = note
+            .split_whitespace()
+            .find(|w| w.ends_with(".pdf"))
+            .expect("a path in the note");
+        assert!(path.contains("export-here"), "{path}");
+        let pdf = std::fs::read(path).expect("the PDF was written");
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+
+        // P: the missing printer is named (or the print service is), and
+        // the transaction stands.
+        type_keys(&c, "p").await;
+        let why = text_of(&c, "#receipt-error").await;
+        assert!(
+            why.contains("loket-tidak-ada") || why.contains("CUPS"),
+            "unclear printer message: {why}"
+        );
+        assert!(text_of(&c, "#result-status").await.contains("BERHASIL"));
+        press(&c, Key::Enter).await;
+
+        // History: a reprint asks for the supervisor; a wrong password is refused.
+        press(&c, Key::F7).await;
+        find(&c, "#h-kind")
+            .await
+            .select_by_value("deposit")
+            .await
+            .expect("kind");
+        wait_text(&c, "#history-rows", "Ardha Herdianto").await;
+        click(&c, "#history-rows tbody tr td").await;
+        wait_text(&c, "#detail", "Ardha Herdianto").await;
+        click(&c, "#detail-reprint").await;
+        approve(&c, "bukan-password").await;
+        wait_text(&c, "#supervisor-error", "salah").await;
+        assert!(
+            c.find(Locator::Css("#detail-receipt")).await.is_err(),
+            "no copy without approval"
+        );
+        fill(&c, "#sup-password", SUPERVISOR_PASSWORD).await;
+        click(&c, "#sup-submit").await;
+        gone(&c, "#supervisor").await;
+        let copy = wait_text(&c, "#detail-receipt", "SALINAN KE-1").await;
+        assert!(copy.contains("25.000"), "{copy}");
+        wait_text(&c, "#history-note", "Salinan ke-1").await;
+        screenshot(&c, "reprint").await;
+
+        for entry in walk(&dir) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            assert!(
+                !bytes
+                    .windows(SUPERVISOR_PASSWORD.len())
+                    .any(|w| w == SUPERVISOR_PASSWORD.as_bytes()),
+                "the supervisor password is in {}",
+                entry.display()
+            );
+        }
     })
     .await;
 }

@@ -131,6 +131,8 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
         .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
         .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
         .env_remove("LOKET_SERVER")
+        // Receipt PDFs and CSV exports land here when the folder exists.
+        .env("LOKET_EXPORT_DIR", data_dir.join("export-here"))
         // The app's own output, kept beside its data for a failing test.
         .stdout(log_file(data_dir))
         .stderr(log_file(data_dir))

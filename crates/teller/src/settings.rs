@@ -22,6 +22,10 @@ pub struct Settings {
     pub lang: Lang,
     /// Lock the screen after this many idle minutes; 0 never locks.
     pub idle_lock_minutes: u32,
+    /// The CUPS printer for receipts; `None` prints to the system default.
+    pub printer: Option<String>,
+    /// The receipt roll's width in millimetres: 58 (32 columns) or 80 (48).
+    pub paper_mm: u32,
 }
 
 impl Default for Settings {
@@ -31,6 +35,8 @@ impl Default for Settings {
             switcher: None,
             lang: Lang::Id,
             idle_lock_minutes: 5,
+            printer: None,
+            paper_mm: 58,
         }
     }
 }
@@ -63,12 +69,45 @@ impl Settings {
                 "kunci layar paling lama {MAX_IDLE_LOCK_MINUTES} menit / the idle lock is at most {MAX_IDLE_LOCK_MINUTES} minutes"
             )));
         }
+        if !matches!(self.paper_mm, 58 | 80) {
+            return Err(TellerError::Input(format!(
+                "lebar kertas {} mm; pilih 58 atau 80 / paper width {} mm; choose 58 or 80",
+                self.paper_mm, self.paper_mm
+            )));
+        }
+        let printer = self
+            .printer
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        if let Some(p) = printer {
+            // A CUPS queue name: no spaces, slashes or control characters.
+            if p.len() > 127
+                || p.chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '#')
+            {
+                return Err(TellerError::Input(format!(
+                    "nama printer {p:?} tidak sah / {p:?} is not a printer name"
+                )));
+            }
+        }
         Ok(Settings {
             server: origin("server", &self.server)?,
             switcher: origin("switcher", &self.switcher)?,
             lang: self.lang,
             idle_lock_minutes: self.idle_lock_minutes,
+            printer: printer.map(str::to_owned),
+            paper_mm: self.paper_mm,
         })
+    }
+
+    /// The receipt paper these settings choose.
+    pub fn paper(&self) -> receipt::Paper {
+        if self.paper_mm == 80 {
+            receipt::Paper::Roll80
+        } else {
+            receipt::Paper::Roll58
+        }
     }
 
     pub fn path(data_dir: &Path) -> PathBuf {
@@ -140,9 +179,13 @@ mod tests {
             switcher: None,
             lang: Lang::En,
             idle_lock_minutes: 10,
+            printer: Some(" kasir-80 ".into()),
+            paper_mm: 80,
         };
         let stored = wanted.save(dir.path()).unwrap();
         assert_eq!(stored.server.as_deref(), Some("https://bankplus.example"));
+        assert_eq!(stored.printer.as_deref(), Some("kasir-80"));
+        assert_eq!(stored.paper(), receipt::Paper::Roll80);
         assert_eq!(Settings::load(dir.path()).0, stored);
     }
 
@@ -161,6 +204,14 @@ mod tests {
             },
             Settings {
                 idle_lock_minutes: 10_000,
+                ..Settings::default()
+            },
+            Settings {
+                paper_mm: 57,
+                ..Settings::default()
+            },
+            Settings {
+                printer: Some("two words".into()),
                 ..Settings::default()
             },
         ] {

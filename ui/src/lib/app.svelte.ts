@@ -5,6 +5,13 @@
 import { commands, type AppInfo, type CommandError, type Profile, type Result, type Transaction } from "./bindings";
 import { catalogues, fill, type Key, type Lang } from "./i18n";
 
+/** A supervisor-approved action waiting for the name and password. */
+type Approval = {
+  title: Key;
+  run: (supervisor: string, password: string) => Promise<Result<unknown, CommandError>>;
+  done: (r: Result<unknown, CommandError> | null) => void;
+};
+
 export type Screen =
   | "login"
   | "home"
@@ -17,7 +24,8 @@ export type Screen =
   | "history"
   | "dashboard"
   | "settings"
-  | "change-password";
+  | "change-password"
+  | "statements";
 
 export const SESSION_CODES = ["SESSION_NOT_FOUND", "NOT_LOGGED_IN"];
 
@@ -33,6 +41,12 @@ class AppState {
   relogin = $state<"expired" | "locked" | null>(null);
   /** An unexpected script error, shown rather than swallowed. */
   fault = $state<string | null>(null);
+  /** No supervisor exists yet: the first-start dialog asks for one. */
+  supervisorSetup = $state(false);
+  /** The supervisor approval dialog, while open. */
+  approval = $state<Approval | null>(null);
+  /** The last supervisor who approved (a name, never a password). */
+  lastSupervisor = $state("");
   /** A screen is sending a payment: nothing may interrupt it. */
   sending = $state(false);
   private waiting: Array<(ok: boolean) => void> = [];
@@ -56,7 +70,32 @@ class AppState {
     if (!ok) this.loggedOut();
   }
 
+  /** Whether a dialog (re-login, supervisor) has the keyboard. */
+  get dialogOpen(): boolean {
+    return !!this.relogin || this.supervisorSetup || !!this.approval;
+  }
+
+  /**
+   * Asks a supervisor to approve `run`; resolves with its result, or null
+   * when cancelled (or when another dialog is already open).
+   */
+  askSupervisor<T>(title: Key, run: (supervisor: string, password: string) => Promise<Result<T, CommandError>>): Promise<Result<T, CommandError> | null> {
+    if (this.dialogOpen) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.approval = {
+        title,
+        run,
+        done: (r) => {
+          this.approval = null;
+          resolve(r as Result<T, CommandError> | null);
+        },
+      };
+    });
+  }
+
   loggedOut() {
+    this.approval?.done(null);
+    this.supervisorSetup = false;
     this.profile = null;
     this.balance = null;
     this.today = [];

@@ -21,9 +21,9 @@ async setLang(lang: Lang) : Promise<Result<null, CommandError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async saveSettings(settings: Settings) : Promise<Result<Settings, CommandError>> {
+async saveSettings(settings: Settings, supervisor: string, password: string) : Promise<Result<Settings, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("save_settings", { settings }) };
+    return { status: "ok", data: await TAURI_INVOKE("save_settings", { settings, supervisor, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -219,6 +219,87 @@ async exportCsv(filter: HistoryFilter) : Promise<Result<Export, CommandError>> {
  */
 async painted(what: string) : Promise<void> {
     await TAURI_INVOKE("painted", { what });
+},
+/**
+ * Whether this terminal has a supervisor yet (the first start asks for one).
+ */
+async hasSupervisor() : Promise<Result<boolean, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("has_supervisor") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Creates the terminal's first supervisor (refused once one exists).
+ */
+async createSupervisor(name: string, password: string, repeat: string) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("create_supervisor", { name, password, repeat }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The original receipt of a transaction, as text for the screen.
+ */
+async receipt(sid: string) : Promise<Result<ReceiptView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("receipt", { sid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Prints the original receipt on the printer from settings (or the
+ * system default). A printer that is missing or stopped says so; the
+ * transaction is as it was.
+ */
+async printReceipt(sid: string) : Promise<Result<Printed, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("print_receipt", { sid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the receipt's PDF (the paper from settings) where CSV exports go
+ * and says where.
+ */
+async saveReceiptPdf(sid: string) : Promise<Result<SavedFile, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_receipt_pdf", { sid }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A copy of a receipt ("SALINAN KE-n"), approved by a supervisor: the copy
+ * is numbered and journaled, shown, and sent to the printer.
+ */
+async reprintReceipt(sid: string, supervisor: string, password: string) : Promise<Result<ReceiptCopy, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reprint_receipt", { sid, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A supervisor settles a transaction in doubt by hand, with a reason.
+ */
+async resolveTransaction(sid: string, outcome: Settle, reason: string, supervisor: string, password: string) : Promise<Result<Transaction, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resolve_transaction", { sid, outcome, reason, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -290,12 +371,36 @@ export type Outcome = { status: Status; transaction: Transaction;
  * The bank's or Loket's reason when it did not succeed.
  */
 error: CommandError | null }
+/**
+ * A job the print service accepted.
+ */
+export type Printed = { printer: string; job_id: string }
 export type Profile = { name: string; username: string; agent_code: string; is_agent: boolean; bank_name: string | null; bank_colour: string | null; address: string }
 export type Quote = { sid: string; kind: string; bank_name: string | null; account_number: string; account_masked: string; account_name: string; amount: Money; admin_fee: Money; total: Money; terbilang: string; 
 /**
  * An earlier transaction like this one is still in doubt: paying is held.
  */
 in_doubt: string | null }
+/**
+ * A supervisor-approved copy: shown always, printed when the printer could.
+ */
+export type ReceiptCopy = { receipt: ReceiptView; printed: Printed | null; 
+/**
+ * Why the copy was not printed (it is recorded and shown all the same).
+ */
+print_error: CommandError | null }
+/**
+ * A receipt as the screen shows it: the thermal printer's text.
+ */
+export type ReceiptView = { sid: string; 
+/**
+ * The 32- or 48-column text, `\n`-separated (the paper in settings).
+ */
+text: string; 
+/**
+ * `Some(n)` for the n-th copy ("SALINAN KE-n").
+ */
+copy: number | null; columns: number }
 /**
  * A region for the postal-code lookup (`wilayah/get`).
  */
@@ -304,10 +409,23 @@ export type Region = { province: string;
  * `Kota` or `Kabupaten`.
  */
 kind: string; regency: string; district: string; village: string }
+export type SavedFile = { path: string }
 /**
  * The settings screen. An empty server means the embedded sandbox.
  */
-export type Settings = { server: string | null; switcher: string | null; lang: Lang; idle_lock_minutes: number }
+export type Settings = { server: string | null; switcher: string | null; lang: Lang; idle_lock_minutes: number; 
+/**
+ * The CUPS printer for receipts; `None` is the system default.
+ */
+printer: string | null; 
+/**
+ * Receipt roll width in mm: 58 or 80.
+ */
+paper_mm: number }
+/**
+ * How a supervisor settles a transaction in doubt.
+ */
+export type Settle = "succeeded" | "failed"
 export type Status = "succeeded" | "failed" | "unknown"
 export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
 /**

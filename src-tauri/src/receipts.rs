@@ -1,0 +1,273 @@
+//! Receipts, printing and the supervisor's authority: each command is one
+//! core call (`teller`, `receipt`, `supervisor`) and its errors mapped for
+//! the UI. A supervisor's password crosses IPC once per action, is wiped on
+//! drop and never kept: the approval it buys lives only inside the command.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use teller::{SupervisorApproval, SupervisorError, SupervisorPassword, TellerError};
+use zeroize::Zeroizing;
+
+use crate::runtime::{Loket, Ready};
+use crate::view::{self, CommandError};
+
+type Result<T> = std::result::Result<T, CommandError>;
+type App<'a> = tauri::State<'a, Arc<Loket>>;
+
+/// A receipt as the screen shows it: the thermal printer's text.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReceiptView {
+    pub sid: String,
+    /// The 32- or 48-column text, `\n`-separated (the paper in settings).
+    pub text: String,
+    /// `Some(n)` for the n-th copy ("SALINAN KE-n").
+    pub copy: Option<u32>,
+    pub columns: u32,
+}
+
+/// A job the print service accepted.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Printed {
+    pub printer: String,
+    pub job_id: String,
+}
+
+/// A supervisor-approved copy: shown always, printed when the printer could.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReceiptCopy {
+    pub receipt: ReceiptView,
+    pub printed: Option<Printed>,
+    /// Why the copy was not printed (it is recorded and shown all the same).
+    pub print_error: Option<CommandError>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SavedFile {
+    pub path: String,
+}
+
+/// How a supervisor settles a transaction in doubt.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Settle {
+    Succeeded,
+    Failed,
+}
+
+/// "Indonesian. / English." messages of the receipt and supervisor crates,
+/// cut to the chosen language (as `TellerError::message` does).
+fn in_lang(text: &str, lang: teller::Lang) -> String {
+    match (text.split_once(" / "), lang) {
+        (Some((id, _)), teller::Lang::Id) => id.to_owned(),
+        (Some((_, en)), teller::Lang::En) => en.to_owned(),
+        (None, _) => text.to_owned(),
+    }
+}
+
+impl Loket {
+    pub fn print_error(&self, e: receipt::PrintError) -> CommandError {
+        CommandError {
+            code: e.code().into(),
+            message: in_lang(&e.to_string(), self.lang()),
+            // Printing is never part of the transaction.
+            outcome_unknown: false,
+        }
+    }
+
+    pub fn supervisor_error(&self, e: SupervisorError) -> CommandError {
+        self.error(TellerError::Supervisor(e))
+    }
+}
+
+fn view_of(state: &Loket, r: &receipt::Receipt) -> ReceiptView {
+    let columns = state.settings().paper().columns();
+    ReceiptView {
+        sid: r.sid.clone(),
+        text: receipt::render_text(r, columns),
+        copy: r.copy,
+        columns: columns.width() as u32,
+    }
+}
+
+/// Checks a supervisor's name and password (Argon2id: off the async
+/// threads). The approval never leaves the shell.
+pub async fn approve(
+    state: &Loket,
+    ready: &Arc<Ready>,
+    name: String,
+    password: String,
+) -> Result<SupervisorApproval> {
+    let password = SupervisorPassword::from_zeroizing(Zeroizing::new(password));
+    let supervisors = ready.supervisors.clone();
+    tauri::async_runtime::spawn_blocking(move || supervisors.verify(&name, &password))
+        .await
+        .map_err(|e| state.error(TellerError::Input(e.to_string())))?
+        .map_err(|e| state.supervisor_error(e))
+}
+
+/// Prints off the async threads: `lpstat` and `lp` are processes.
+async fn print(state: &Loket, r: receipt::Receipt) -> Result<Printed> {
+    let settings = state.settings();
+    let paper = settings.paper();
+    let job = tauri::async_runtime::spawn_blocking(move || {
+        receipt::print_receipt(&r, paper, settings.printer.as_deref())
+    })
+    .await
+    .map_err(|e| state.print_error(receipt::PrintError::Failed(e.to_string())))?
+    .map_err(|e| state.print_error(e))?;
+    Ok(Printed {
+        printer: job.printer,
+        job_id: job.job_id,
+    })
+}
+
+// ---- Supervisor ----
+
+/// Whether this terminal has a supervisor yet (the first start asks for one).
+#[tauri::command]
+#[specta::specta]
+pub async fn has_supervisor(state: App<'_>) -> Result<bool> {
+    let ready = state.ready().await?;
+    ready
+        .supervisors
+        .has_supervisor()
+        .map_err(|e| state.supervisor_error(e))
+}
+
+/// Creates the terminal's first supervisor (refused once one exists).
+#[tauri::command]
+#[specta::specta]
+pub async fn create_supervisor(
+    state: App<'_>,
+    name: String,
+    password: String,
+    repeat: String,
+) -> Result<()> {
+    let password = SupervisorPassword::from_zeroizing(Zeroizing::new(password));
+    let repeat = SupervisorPassword::from_zeroizing(Zeroizing::new(repeat));
+    if !password.matches(&repeat) {
+        return Err(state.error(TellerError::Input(
+            "kedua password supervisor tidak sama / the two supervisor passwords differ".into(),
+        )));
+    }
+    let ready = state.ready().await?;
+    let supervisors = ready.supervisors.clone();
+    tauri::async_runtime::spawn_blocking(move || supervisors.create_supervisor(&name, &password))
+        .await
+        .map_err(|e| state.error(TellerError::Input(e.to_string())))?
+        .map_err(|e| state.supervisor_error(e))
+}
+
+// ---- Receipts ----
+
+/// The original receipt of a transaction, as text for the screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn receipt(state: App<'_>, sid: String) -> Result<ReceiptView> {
+    let ready = state.ready().await?;
+    let r = ready.teller.receipt(&sid).map_err(|e| state.error(e))?;
+    Ok(view_of(&state, &r))
+}
+
+/// Prints the original receipt on the printer from settings (or the
+/// system default). A printer that is missing or stopped says so; the
+/// transaction is as it was.
+#[tauri::command]
+#[specta::specta]
+pub async fn print_receipt(state: App<'_>, sid: String) -> Result<Printed> {
+    let ready = state.ready().await?;
+    let r = ready.teller.receipt(&sid).map_err(|e| state.error(e))?;
+    print(&state, r).await
+}
+
+/// Writes the receipt's PDF (the paper from settings) where CSV exports go
+/// and says where.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_receipt_pdf(
+    app: tauri::AppHandle,
+    state: App<'_>,
+    sid: String,
+) -> Result<SavedFile> {
+    let ready = state.ready().await?;
+    let r = ready.teller.receipt(&sid).map_err(|e| state.error(e))?;
+    let pdf = receipt::render_pdf(&r, state.settings().paper())
+        .map_err(|e| state.print_error(receipt::PrintError::Failed(e.to_string())))?;
+    let dir = crate::commands::export_dir(&app, &state);
+    let io = |e: std::io::Error| state.input(format!("{}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let path = dir.join(r.file_name());
+    std::fs::write(&path, pdf).map_err(io)?;
+    Ok(SavedFile {
+        path: path.display().to_string(),
+    })
+}
+
+/// A copy of a receipt ("SALINAN KE-n"), approved by a supervisor: the copy
+/// is numbered and journaled, shown, and sent to the printer.
+#[tauri::command]
+#[specta::specta]
+pub async fn reprint_receipt(
+    state: App<'_>,
+    sid: String,
+    supervisor: String,
+    password: String,
+) -> Result<ReceiptCopy> {
+    let ready = state.ready().await?;
+    let approval = approve(&state, &ready, supervisor, password).await?;
+    let r = ready
+        .teller
+        .reprint(&sid, &approval)
+        .map_err(|e| state.error(e))?;
+    let shown = view_of(&state, &r);
+    let (printed, print_error) = match print(&state, r).await {
+        Ok(p) => (Some(p), None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(ReceiptCopy {
+        receipt: shown,
+        printed,
+        print_error,
+    })
+}
+
+/// A supervisor settles a transaction in doubt by hand, with a reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_transaction(
+    state: App<'_>,
+    sid: String,
+    outcome: Settle,
+    reason: String,
+    supervisor: String,
+    password: String,
+) -> Result<view::Transaction> {
+    let ready = state.ready().await?;
+    let approval = approve(&state, &ready, supervisor, password).await?;
+    let outcome = match outcome {
+        Settle::Succeeded => journal::State::Succeeded,
+        Settle::Failed => journal::State::Failed,
+    };
+    let record = ready
+        .teller
+        .resolve(&sid, outcome, &reason, &approval)
+        .map_err(|e| state.error(e))?;
+    Ok(record.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_to_the_chosen_language() {
+        let e = receipt::PrintError::NotFound("kasir".into()).to_string();
+        let id = in_lang(&e, teller::Lang::Id);
+        let en = in_lang(&e, teller::Lang::En);
+        assert!(id.starts_with("Printer tidak ditemukan: kasir"), "{id}");
+        assert!(en.starts_with("No printer named kasir"), "{en}");
+        assert!(!id.contains(" / ") && !en.contains("tidak"));
+    }
+}
