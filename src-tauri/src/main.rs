@@ -6,45 +6,55 @@
 mod commands;
 mod receipts;
 mod runtime;
+mod statements;
 mod view;
 
 /// The command set; `cargo run -p loket-desktop -- --export-bindings` writes the TypeScript.
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        commands::app_info,
-        commands::set_lang,
-        commands::save_settings,
-        commands::login,
-        commands::logout,
-        commands::change_password,
-        commands::agent_balance,
-        commands::check_account,
-        commands::customer_balance,
-        commands::banks,
-        commands::master_list,
-        commands::postal_codes,
-        commands::dashboard,
-        commands::quote_deposit,
-        commands::quote_transfer,
-        commands::quote_open_account,
-        commands::cancel,
-        commands::pay,
-        commands::history,
-        commands::today,
-        commands::transaction,
-        commands::in_doubt,
-        commands::check_status,
-        commands::day_summary,
-        commands::export_csv,
-        commands::painted,
-        receipts::has_supervisor,
-        receipts::create_supervisor,
-        receipts::receipt,
-        receipts::print_receipt,
-        receipts::save_receipt_pdf,
-        receipts::reprint_receipt,
-        receipts::resolve_transaction,
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_info,
+            commands::set_lang,
+            commands::save_settings,
+            commands::login,
+            commands::logout,
+            commands::change_password,
+            commands::agent_balance,
+            commands::check_account,
+            commands::customer_balance,
+            commands::banks,
+            commands::master_list,
+            commands::postal_codes,
+            commands::dashboard,
+            commands::quote_deposit,
+            commands::quote_transfer,
+            commands::quote_open_account,
+            commands::cancel,
+            commands::pay,
+            commands::history,
+            commands::today,
+            commands::transaction,
+            commands::in_doubt,
+            commands::check_status,
+            commands::day_summary,
+            commands::export_csv,
+            commands::painted,
+            statements::statement_providers,
+            statements::save_statement_provider,
+            statements::remove_statement_provider,
+            statements::reconcile_statement,
+            statements::resolve_from_statement,
+            receipts::has_supervisor,
+            receipts::create_supervisor,
+            receipts::receipt,
+            receipts::print_receipt,
+            receipts::save_receipt_pdf,
+            receipts::reprint_receipt,
+            receipts::resolve_transaction,
+        ])
+        // `events` drops tauri's `Channel` from the exported types, so the
+        // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
+        .events(tauri_specta::collect_events![])
 }
 
 fn main() {

@@ -624,3 +624,70 @@ async fn receipts_print_save_and_a_supervised_reprint() {
     })
     .await;
 }
+
+/// F11: the statement from one provider (BRI, the sandbox's imitation with
+/// demo credentials) shows a deposit as matched; a deposit whose answer was
+/// lost is resolvable from its debit line and resolved from it, and the
+/// doubt banner clears. Nothing else asks the switcher in between.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_statement_matches_and_settles_a_deposit_in_doubt() {
+    drive("statements", |c, _dir| async move {
+        agent_login(&c).await;
+        let r = money_flow(&c, Key::F2, None, "14049", "41000", "BUDI SANTOSO", None).await;
+        assert!(r.contains("BERHASIL"), "{r}");
+        press(&c, Key::Enter).await;
+
+        let base = sandbox_url(&c).await;
+        sandbox_admin(
+            &base,
+            "/_sandbox/faults",
+            json!({"seed": 1, "rules": [{"endpoint": "bsa/depositAccount", "fault": {"kind": "commit-then-drop"}, "times": 1}]}),
+        )
+        .await;
+        let r = money_flow(&c, Key::F2, None, "14049", "42000", "BUDI SANTOSO", None).await;
+        assert!(r.contains("DALAM PROSES"), "{r}");
+        wait_text(&c, "#doubt-banner", "dalam proses").await;
+        press(&c, Key::Enter).await;
+
+        press(&c, Key::F11).await;
+        wait_text(&c, "#m-demo", "kredensial demo").await;
+        // The account defaults to the agent's own.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let v = find(&c, "#m-account").await.prop("value").await.ok().flatten();
+            if v.as_deref().is_some_and(|v| !v.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the account never filled in");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        find(&c, "#m-provider").await.select_by_value("bri").await.expect("bri");
+        click(&c, "#m-fetch").await;
+        wait_text(&c, "#m-matched", "Setor Tunai").await;
+        wait_text(&c, "#m-resolvable", "Setor Tunai").await;
+        wait_text(&c, "#m-totals", "Cocok").await;
+        screenshot(&c, "statements").await;
+
+        click(&c, "#m-resolvable .m-resolve").await;
+        wait_text(&c, "#m-note", "diselesaikan dari mutasi").await;
+        gone(&c, "#doubt-banner").await;
+        gone(&c, "#m-resolvable").await;
+        let matched = find(&c, "#m-matched").await;
+        let rows = matched.find_all(Locator::Css("tr")).await.expect("rows");
+        assert!(rows.len() >= 2, "both deposits are matched now");
+
+        // Provider settings: the secret is taken, never shown back.
+        click(&c, "#m-settings summary").await;
+        fill(&c, "#ms-base", "http://127.0.0.1:9").await;
+        fill(&c, "#ms-client-id", "kantor-cabang").await;
+        fill(&c, "#ms-client-secret", "rahasia-BRI-7788").await;
+        click(&c, "#ms-save").await;
+        wait_text(&c, "#ms-note", "terenkripsi").await;
+        let page = c.source().await.unwrap_or_default();
+        assert!(!page.contains("rahasia-BRI-7788"), "the secret is never shown back");
+        wait_text(&c, "#m-settings", "tersimpan").await;
+        click(&c, "#ms-remove").await;
+        wait_text(&c, "#m-demo", "kredensial demo").await;
+    })
+    .await;
+}

@@ -221,6 +221,64 @@ async painted(what: string) : Promise<void> {
     await TAURI_INVOKE("painted", { what });
 },
 /**
+ * The four providers and what is saved for each (never a secret).
+ */
+async statementProviders() : Promise<Result<ProvidersView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("statement_providers") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves one provider's settings, sealed; answers without the secrets.
+ */
+async saveStatementProvider(form: ProviderFormIn) : Promise<Result<ProvidersView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_statement_provider", { form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Forgets one provider's settings (back to the demo imitation).
+ */
+async removeStatementProvider(kindName: string) : Promise<Result<ProvidersView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_statement_provider", { kindName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Fetches the statement (progress on `on_progress`), caches it, and
+ * reconciles it with the journal of the same WIB days.
+ */
+async reconcileStatement(provider: string, account: string, from: string, to: string, onProgress: TAURI_CHANNEL<FetchProgress>) : Promise<Result<ReconcileView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reconcile_statement", { provider, account, from, to, onProgress }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Settles a transaction in doubt from its statement lines (read back from
+ * the cache by the provider's ids; the core checks direction, amount and
+ * time against the journal before recording anything).
+ */
+async resolveFromStatement(provider: string, account: string, from: string, to: string, sid: string, lineIds: string[]) : Promise<Result<Transaction, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resolve_from_statement", { provider, account, from, to, sid, lineIds }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Whether this terminal has a supervisor yet (the first start asks for one).
  */
 async hasSupervisor() : Promise<Result<boolean, CommandError>> {
@@ -331,7 +389,9 @@ export type CommandError = { code: string; message: string;
 outcome_unknown: boolean }
 export type Dashboard = "bsa" | "bill" | "purchase" | "agent_growth" | "agent_spread"
 export type DaySummary = { date: string; kinds: KindTotals[]; admin_fees: Money; cash_in: Money; in_doubt: number; in_doubt_total: Money }
+export type EntryView = { sid: string; kind: string; state: string; time_wib: string; direction: string; total: Money }
 export type Export = { path: string; rows: number }
+export type FetchProgress = { done: number; total: number; lines: number }
 export type GraphPoint = { title: string; count: number }
 /**
  * A history search as the screen sets it. Dates are WIB days `YYYY-MM-DD`.
@@ -348,6 +408,15 @@ export type ImageFile = { name: string;
 base64: string }
 export type KindTotals = { kind: string; succeeded: number; failed: number; unknown: number; reversed: number; amount: Money; admin_fee: Money; total: Money }
 export type Lang = "id" | "en"
+export type LineView = { provider_id: string; 
+/**
+ * `2026-11-23 14:05` WIB, or the date alone when the provider gives no time.
+ */
+posted_wib: string; 
+/**
+ * `CR` or `DB`.
+ */
+direction: string; amount: Money; balance: Money | null; description: string }
 export type MasterItem = { id: string; name: string }
 export type MasterList = "jobs" | "educations" | "salaries" | "transactions"
 /**
@@ -371,11 +440,38 @@ export type Outcome = { status: Status; transaction: Transaction;
  * The bank's or Loket's reason when it did not succeed.
  */
 error: CommandError | null }
+export type PairView = { entry: EntryView; lines: LineView[]; 
+/**
+ * `reference` or `amount_and_time`.
+ */
+by: string }
 /**
  * A job the print service accepted.
  */
 export type Printed = { printer: string; job_id: string }
 export type Profile = { name: string; username: string; agent_code: string; is_agent: boolean; bank_name: string | null; bank_colour: string | null; address: string }
+/**
+ * The settings form. Empty secrets keep the stored ones.
+ */
+export type ProviderFormIn = { kind: string; base_url: string; client_id: string | null; channel_id: string | null; token: string | null; client_secret: string | null; private_key_pem: string | null }
+/**
+ * One provider as the settings form shows it: never a secret, only
+ * whether one is stored.
+ */
+export type ProviderView = { 
+/**
+ * `mutasibank`, `moota`, `bri`, `bankraya`.
+ */
+kind: string; label: string; 
+/**
+ * Settings are saved; otherwise the sandbox imitation with demo credentials is used.
+ */
+stored: boolean; base_url: string | null; client_id: string | null; channel_id: string | null; secrets: SecretState[] }
+export type ProvidersView = { providers: ProviderView[]; 
+/**
+ * Where the demo imitations answer when nothing is saved.
+ */
+demo_base_url: string }
 export type Quote = { sid: string; kind: string; bank_name: string | null; account_number: string; account_masked: string; account_name: string; amount: Money; admin_fee: Money; total: Money; terbilang: string; 
 /**
  * An earlier transaction like this one is still in doubt: paying is held.
@@ -401,6 +497,11 @@ text: string;
  * `Some(n)` for the n-th copy ("SALINAN KE-n").
  */
 copy: number | null; columns: number }
+export type ReconcileView = { provider: string; account: string; from: string; to: string; 
+/**
+ * Fetched with the sandbox's demo credentials (nothing saved).
+ */
+demo: boolean; lines: number; matched: PairView[]; resolvable: PairView[]; journal_only: EntryView[]; statement_only: LineView[]; totals: TotalsView }
 /**
  * A region for the postal-code lookup (`wilayah/get`).
  */
@@ -410,6 +511,11 @@ export type Region = { province: string;
  */
 kind: string; regency: string; district: string; village: string }
 export type SavedFile = { path: string }
+export type SecretState = { 
+/**
+ * In the provider document's terms: `token`, `client_secret`, `private_key_pem`.
+ */
+name: string; stored: boolean }
 /**
  * The settings screen. An empty server means the embedded sandbox.
  */
@@ -426,8 +532,10 @@ paper_mm: number }
  * How a supervisor settles a transaction in doubt.
  */
 export type Settle = "succeeded" | "failed"
+export type SideView = { count: number; debit: Money; credit: Money }
 export type Status = "succeeded" | "failed" | "unknown"
 export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
+export type TotalsView = { journal: SideView; statement: SideView; matched: SideView; journal_only: SideView; statement_only: SideView }
 /**
  * One row of history, as lists show it.
  */

@@ -1,0 +1,481 @@
+//! The Mutasi & Rekonsiliasi screen's commands: provider settings (kept
+//! sealed by `mutasi::ProviderStore`, secrets never sent back), fetching a
+//! statement with progress over a channel, reconciling it with the journal,
+//! and resolving a transaction in doubt from its statement line. Each
+//! command is one core call; no business rules here.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use mutasi::cache::{StatementCache, Via};
+use mutasi::{
+    BankRayaSettings, BriSettings, DateRange, MootaSettings, MutasibankSettings, ProviderForm,
+    ProviderKind, ProviderSettings, ProviderStore, Secret, StatementLine,
+};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use teller::TellerError;
+use zeroize::Zeroizing;
+
+use crate::runtime::Loket;
+use crate::view::{self, CommandError, Money};
+
+type Result<T> = std::result::Result<T, CommandError>;
+type App<'a> = tauri::State<'a, Arc<Loket>>;
+
+// ---- IPC shapes ----
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SecretState {
+    /// In the provider document's terms: `token`, `client_secret`, `private_key_pem`.
+    pub name: String,
+    pub stored: bool,
+}
+
+/// One provider as the settings form shows it: never a secret, only
+/// whether one is stored.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ProviderView {
+    /// `mutasibank`, `moota`, `bri`, `bankraya`.
+    pub kind: String,
+    pub label: String,
+    /// Settings are saved; otherwise the sandbox imitation with demo credentials is used.
+    pub stored: bool,
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub secrets: Vec<SecretState>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ProvidersView {
+    pub providers: Vec<ProviderView>,
+    /// Where the demo imitations answer when nothing is saved.
+    pub demo_base_url: String,
+}
+
+/// The settings form. Empty secrets keep the stored ones.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ProviderFormIn {
+    pub kind: String,
+    pub base_url: String,
+    pub client_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub token: Option<String>,
+    pub client_secret: Option<String>,
+    pub private_key_pem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+pub struct FetchProgress {
+    pub done: u32,
+    pub total: u32,
+    pub lines: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LineView {
+    pub provider_id: String,
+    /// `2026-11-23 14:05` WIB, or the date alone when the provider gives no time.
+    pub posted_wib: String,
+    /// `CR` or `DB`.
+    pub direction: String,
+    pub amount: Money,
+    pub balance: Option<Money>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct EntryView {
+    pub sid: String,
+    pub kind: String,
+    pub state: String,
+    pub time_wib: String,
+    pub direction: String,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct PairView {
+    pub entry: EntryView,
+    pub lines: Vec<LineView>,
+    /// `reference` or `amount_and_time`.
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SideView {
+    pub count: u32,
+    pub debit: Money,
+    pub credit: Money,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TotalsView {
+    pub journal: SideView,
+    pub statement: SideView,
+    pub matched: SideView,
+    pub journal_only: SideView,
+    pub statement_only: SideView,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReconcileView {
+    pub provider: String,
+    pub account: String,
+    pub from: String,
+    pub to: String,
+    /// Fetched with the sandbox's demo credentials (nothing saved).
+    pub demo: bool,
+    pub lines: u32,
+    pub matched: Vec<PairView>,
+    pub resolvable: Vec<PairView>,
+    pub journal_only: Vec<EntryView>,
+    pub statement_only: Vec<LineView>,
+    pub totals: TotalsView,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn wib_text(t: chrono::DateTime<chrono::Utc>, date_only: bool) -> String {
+    let local = t.with_timezone(&mutasi::wib());
+    if date_only {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+impl From<&StatementLine> for LineView {
+    fn from(l: &StatementLine) -> Self {
+        LineView {
+            provider_id: l.provider_id.clone(),
+            posted_wib: wib_text(l.posted_at, l.date_only),
+            direction: l.direction.as_str().into(),
+            amount: l.amount.into(),
+            balance: l.balance.map(Money::from),
+            description: l.description.clone(),
+        }
+    }
+}
+
+impl From<&reconcile::JournalEntry> for EntryView {
+    fn from(e: &reconcile::JournalEntry) -> Self {
+        EntryView {
+            sid: e.sid.clone(),
+            kind: e.kind.as_str().into(),
+            state: e.state.as_str().into(),
+            time_wib: wib_text(e.created_at, false),
+            direction: e.direction.as_str().into(),
+            total: e.total.into(),
+        }
+    }
+}
+
+impl From<&reconcile::Pair> for PairView {
+    fn from(p: &reconcile::Pair) -> Self {
+        PairView {
+            entry: (&p.entry).into(),
+            lines: p.lines.iter().map(Into::into).collect(),
+            by: match p.by {
+                reconcile::MatchedBy::Reference => "reference",
+                reconcile::MatchedBy::AmountAndTime => "amount_and_time",
+            }
+            .into(),
+        }
+    }
+}
+
+impl From<&reconcile::SideTotals> for SideView {
+    fn from(s: &reconcile::SideTotals) -> Self {
+        SideView {
+            count: count(s.count),
+            debit: s.debit.into(),
+            credit: s.credit.into(),
+        }
+    }
+}
+
+// ---- Helpers: parse, settings ----
+
+fn statement_error(state: &Loket, e: mutasi::MutasiError) -> CommandError {
+    state.error(TellerError::Statement(e))
+}
+
+fn kind(state: &Loket, text: &str) -> Result<ProviderKind> {
+    ProviderKind::parse(text)
+        .ok_or_else(|| state.error(TellerError::Input(format!("provider {text:?}"))))
+}
+
+fn range(state: &Loket, from: &str, to: &str) -> Result<DateRange> {
+    let day = |t: &str| {
+        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+            state.error(TellerError::Input(format!(
+                "tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD"
+            )))
+        })
+    };
+    DateRange::new(day(from)?, day(to)?).map_err(|e| statement_error(state, e))
+}
+
+fn store(state: &Loket) -> ProviderStore {
+    ProviderStore::new(&state.data_dir)
+}
+
+/// The sandbox's demo credentials for a provider at `base` (as the CLI
+/// uses them without a providers file).
+fn demo_settings(kind: ProviderKind, base: &str) -> ProviderSettings {
+    use sandbox::demo;
+    match kind {
+        ProviderKind::Mutasibank => ProviderSettings::Mutasibank(MutasibankSettings {
+            base_url: base.into(),
+            token: Secret::new(demo::MUTASIBANK_TOKEN),
+            webhook_secret: Some(Secret::new(demo::MUTASIBANK_WEBHOOK_SECRET)),
+        }),
+        ProviderKind::Moota => ProviderSettings::Moota(MootaSettings {
+            base_url: base.into(),
+            token: Secret::new(demo::MOOTA_TOKEN),
+            bank: None,
+        }),
+        ProviderKind::Bri => ProviderSettings::Bri(BriSettings {
+            base_url: base.into(),
+            client_id: demo::BRI_CLIENT_ID.into(),
+            client_secret: Secret::new(demo::BRI_CLIENT_SECRET),
+        }),
+        ProviderKind::Bankraya => ProviderSettings::Bankraya(BankRayaSettings {
+            base_url: base.into(),
+            client_id: demo::BANKRAYA_CLIENT_ID.into(),
+            client_secret: Secret::new(demo::BANKRAYA_CLIENT_SECRET),
+            private_key_pem: Secret::new(demo::BANKRAYA_PRIVATE_KEY_PEM),
+            channel_id: demo::BANKRAYA_CHANNEL_ID.into(),
+        }),
+    }
+}
+
+fn provider_views(stored: &[mutasi::StoredProvider]) -> Vec<ProviderView> {
+    ProviderKind::ALL
+        .into_iter()
+        .map(|k| match stored.iter().find(|s| s.kind == k) {
+            Some(s) => ProviderView {
+                kind: k.as_str().into(),
+                label: k.label().into(),
+                stored: true,
+                base_url: Some(s.base_url.clone()),
+                client_id: s.client_id.clone(),
+                channel_id: s.channel_id.clone(),
+                secrets: s
+                    .secrets
+                    .iter()
+                    .map(|(name, stored)| SecretState {
+                        name: (*name).into(),
+                        stored: *stored,
+                    })
+                    .collect(),
+            },
+            None => ProviderView {
+                kind: k.as_str().into(),
+                label: k.label().into(),
+                stored: false,
+                base_url: None,
+                client_id: None,
+                channel_id: None,
+                secrets: mutasi::store::secret_names(k)
+                    .iter()
+                    .map(|name| SecretState {
+                        name: (*name).into(),
+                        stored: false,
+                    })
+                    .collect(),
+            },
+        })
+        .collect()
+}
+
+// ---- Commands ----
+
+/// The four providers and what is saved for each (never a secret).
+#[tauri::command]
+#[specta::specta]
+pub async fn statement_providers(state: App<'_>) -> Result<ProvidersView> {
+    let ready = state.ready().await?;
+    let stored = store(&state)
+        .list()
+        .map_err(|e| statement_error(&state, e))?;
+    Ok(ProvidersView {
+        providers: provider_views(&stored),
+        demo_base_url: ready.server.clone(),
+    })
+}
+
+/// Saves one provider's settings, sealed; answers without the secrets.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_statement_provider(
+    state: App<'_>,
+    form: ProviderFormIn,
+) -> Result<ProvidersView> {
+    let secret = |s: Option<String>| s.map(|t| Secret::new(Zeroizing::new(t).as_str()));
+    let core = ProviderForm {
+        kind: kind(&state, &form.kind)?,
+        base_url: form.base_url,
+        client_id: form.client_id,
+        channel_id: form.channel_id,
+        token: secret(form.token),
+        client_secret: secret(form.client_secret),
+        private_key_pem: secret(form.private_key_pem),
+    };
+    store(&state)
+        .save(core)
+        .map_err(|e| statement_error(&state, e))?;
+    statement_providers(state).await
+}
+
+/// Forgets one provider's settings (back to the demo imitation).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_statement_provider(state: App<'_>, kind_name: String) -> Result<ProvidersView> {
+    let k = kind(&state, &kind_name)?;
+    store(&state)
+        .remove(k)
+        .map_err(|e| statement_error(&state, e))?;
+    statement_providers(state).await
+}
+
+/// Fetches the statement (progress on `on_progress`), caches it, and
+/// reconciles it with the journal of the same WIB days.
+#[tauri::command]
+#[specta::specta]
+pub async fn reconcile_statement(
+    state: App<'_>,
+    provider: String,
+    account: String,
+    from: String,
+    to: String,
+    on_progress: tauri::ipc::Channel<FetchProgress>,
+) -> Result<ReconcileView> {
+    let ready = state.ready().await?;
+    let k = kind(&state, &provider)?;
+    let range = range(&state, &from, &to)?;
+    let account = account.trim().to_owned();
+    if account.is_empty() {
+        return Err(state.error(TellerError::Input(
+            "nomor rekening kosong / the account is empty".into(),
+        )));
+    }
+    let saved = store(&state)
+        .get(k)
+        .map_err(|e| statement_error(&state, e))?;
+    let demo = saved.is_none();
+    let settings = saved.unwrap_or_else(|| demo_settings(k, &ready.server));
+    let source = mutasi::source(&settings).map_err(|e| statement_error(&state, e))?;
+    let progress = move |p: mutasi::Progress| {
+        let _ = on_progress.send(FetchProgress {
+            done: count(p.done),
+            total: count(p.total),
+            lines: count(p.lines),
+        });
+    };
+    let lines = source
+        .fetch(&account, range, &progress)
+        .await
+        .map_err(|e| statement_error(&state, e))?;
+    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
+        .map_err(|e| statement_error(&state, e))?;
+    cache
+        .store(&lines, Via::Fetch)
+        .map_err(|e| statement_error(&state, e))?;
+    let (lo, hi) = range.utc_bounds();
+    let records = ready
+        .teller
+        .journal()
+        .between(lo, hi)
+        .map_err(|e| state.error(TellerError::Journal(e)))?;
+    let report = reconcile::reconcile(&records, &lines, &reconcile::Options::default());
+    let t = &report.totals;
+    Ok(ReconcileView {
+        provider: k.as_str().into(),
+        account,
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        demo,
+        lines: count(lines.len()),
+        matched: report.matched.iter().map(Into::into).collect(),
+        resolvable: report.resolvable.iter().map(Into::into).collect(),
+        journal_only: report.journal_only.iter().map(Into::into).collect(),
+        statement_only: report.statement_only.iter().map(Into::into).collect(),
+        totals: TotalsView {
+            journal: (&t.journal).into(),
+            statement: (&t.statement).into(),
+            matched: (&t.matched).into(),
+            journal_only: (&t.journal_only).into(),
+            statement_only: (&t.statement_only).into(),
+        },
+    })
+}
+
+/// Settles a transaction in doubt from its statement lines (read back from
+/// the cache by the provider's ids; the core checks direction, amount and
+/// time against the journal before recording anything).
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_from_statement(
+    state: App<'_>,
+    provider: String,
+    account: String,
+    from: String,
+    to: String,
+    sid: String,
+    line_ids: Vec<String>,
+) -> Result<view::Transaction> {
+    let ready = state.ready().await?;
+    let k = kind(&state, &provider)?;
+    let range = range(&state, &from, &to)?;
+    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
+        .map_err(|e| statement_error(&state, e))?;
+    let lines: Vec<StatementLine> = cache
+        .lines(Some(k), account.trim(), range)
+        .map_err(|e| statement_error(&state, e))?
+        .into_iter()
+        .filter(|l| line_ids.contains(&l.provider_id))
+        .collect();
+    let Some(line) = evidence(&lines) else {
+        return Err(state.error(TellerError::StatementMismatch {
+            sid,
+            why: "baris mutasi tidak ditemukan; ambil mutasi lagi / statement line not found; fetch again"
+                .into(),
+        }));
+    };
+    let actor = ready
+        .teller
+        .profile()
+        .map(|p| p.username)
+        .unwrap_or_else(|| "loket".into());
+    let record = ready
+        .teller
+        .resolve_from_statement(&sid, &line, &actor)
+        .map_err(|e| state.error(e))?;
+    Ok(record.into())
+}
+
+/// The evidence line: the debit itself when alone, else one line standing
+/// for the group (principal and fee lines) with the group's net debit, as
+/// `loket reconcile --resolve` does.
+fn evidence(lines: &[StatementLine]) -> Option<StatementLine> {
+    let first = lines
+        .iter()
+        .find(|l| l.direction == mutasi::Direction::Debit)?;
+    if lines.len() == 1 {
+        return Some(first.clone());
+    }
+    let net: i64 = lines.iter().map(StatementLine::signed_sen).sum();
+    let mut l = first.clone();
+    l.amount = money::Rupiah::from_sen(net.abs());
+    l.provider_id = lines
+        .iter()
+        .map(|l| l.provider_id.as_str())
+        .collect::<Vec<_>>()
+        .join("+");
+    Some(l)
+}
