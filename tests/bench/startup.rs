@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -80,7 +79,7 @@ fn now_ns() -> u128 {
         .unwrap_or(0)
 }
 
-/// Spawns `bin` in its own process group and waits for each of `marks`
+/// Spawns `bin` and waits for each of `marks`
 /// ("loket-measure: MARK 123.4 ms" on stdout); returns the times in ms.
 fn time_to_marks(bin: &Path, display: &str, marks: &[&str]) -> Vec<f64> {
     let data = tempfile::tempdir().expect("tempdir");
@@ -93,7 +92,6 @@ fn time_to_marks(bin: &Path, display: &str, marks: &[&str]) -> Vec<f64> {
         .env_remove("LOKET_SERVER")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .process_group(0)
         .spawn()
         .expect("the app starts");
     let pid = child.id();
@@ -120,7 +118,7 @@ fn time_to_marks(bin: &Path, display: &str, marks: &[&str]) -> Vec<f64> {
             }
         }
     }
-    stop_group(pid, &mut child);
+    stop_tree(pid, &mut child);
     marks
         .iter()
         .map(|m| {
@@ -131,21 +129,27 @@ fn time_to_marks(bin: &Path, display: &str, marks: &[&str]) -> Vec<f64> {
         .collect()
 }
 
-fn stop_group(pid: u32, child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &format!("-{pid}")])
-        .status();
+/// Stops the app and every process it started (WebKit's), one by one.
+fn stop_tree(pid: u32, child: &mut Child) {
+    let tree = descendants(pid);
+    let signal = |sig: &str, p: u32| {
+        let _ = Command::new("kill").args([sig, &p.to_string()]).status();
+    };
+    signal("-TERM", pid);
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
-            return;
+            break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = Command::new("kill")
-        .args(["-KILL", &format!("-{pid}")])
-        .status();
+    let _ = child.kill();
     let _ = child.wait();
+    for p in tree.into_iter().filter(|p| *p != pid) {
+        if Path::new(&format!("/proc/{p}")).exists() {
+            signal("-KILL", p);
+        }
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -184,8 +188,8 @@ fn find_process(name: &str) -> Option<u32> {
     })
 }
 
-/// RSS and PSS in MiB of `root` and all its descendants, and how many processes.
-fn tree_memory(root: u32) -> (f64, f64, usize) {
+/// `root` and every process below it.
+fn descendants(root: u32) -> Vec<u32> {
     let parents = parents();
     let mut tree = vec![root];
     let mut i = 0;
@@ -194,6 +198,12 @@ fn tree_memory(root: u32) -> (f64, f64, usize) {
         tree.extend(parents.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
         i += 1;
     }
+    tree
+}
+
+/// RSS and PSS in MiB of `root` and all its descendants, and how many processes.
+fn tree_memory(root: u32) -> (f64, f64, usize) {
+    let tree = descendants(root);
     let (mut rss, mut pss) = (0u64, 0u64);
     for pid in &tree {
         if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) {
