@@ -315,7 +315,12 @@ pub async fn statement_providers(state: App<'_>) -> Result<ProvidersView> {
 pub async fn save_statement_provider(
     state: App<'_>,
     form: ProviderFormIn,
+    supervisor: String,
+    password: String,
 ) -> Result<ProvidersView> {
+    // Where the statement comes from decides what reconciliation trusts: a supervisor approves.
+    let ready = state.ready().await?;
+    crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let secret = |s: Option<String>| s.map(|t| Secret::new(Zeroizing::new(t).as_str()));
     let core = ProviderForm {
         kind: kind(&state, &form.kind)?,
@@ -335,7 +340,14 @@ pub async fn save_statement_provider(
 /// Forgets one provider's settings (back to the demo imitation).
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_statement_provider(state: App<'_>, kind_name: String) -> Result<ProvidersView> {
+pub async fn remove_statement_provider(
+    state: App<'_>,
+    kind_name: String,
+    supervisor: String,
+    password: String,
+) -> Result<ProvidersView> {
+    let ready = state.ready().await?;
+    crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let k = kind(&state, &kind_name)?;
     store(&state)
         .remove(k)

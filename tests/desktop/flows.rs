@@ -682,11 +682,18 @@ async fn the_statement_matches_and_settles_a_deposit_in_doubt() {
         fill(&c, "#ms-client-id", "kantor-cabang").await;
         fill(&c, "#ms-client-secret", "rahasia-BRI-7788").await;
         click(&c, "#ms-save").await;
+        // A supervisor approves; a wrong password changes nothing.
+        approve(&c, "salah-sekali").await;
+        wait_text(&c, "#supervisor-error", "salah").await;
+        fill(&c, "#sup-password", SUPERVISOR_PASSWORD).await;
+        click(&c, "#sup-submit").await;
+        gone(&c, "#supervisor").await;
         wait_text(&c, "#ms-note", "terenkripsi").await;
         let page = c.source().await.unwrap_or_default();
         assert!(!page.contains("rahasia-BRI-7788"), "the secret is never shown back");
         wait_text(&c, "#m-settings", "tersimpan").await;
         click(&c, "#ms-remove").await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
         wait_text(&c, "#m-demo", "kredensial demo").await;
     })
     .await;

@@ -234,9 +234,9 @@ async statementProviders() : Promise<Result<ProvidersView, CommandError>> {
 /**
  * Saves one provider's settings, sealed; answers without the secrets.
  */
-async saveStatementProvider(form: ProviderFormIn) : Promise<Result<ProvidersView, CommandError>> {
+async saveStatementProvider(form: ProviderFormIn, supervisor: string, password: string) : Promise<Result<ProvidersView, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("save_statement_provider", { form }) };
+    return { status: "ok", data: await TAURI_INVOKE("save_statement_provider", { form, supervisor, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -245,9 +245,9 @@ async saveStatementProvider(form: ProviderFormIn) : Promise<Result<ProvidersView
 /**
  * Forgets one provider's settings (back to the demo imitation).
  */
-async removeStatementProvider(kindName: string) : Promise<Result<ProvidersView, CommandError>> {
+async removeStatementProvider(kindName: string, supervisor: string, password: string) : Promise<Result<ProvidersView, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("remove_statement_provider", { kindName }) };
+    return { status: "ok", data: await TAURI_INVOKE("remove_statement_provider", { kindName, supervisor, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
