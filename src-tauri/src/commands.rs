@@ -76,15 +76,21 @@ pub async fn save_settings(
     // Settings change where money goes and what is printed: a supervisor approves.
     let ready = state.ready().await?;
     let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
-    // The journal has no row for settings; the app's log keeps who approved.
-    eprintln!(
-        "loket: settings changed, approved by supervisor {}",
-        approval.name()
-    );
+    let before = state.settings();
     let stored = state
         .save_settings(&(&settings).into())
         .await
         .map_err(|e| state.error(e))?;
+    ready
+        .teller
+        .journal()
+        .record_authorization(
+            "settings",
+            &actor(&ready),
+            approval.name(),
+            &teller::settings::changes(&before, &stored),
+        )
+        .map_err(|e| state.error(e.into()))?;
     Ok((&stored).into())
 }
 

@@ -309,6 +309,25 @@ pub async fn statement_providers(state: App<'_>) -> Result<ProvidersView> {
     })
 }
 
+/// The journal keeps who approved a provider change (never the secrets).
+fn authorized(
+    state: &Loket,
+    ready: &crate::runtime::Ready,
+    approval: &teller::SupervisorApproval,
+    what: &str,
+) -> Result<()> {
+    let actor = ready
+        .teller
+        .profile()
+        .map(|p| p.username)
+        .unwrap_or_default();
+    ready
+        .teller
+        .journal()
+        .record_authorization("statement_provider", &actor, approval.name(), what)
+        .map_err(|e| state.error(e.into()))
+}
+
 /// Saves one provider's settings, sealed; answers without the secrets.
 #[tauri::command]
 #[specta::specta]
@@ -320,10 +339,11 @@ pub async fn save_statement_provider(
 ) -> Result<ProvidersView> {
     // Where the statement comes from decides what reconciliation trusts: a supervisor approves.
     let ready = state.ready().await?;
-    crate::receipts::approve(&state, &ready, supervisor, password).await?;
+    let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let secret = |s: Option<String>| s.map(|t| Secret::new(Zeroizing::new(t).as_str()));
+    let provider = kind(&state, &form.kind)?;
     let core = ProviderForm {
-        kind: kind(&state, &form.kind)?,
+        kind: provider,
         base_url: form.base_url,
         client_id: form.client_id,
         channel_id: form.channel_id,
@@ -334,6 +354,7 @@ pub async fn save_statement_provider(
     store(&state)
         .save(core)
         .map_err(|e| statement_error(&state, e))?;
+    authorized(&state, &ready, &approval, &format!("{provider:?} saved"))?;
     statement_providers(state).await
 }
 
@@ -347,11 +368,12 @@ pub async fn remove_statement_provider(
     password: String,
 ) -> Result<ProvidersView> {
     let ready = state.ready().await?;
-    crate::receipts::approve(&state, &ready, supervisor, password).await?;
+    let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let k = kind(&state, &kind_name)?;
     store(&state)
         .remove(k)
         .map_err(|e| statement_error(&state, e))?;
+    authorized(&state, &ready, &approval, &format!("{k:?} removed"))?;
     statement_providers(state).await
 }
 

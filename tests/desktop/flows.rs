@@ -467,7 +467,7 @@ async fn a_lost_answer_is_in_doubt_until_checked() {
 /// and refuse bad input.
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_dashboards_settings_and_password() {
-    drive("staff", |c, _dir| async move {
+    drive("staff", |c, dir| async move {
         login(&c, "BNIADM0001", "Adm1nBNI").await;
         create_supervisor(&c).await;
         find(&c, "#dashboards").await;
@@ -501,6 +501,25 @@ async fn staff_dashboards_settings_and_password() {
         click(&c, "#s-save").await;
         approve(&c, SUPERVISOR_PASSWORD).await;
         wait_text(&c, "#settings-saved", "Settings saved").await;
+        // The journal keeps who changed what, and who approved it.
+        let journal = journal::Journal::open(&dir.join("journal.db")).expect("journal");
+        let auths = journal.authorizations().expect("authorizations");
+        let last = auths.last().expect("the settings change is journaled");
+        assert_eq!(
+            (
+                last.action.as_str(),
+                last.actor.as_str(),
+                last.authorized_by.as_str()
+            ),
+            ("settings", "BNIADM0001", SUPERVISOR)
+        );
+        assert!(
+            last.detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("idle_lock_minutes: 5 -> 15"),
+            "{last:?}"
+        );
 
         // Password: a mismatch is caught before sending; then a real change.
         press(&c, Key::F10).await;

@@ -69,6 +69,16 @@ impl std::fmt::Display for Kind {
 
 pub type Result<T> = std::result::Result<T, JournalError>;
 
+/// A supervisor-approved action that belongs to no transaction.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Authorization {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor: String,
+    pub authorized_by: String,
+    pub detail: Option<String>,
+}
+
 /// The journal of one terminal.
 pub struct Journal {
     conn: Mutex<Connection>,
@@ -359,6 +369,48 @@ impl Journal {
         ])?;
         tx.commit()?;
         Ok(copy)
+    }
+
+    /// Records a supervisor-approved action outside any transaction (a
+    /// settings change): append-only, like the events.
+    pub fn record_authorization(
+        &self,
+        action: &str,
+        actor: &str,
+        authorized_by: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let conn = self.conn()?;
+        conn.prepare_cached(
+            "INSERT INTO authorizations (at, action, actor, authorized_by, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            Utc::now().timestamp_millis(),
+            action,
+            actor,
+            authorized_by,
+            detail
+        ])?;
+        Ok(())
+    }
+
+    /// Every recorded authorization, oldest first.
+    pub fn authorizations(&self) -> Result<Vec<Authorization>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, action, actor, authorized_by, detail FROM authorizations ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Authorization {
+                at: DateTime::from_timestamp_millis(r.get(0)?).unwrap_or_default(),
+                action: r.get(1)?,
+                actor: r.get(2)?,
+                authorized_by: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// How many copies of a transaction's receipt have been printed.

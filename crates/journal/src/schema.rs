@@ -70,6 +70,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN authorized_by TEXT;
     CREATE INDEX events_by_sid_kind ON events(sid, kind);
     "#,
+    // 3: supervisor-approved actions that belong to no transaction (a
+    // settings change): who did it, who authorized it, what changed.
+    r#"
+    CREATE TABLE authorizations (
+        id            INTEGER PRIMARY KEY,
+        at            INTEGER NOT NULL,
+        action        TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        authorized_by TEXT NOT NULL,
+        detail        TEXT
+    ) STRICT;
+    CREATE TRIGGER authorizations_are_append_only_u BEFORE UPDATE ON authorizations
+    BEGIN SELECT RAISE(ABORT, 'journal authorizations are append-only'); END;
+    CREATE TRIGGER authorizations_are_append_only_d BEFORE DELETE ON authorizations
+    BEGIN SELECT RAISE(ABORT, 'journal authorizations are append-only'); END;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -494,3 +494,31 @@ fn reprints_are_numbered_per_sid_journaled_and_survive_a_schema_upgrade() {
         )
         .is_err());
 }
+
+#[test]
+fn authorizations_outside_transactions_are_kept_and_never_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let j = Journal::open(&path).unwrap();
+    j.record_authorization(
+        "settings",
+        "BNIUS100294",
+        "Wati Pengawas",
+        "server: sandbox -> https://x",
+    )
+    .unwrap();
+    drop(j);
+    let j = Journal::open(&path).unwrap();
+    let all = j.authorizations().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].authorized_by, "Wati Pengawas");
+    assert_eq!(all[0].action, "settings");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE authorizations SET authorized_by = 'x'",
+        "DELETE FROM authorizations",
+    ] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+}

@@ -164,9 +164,54 @@ impl Settings {
     }
 }
 
+/// What changed between two settings, for the journal ("server: – -> https://…").
+pub fn changes(before: &Settings, after: &Settings) -> String {
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
+    let mut out = Vec::new();
+    let mut field = |name: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{name}: {a} -> {b}"));
+        }
+    };
+    field("server", show(&before.server), show(&after.server));
+    field("switcher", show(&before.switcher), show(&after.switcher));
+    field(
+        "lang",
+        format!("{:?}", before.lang),
+        format!("{:?}", after.lang),
+    );
+    field(
+        "idle_lock_minutes",
+        before.idle_lock_minutes.to_string(),
+        after.idle_lock_minutes.to_string(),
+    );
+    field("printer", show(&before.printer), show(&after.printer));
+    field(
+        "paper_mm",
+        before.paper_mm.to_string(),
+        after.paper_mm.to_string(),
+    );
+    if out.is_empty() {
+        "no change".into()
+    } else {
+        out.join("; ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_name_what_changed() {
+        let a = Settings::default();
+        let b = Settings {
+            idle_lock_minutes: 9,
+            ..Settings::default()
+        };
+        assert_eq!(changes(&a, &b), "idle_lock_minutes: 5 -> 9");
+        assert_eq!(changes(&a, &a), "no change");
+    }
 
     #[test]
     fn missing_file_gives_defaults_and_saved_settings_come_back() {
