@@ -55,7 +55,8 @@ pub struct ProvidersView {
 }
 
 /// The settings form. Empty secrets keep the stored ones.
-#[derive(Debug, Clone, Deserialize, Type)]
+// No `Debug`: it carries the secrets as typed, and they must never be printed.
+#[derive(Deserialize, Type)]
 pub struct ProviderFormIn {
     pub kind: String,
     pub base_url: String,
