@@ -41,9 +41,12 @@ pub struct HistoryPage {
 /// Totals of one kind of transaction over a day.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KindSummary {
+    /// Succeeded that day, including ones reversed since (they did succeed then).
     pub succeeded: u64,
     pub failed: u64,
     pub unknown: u64,
+    /// Of `succeeded`, how many have been reversed since (a note; the money
+    /// going back is counted on the reversal's own day).
     pub reversed: u64,
     #[serde(serialize_with = "plain")]
     pub amount: Rupiah,
@@ -54,19 +57,38 @@ pub struct KindSummary {
 }
 
 /// The day's close: per kind, and the cash the agent should hold.
+///
+/// A day's summary is what happened that day, so a closed day's figures
+/// never change later: a transaction is counted on its own day as it
+/// happened (a later reversal leaves it counted there as succeeded), and a
+/// succeeded reversal is counted on the reversal's day as money going back
+/// to the customer and a fee refunded.
 #[derive(Debug, Clone, Serialize)]
 pub struct DaySummary {
     /// The day, in WIB.
     pub date: NaiveDate,
     pub kinds: Vec<(Kind, KindSummary)>,
-    /// Admin fees of succeeded transactions.
+    /// Admin fees of the day's succeeded money-moving transactions
+    /// (including ones reversed on a later day).
     #[serde(serialize_with = "plain")]
     pub admin_fees: Rupiah,
-    /// Cash taken from customers for succeeded money-moving transactions
-    /// (amount + fee): what the agent's drawer should have gained.
+    /// Cash taken from customers for the day's succeeded money-moving
+    /// transactions (amount + fee): what the agent's drawer gained.
     #[serde(serialize_with = "plain")]
     pub cash_in: Rupiah,
-    /// Transactions still in doubt that day; their cash is not counted above.
+    /// Fees given back by reversals booked this day (never earned).
+    #[serde(serialize_with = "plain")]
+    pub fees_refunded: Rupiah,
+    /// Cash handed back to customers by reversals booked this day (amount + fee).
+    #[serde(serialize_with = "plain")]
+    pub cash_returned: Rupiah,
+    /// `admin_fees - fees_refunded`: the fees the day actually earned.
+    #[serde(serialize_with = "plain")]
+    pub net_admin_fees: Rupiah,
+    /// `cash_in - cash_returned`: what the drawer should hold more than at the start.
+    #[serde(serialize_with = "plain")]
+    pub net_cash: Rupiah,
+    /// Transactions (and reversals) still in doubt that day; their cash is not counted above.
     pub in_doubt: u64,
     #[serde(serialize_with = "plain")]
     pub in_doubt_total: Rupiah,
@@ -76,10 +98,58 @@ fn plain<S: serde::Serializer>(v: &Rupiah, s: S) -> std::result::Result<S::Ok, S
     s.serialize_str(&v.to_plain_string())
 }
 
-/// The UTC bounds of a WIB calendar day.
+/// The first day a history, summary or export may ask about. Loket did not
+/// exist before; anything earlier is a typing mistake.
+pub const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The last day one may ask about: far beyond any real row, far before the
+/// calendar arithmetic limits (`+262142-12-31` used to panic the journal).
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// `date` when it lies within [`FIRST_DAY`]..=[`LAST_DAY`], else a clear error.
+pub fn check_day(date: NaiveDate) -> Result<NaiveDate> {
+    if (FIRST_DAY..=LAST_DAY).contains(&date) {
+        Ok(date)
+    } else {
+        Err(JournalError::DateOutOfRange(
+            date.to_string(),
+            FIRST_DAY,
+            LAST_DAY,
+        ))
+    }
+}
+
+/// Checks a UTC instant handed to a history or export query.
+fn check_instant(at: DateTime<Utc>) -> Result<()> {
+    let (first, _) = wib_day_bounds(FIRST_DAY);
+    let (_, last) = wib_day_bounds(LAST_DAY);
+    if (first..=last).contains(&at) {
+        Ok(())
+    } else {
+        Err(JournalError::DateOutOfRange(
+            at.to_rfc3339(),
+            FIRST_DAY,
+            LAST_DAY,
+        ))
+    }
+}
+
+/// The UTC bounds of a WIB calendar day. Never panics: a day outside
+/// [`FIRST_DAY`]..=[`LAST_DAY`] is clamped into it (callers that take a
+/// person's date check it with [`check_day`] first, and the queries refuse
+/// out-of-range bounds, so clamping never silently answers a wrong question).
 pub fn wib_day_bounds(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let end = start + chrono::Duration::days(1);
+    let date = date.clamp(FIRST_DAY, LAST_DAY);
+    let start = date.and_time(chrono::NaiveTime::MIN);
+    let end = start
+        .checked_add_signed(chrono::Duration::days(1))
+        .unwrap_or(start);
     let to_utc = |naive| {
         wib()
             .from_local_datetime(&naive)
@@ -88,6 +158,14 @@ pub fn wib_day_bounds(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
             .unwrap_or_default()
     };
     (to_utc(start), to_utc(end))
+}
+
+/// Refuses history/export bounds outside the journal's date range.
+fn check_query(q: &HistoryQuery) -> Result<()> {
+    for at in [q.from, q.to].into_iter().flatten() {
+        check_instant(at)?;
+    }
+    Ok(())
 }
 
 /// Builds the WHERE clause shared by history and export.
@@ -150,6 +228,7 @@ fn parse_cursor(cursor: &str) -> Option<(i64, String)> {
 impl Journal {
     /// A page of history, newest first.
     pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
+        check_query(q)?;
         let limit = q.limit.unwrap_or(50).clamp(1, 1000) as usize;
         let mut clauses = Vec::new();
         let mut args = Vec::new();
@@ -196,79 +275,128 @@ impl Journal {
         Ok(HistoryPage { rows, next })
     }
 
-    /// Counts and totals of one WIB day.
+    /// Counts and totals of one WIB day (see [`DaySummary`] for what counts).
+    ///
+    /// Sums are taken row by row in `i128`: SQL `SUM` on INTEGER fails with an
+    /// overflow error, and journal rows are never deleted, so one absurd row
+    /// (written before amounts were bounded) must not break a day for ever.
     pub fn day_summary(&self, date: NaiveDate) -> Result<DaySummary> {
+        let date = check_day(date)?;
         let (from, to) = wib_day_bounds(date);
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT kind, state, count(*), coalesce(sum(amount_sen),0), coalesce(sum(fee_sen),0), \
-             coalesce(sum(total_sen),0) FROM transactions \
-             WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind, state",
+            "SELECT kind, state, amount_sen, fee_sen, total_sen FROM transactions \
+             WHERE created_at >= ?1 AND created_at < ?2",
         )?;
-        let mut per_kind: Vec<(Kind, KindSummary)> = Vec::new();
-        let mut summary = DaySummary {
-            date,
-            kinds: Vec::new(),
-            admin_fees: Rupiah::ZERO,
-            cash_in: Rupiah::ZERO,
-            in_doubt: 0,
-            in_doubt_total: Rupiah::ZERO,
-        };
+        #[derive(Default)]
+        struct Sums {
+            amount: i128,
+            fee: i128,
+            total: i128,
+        }
+        let mut per_kind: Vec<(Kind, KindSummary, Sums)> = Vec::new();
+        let (mut fees, mut cash_in, mut refunded, mut returned, mut doubt_total) =
+            (0i128, 0i128, 0i128, 0i128, 0i128);
+        let mut in_doubt = 0u64;
         let rows = stmt.query_map([from.timestamp_millis(), to.timestamp_millis()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
             ))
         })?;
         for row in rows {
-            let (kind, state, count, amount, fee, total) = row?;
+            let (kind, state, amount, fee, total) = row?;
             let (Some(kind), Some(state)) = (Kind::parse(&kind), State::parse(&state)) else {
                 continue;
             };
-            let idx = match per_kind.iter().position(|(k, _)| *k == kind) {
+            let amount = i128::from(amount.unwrap_or(0));
+            let fee = i128::from(fee.unwrap_or(0));
+            let total = total.map(i128::from).unwrap_or(amount + fee);
+            let idx = match per_kind.iter().position(|(k, _, _)| *k == kind) {
                 Some(i) => i,
                 None => {
-                    per_kind.push((kind, KindSummary::default()));
+                    per_kind.push((kind, KindSummary::default(), Sums::default()));
                     per_kind.len() - 1
                 }
             };
-            let entry = &mut per_kind[idx].1;
-            let count = count.max(0) as u64;
-            match state {
+            let (_, entry, sums) = &mut per_kind[idx];
+            // A `reversed` original happened (succeeded) on its own day; the
+            // reversal is counted on the reversal's day, so this day's figures
+            // stay as they were closed.
+            let happened = match state {
                 State::Succeeded => {
-                    entry.succeeded += count;
-                    entry.amount = add(entry.amount, amount);
-                    entry.admin_fee = add(entry.admin_fee, fee);
-                    entry.total = add(entry.total, total);
-                    summary.admin_fees = add(summary.admin_fees, fee);
-                    if kind.moves_money() {
-                        summary.cash_in = add(summary.cash_in, total);
-                    }
+                    entry.succeeded += 1;
+                    true
                 }
-                State::Failed => entry.failed += count,
-                State::Reversed => entry.reversed += count,
+                State::Reversed => {
+                    entry.succeeded += 1;
+                    entry.reversed += 1;
+                    true
+                }
+                State::Failed => {
+                    entry.failed += 1;
+                    false
+                }
                 State::Unknown => {
-                    entry.unknown += count;
-                    if kind.moves_money() {
-                        summary.in_doubt += count;
-                        summary.in_doubt_total = add(summary.in_doubt_total, total);
+                    entry.unknown += 1;
+                    if kind.moves_money() || kind == Kind::Reversal {
+                        in_doubt += 1;
+                        doubt_total += total;
                     }
+                    false
                 }
-                _ => {}
+                _ => false,
+            };
+            if happened {
+                sums.amount += amount;
+                sums.fee += fee;
+                sums.total += total;
+                if kind.moves_money() {
+                    fees += fee;
+                    cash_in += total;
+                } else if kind == Kind::Reversal {
+                    refunded += fee;
+                    returned += total;
+                }
             }
         }
-        per_kind.sort_by_key(|(k, _)| *k);
-        summary.kinds = per_kind;
-        Ok(summary)
+        per_kind.sort_by_key(|(k, _, _)| *k);
+        let kinds = per_kind
+            .into_iter()
+            .map(|(k, mut entry, sums)| {
+                entry.amount = rupiah(sums.amount);
+                entry.admin_fee = rupiah(sums.fee);
+                entry.total = rupiah(sums.total);
+                (k, entry)
+            })
+            .collect();
+        Ok(DaySummary {
+            date,
+            kinds,
+            admin_fees: rupiah(fees),
+            cash_in: rupiah(cash_in),
+            fees_refunded: rupiah(refunded),
+            cash_returned: rupiah(returned),
+            net_admin_fees: rupiah(fees - refunded),
+            net_cash: rupiah(cash_in - returned),
+            in_doubt,
+            in_doubt_total: rupiah(doubt_total),
+        })
     }
 
     /// Writes every transaction matching `q` (ignoring its page fields) as
     /// CSV, oldest first, streaming row by row. Returns the rows written.
-    pub fn export_csv<W: std::io::Write>(&self, q: &HistoryQuery, out: W) -> Result<u64> {
+    ///
+    /// Written for an Indonesian-locale spreadsheet, which is where the file
+    /// is opened: a UTF-8 byte-order mark (so names keep their letters), `;`
+    /// between cells (id-ID uses the comma as the decimal separator, so a
+    /// comma file opens as one column) and a decimal comma in money. Every
+    /// cell is made safe to open: see [`safe_cell`].
+    pub fn export_csv<W: std::io::Write>(&self, q: &HistoryQuery, mut out: W) -> Result<u64> {
+        check_query(q)?;
         let mut clauses = Vec::new();
         let mut args = Vec::new();
         filters(q, &mut clauses, &mut args);
@@ -284,7 +412,9 @@ impl Journal {
              ORDER BY t.created_at, t.sid"
         );
         let export = |e: csv::Error| JournalError::Export(e.to_string());
-        let mut writer = csv::Writer::from_writer(out);
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(|e| JournalError::Export(e.to_string()))?;
+        let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
         writer
             .write_record([
                 "sid",
@@ -308,8 +438,10 @@ impl Journal {
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
         let mut written = 0u64;
+        // Plain digits with a decimal comma (`1400000,50`): what an id-ID
+        // spreadsheet reads as a number.
         let money = |v: Option<i64>| {
-            v.map(|s| Rupiah::from_sen(s).to_plain_string())
+            v.map(|s| Rupiah::from_sen(s).to_plain_string().replace('.', ","))
                 .unwrap_or_default()
         };
         while let Some(r) = rows.next()? {
@@ -318,23 +450,34 @@ impl Journal {
                 .format("%Y-%m-%d %H:%M:%S")
                 .to_string();
             let text = |i: usize| -> rusqlite::Result<String> {
-                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+                Ok(safe_cell(
+                    &r.get::<_, Option<String>>(i)?.unwrap_or_default(),
+                    false,
+                ))
+            };
+            // Identifiers: digits that must stay text (a 16-digit sid loses
+            // its last digit as a number, a bank code its leading zero).
+            let id = |i: usize| -> rusqlite::Result<String> {
+                Ok(safe_cell(
+                    &r.get::<_, Option<String>>(i)?.unwrap_or_default(),
+                    true,
+                ))
             };
             writer
                 .write_record([
-                    text(0)?,
+                    id(0)?,
                     at,
                     text(2)?,
                     text(3)?,
                     money(r.get(4)?),
                     money(r.get(5)?),
                     money(r.get(6)?),
-                    text(7)?,
+                    id(7)?,
                     text(8)?,
-                    text(9)?,
+                    id(9)?,
                     text(10)?,
-                    text(11)?,
-                    text(12)?,
+                    id(11)?,
+                    id(12)?,
                     text(13)?,
                     text(14)?,
                 ])
@@ -348,6 +491,28 @@ impl Journal {
     }
 }
 
-fn add(a: Rupiah, sen: i64) -> Rupiah {
-    a.checked_add(Rupiah::from_sen(sen)).unwrap_or(a)
+/// A cell as a spreadsheet must show it, never run it.
+///
+/// A cell starting with `= + - @`, a tab or a carriage return is a formula
+/// (or becomes one) in Excel and LibreOffice, so a customer's name like
+/// `=HYPERLINK(…)` would run on the supervisor's PC: such cells get a leading
+/// apostrophe, the neutralization spreadsheets themselves use for "this is
+/// text" (OWASP's CSV-injection advice). An identifier made of digits gets
+/// the same apostrophe so it stays text. We do not write `="…"`, which is
+/// itself a formula, nor a leading tab, which some importers strip.
+pub fn safe_cell(value: &str, identifier: bool) -> String {
+    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let numeric = identifier && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if formula || numeric {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A sum as rupiah. Amounts are bounded (`Rupiah::MAX_TRANSACTION`), so a
+/// sum beyond `i64` can only come from rows written before that bound; it is
+/// shown as the largest amount rather than failing the whole day.
+fn rupiah(sen: i128) -> Rupiah {
+    Rupiah::from_sen(i64::try_from(sen).unwrap_or(if sen < 0 { i64::MIN } else { i64::MAX }))
 }

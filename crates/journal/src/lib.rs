@@ -18,11 +18,14 @@ mod sid;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-pub use history::{wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary};
+pub use history::{
+    check_day, wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary, FIRST_DAY,
+    LAST_DAY,
+};
 pub use model::{
     Destination, Event, EventKind, Kind, NewTransaction, Resolution, State, StepFacts,
     TransactionRecord,
@@ -53,6 +56,8 @@ pub enum JournalError {
     Storage(#[from] rusqlite::Error),
     #[error("cannot write the CSV export: {0}")]
     Export(String),
+    #[error("tanggal {0} di luar rentang {1} s.d. {2} / date {0} is outside {1} to {2}")]
+    DateOutOfRange(String, NaiveDate, NaiveDate),
 }
 
 impl std::fmt::Display for State {

@@ -426,11 +426,14 @@ fn csv_export_writes_every_matching_row_oldest_first() {
     let n = j.export_csv(&HistoryQuery::default(), &mut out).unwrap();
     assert_eq!(n, 5);
     let text = String::from_utf8(out).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6);
-    assert!(lines[0].starts_with("sid,waktu_wib,jenis,status,nominal"));
-    assert!(lines[1].contains(",2026-11-22 08:00:00,deposit,succeeded,25000,0,25000,BNI,,14047,\"Ardha, \"\"Herdi\"\"\","), "{}", lines[1]);
-    assert!(lines[5].contains(",25004,"));
+    assert!(lines[0].starts_with("sid;waktu_wib;jenis;status;nominal"));
+    assert!(lines[1].contains(";2026-11-22 08:00:00;deposit;succeeded;25000;0;25000;BNI;;'14047;\"Ardha, \"\"Herdi\"\"\";"), "{}", lines[1]);
+    assert!(lines[5].contains(";25004;"));
 }
 
 #[test]

@@ -42,6 +42,20 @@ impl AmountError {
 impl Rupiah {
     pub const ZERO: Rupiah = Rupiah { sen: 0 };
 
+    /// The largest amount one transaction may carry: Rp1.000.000.000.000
+    /// (one trillion rupiah). Far above anything an agent's counter handles
+    /// (the Bank+ documents set no ceiling, and agent limits are millions),
+    /// yet 92.000 times below `i64::MAX` sen, so sums of a journal's rows
+    /// stay far from overflow. Checked before anything is journaled or sent.
+    pub const MAX_TRANSACTION: Rupiah = Rupiah {
+        sen: 1_000_000_000_000 * 100,
+    };
+
+    /// Whether this is at most [`Rupiah::MAX_TRANSACTION`] (and not negative).
+    pub fn within_transaction_limit(self) -> bool {
+        self.sen >= 0 && self.sen <= Self::MAX_TRANSACTION.sen
+    }
+
     pub const fn from_sen(sen: i64) -> Self {
         Rupiah { sen }
     }
