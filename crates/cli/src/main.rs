@@ -28,6 +28,9 @@ pub mod exit {
     pub const UNKNOWN: u8 = 3;
     /// The server could not be reached; nothing was sent.
     pub const UNREACHABLE: u8 = 4;
+    /// A quote's inquiry got no answer: no payment was sent, nothing moved,
+    /// the quote is cancelled; trying again is safe (unlike 3).
+    pub const INQUIRY_FAILED: u8 = 5;
 }
 
 fn main() -> ExitCode {

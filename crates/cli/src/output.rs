@@ -53,6 +53,11 @@ impl Out {
     /// Like [`Out::fail`], with extra fields in the JSON object.
     pub fn fail_with(&self, err: &TellerError, mut extra: Map<String, Value>) -> u8 {
         let code = exit_code(err);
+        if let TellerError::InquiryFailed { sid, .. } = err {
+            // Nothing moved: the row is `cancelled`; name it so it can be found.
+            extra.entry("status").or_insert_with(|| json!("cancelled"));
+            extra.entry("sid").or_insert_with(|| json!(sid));
+        }
         if self.json {
             extra.entry("status").or_insert_with(|| {
                 json!(if code == exit::UNKNOWN {
@@ -63,6 +68,13 @@ impl Out {
             });
             extra.insert("error".into(), error_json(err, self.lang));
             self.object(&Value::Object(extra));
+        } else if code == exit::INQUIRY_FAILED {
+            eprintln!(
+                "{} [{}]: {}",
+                self.t("TIDAK ADA UANG YANG BERPINDAH", "NO MONEY MOVED"),
+                err.code(),
+                err.message(self.lang)
+            );
         } else if code == exit::UNKNOWN {
             // Sent without an answer: in progress, never shown as a failure.
             eprintln!(
@@ -100,10 +112,12 @@ pub fn error_json(err: &TellerError, lang: Lang) -> Value {
 }
 
 /// The documented exit codes: 1 refused, 2 bad input (nothing sent),
-/// 3 outcome unknown, 4 unreachable (nothing sent).
+/// 3 outcome unknown, 4 unreachable (nothing sent), 5 a quote's inquiry got
+/// no answer (nothing moved; safe to try again).
 pub fn exit_code(err: &TellerError) -> u8 {
     use bankplus::Error as B;
     match err {
+        TellerError::InquiryFailed { .. } => exit::INQUIRY_FAILED,
         TellerError::Bank(B::NotSent { .. }) => exit::UNREACHABLE,
         TellerError::Statement(mutasi::MutasiError::Unreachable { .. }) => exit::UNREACHABLE,
         TellerError::Supervisor(

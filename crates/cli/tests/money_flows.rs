@@ -126,7 +126,7 @@ fn balances_move_exactly_and_json_shapes() {
         &form,
         serde_json::json!({
             "name": "Gabymars Yofie", "email": "gaby@email.com", "mother_name": "Siti Mamih",
-            "profession": "KARYAWAN SWASTA", "last_education": "S1/D4", "status_nikah": "Lajang",
+            "profession": "KOMPUTER", "last_education": "S1/D4", "status_nikah": "Lajang",
             "pob": "Surabaya", "dob": "1997-08-01", "ktp": "3515014108970001", "gender": "l",
             "address": "Jl. Waru 1", "rt": "022", "rw": "001", "zip_code": "61256",
             "kelurahan": "Waru", "kecamatan": "Waru", "city": "Sidoarjo", "state": "Jawa Timur",

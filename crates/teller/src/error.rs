@@ -42,6 +42,14 @@ pub enum TellerError {
     Statement(#[from] mutasi::MutasiError),
     #[error("the statement line does not show transaction {sid}: {why}")]
     StatementMismatch { sid: String, why: String },
+    /// An inquiry (a quote's account check or transfer inquiry) got no
+    /// readable answer. Inquiries move no money and the quote row is
+    /// `cancelled`, so unlike a payment this is not in doubt: trying again is safe.
+    #[error("inquiry {sid} got no answer ({source}); nothing moved")]
+    InquiryFailed {
+        sid: String,
+        source: bankplus::Error,
+    },
 }
 
 impl From<bankplus::Error> for TellerError {
@@ -70,6 +78,7 @@ impl TellerError {
             TellerError::Supervisor(e) => e.code().into(),
             TellerError::Statement(e) => e.code(),
             TellerError::StatementMismatch { .. } => "STATEMENT_MISMATCH".into(),
+            TellerError::InquiryFailed { .. } => "INQUIRY_FAILED".into(),
         }
     }
 
@@ -154,6 +163,16 @@ impl TellerError {
                 format!(
                     "That statement line does not show transaction {sid} ({why}). Choose the matching line, \
                      or ask a supervisor to resolve it."
+                ),
+            ),
+            TellerError::InquiryFailed { sid, .. } => (
+                format!(
+                    "Pengecekan {sid} tidak mendapat jawaban dari bank; tidak ada uang yang berpindah \
+                     (belum ada pembayaran yang dikirim). Aman untuk dicoba lagi."
+                ),
+                format!(
+                    "Inquiry {sid} got no answer from the bank; no money moved \
+                     (no payment was sent). It is safe to try again."
                 ),
             ),
             TellerError::Bank(e) => match e {

@@ -36,7 +36,10 @@ use serde::Serialize;
 pub use error::{Lang, Result, TellerError};
 pub use settings::Settings;
 pub use supervisor::{SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors};
-pub use validate::{mask_account, mask_ktp, validate_open_account};
+pub use validate::{
+    check_master_codes, mask_account, mask_ktp, validate_open_account, validate_open_account_at,
+    MasterLists,
+};
 
 /// The home bank's code as Bank+ writes it in replies.
 const HOME_BANK: &str = "BNI";
@@ -139,6 +142,15 @@ fn positive_whole(amount: Rupiah) -> Result<Rupiah> {
     if !amount.is_positive() || amount.whole_rupiah().is_none() {
         return Err(TellerError::Input(format!(
             "nominal {amount} harus lebih dari Rp0 tanpa sen / amount must be more than Rp0, whole rupiah"
+        )));
+    }
+    // One domain ceiling for every quote (deposit, transfers, first deposit),
+    // so no absurd amount is journaled, sent, or summed into an overflow.
+    if !amount.within_transaction_limit() {
+        return Err(TellerError::Input(format!(
+            "nominal {amount} melebihi batas {} per transaksi / amount exceeds the limit of {} per transaction",
+            Rupiah::MAX_TRANSACTION,
+            Rupiah::MAX_TRANSACTION
         )));
     }
     Ok(amount)
@@ -347,10 +359,18 @@ impl Teller {
         let acct = account(account_number)?;
         let client = self.client.clone();
         let a = acct.clone();
-        self.journaled_inquiry(Kind::CheckAccount, Some(acct), move |s, sid| async move {
-            client.check_account(&s, &sid, &a).await
+        let info = self
+            .journaled_inquiry(Kind::CheckAccount, Some(acct), move |s, sid| async move {
+                client.check_account(&s, &sid, &a).await
+            })
+            .await?;
+        // The bank's reply carries the holder's balance, but only the
+        // customer-balance operation (with the customer's PIN) may show it:
+        // drop it here so no front end can print another person's balance.
+        Ok(AccountInfo {
+            balance: None,
+            ..info
         })
-        .await
     }
 
     /// `bsa/customerbalance`, with the customer's PIN.
@@ -430,6 +450,22 @@ impl Teller {
         Ok(())
     }
 
+    /// The error of a quote whose inquiry failed. No answer to an inquiry is
+    /// not a payment in doubt (nothing was paid; the row is `cancelled`), so
+    /// it is reported as [`TellerError::InquiryFailed`], never as `outcome_unknown()`.
+    fn inquiry_error(&self, sid: &str, e: bankplus::Error) -> TellerError {
+        if e.outcome_known() {
+            if matches!(e, bankplus::Error::SessionExpired) {
+                lock(&self.active).take();
+            }
+            return e.into();
+        }
+        TellerError::InquiryFailed {
+            sid: sid.to_owned(),
+            source: e,
+        }
+    }
+
     /// Deposit: checks the account (unless the name is given), records the draft.
     pub async fn quote_deposit(&self, form: &DepositForm) -> Result<Quote> {
         let (session, profile) = self.agent()?;
@@ -478,7 +514,7 @@ impl Teller {
                     }
                     Err(e) => {
                         self.inquiry_failed(&sid, &actor, &e)?;
-                        return self.note_expiry(Err(e));
+                        return Err(self.inquiry_error(&sid, e));
                     }
                 }
             }
@@ -558,7 +594,7 @@ impl Teller {
             Ok(q) => q,
             Err(e) => {
                 self.inquiry_failed(&sid, &actor, &e)?;
-                return self.note_expiry(Err(e));
+                return Err(self.inquiry_error(&sid, e));
             }
         };
         self.journal.step(
@@ -602,11 +638,24 @@ impl Teller {
     /// Open account: validates the form and records the draft. Of the
     /// customer's identity the journal keeps only the name and a masked KTP.
     pub async fn quote_open_account(&self, form: &OpenAccountForm) -> Result<Quote> {
-        let (_, profile) = self.agent()?;
+        let (session, profile) = self.agent()?;
         validate_open_account(form).map_err(TellerError::Input)?;
         let deposit = Rupiah::parse_input(&form.deposit)
             .map_err(|e| TellerError::Input(format!("setoran awal / first deposit: {e}")))?;
         let deposit = positive_whole(deposit)?;
+        // The chosen codes must be in the bank's own lists (read-only calls,
+        // before anything is journaled or sent).
+        use bankplus::MasterList as M;
+        let mut lists = MasterLists::default();
+        for (which, into) in [
+            (M::Jobs, &mut lists.jobs),
+            (M::Educations, &mut lists.educations),
+            (M::Salaries, &mut lists.salaries),
+            (M::TransactionRanges, &mut lists.transaction_ranges),
+        ] {
+            *into = self.note_expiry(self.client.master_list(&session, which).await)?;
+        }
+        check_master_codes(form, &lists).map_err(TellerError::Input)?;
         let mut row = self.new_row(Kind::OpenAccount, &profile);
         row.amount = Some(deposit);
         row.admin_fee = Some(Rupiah::ZERO);

@@ -1,8 +1,15 @@
 //! Checks on a new customer's form before anything is sent, and what of the
 //! customer's identity may be kept (a masked KTP).
 
-use bankplus::OpenAccountForm;
-use chrono::{Datelike, NaiveDate, Utc};
+use bankplus::{MasterItem, OpenAccountForm};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+
+/// The longest name (customer's or mother's) accepted. The document sets no
+/// length; Indonesian core banking keeps names in 50–100 characters and a
+/// KTP name is far shorter, so 100 refuses only junk.
+pub const MAX_NAME: usize = 100;
+/// The longest free text (place of birth, address parts).
+pub const MAX_TEXT: usize = 200;
 
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -27,11 +34,41 @@ pub fn mask_account(account: &str) -> String {
     mask_tail(account, '•')
 }
 
+/// Whether a 16-digit NIK is plausible: not all zeros, a province code
+/// (11–94), a birth day (01–31, or 41–71 for women), a month (01–12) and a
+/// serial that is not 0000 — the structure every KTP number has.
+fn nik_plausible(nik: &str) -> bool {
+    if !(nik.len() == 16 && digits(nik)) {
+        return false;
+    }
+    let n = |a: usize, b: usize| nik[a..b].parse::<u32>().unwrap_or(0);
+    let day = n(6, 8);
+    (11..=94).contains(&n(0, 2))
+        && ((1..=31).contains(&day) || (41..=71).contains(&day))
+        && (1..=12).contains(&n(8, 10))
+        && n(12, 16) != 0
+}
+
+/// Today in WIB (UTC+7), the day the age rule is counted on at the counter.
+fn wib_date(now: DateTime<Utc>) -> NaiveDate {
+    let wib = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    now.with_timezone(&wib).date_naive()
+}
+
 /// Every problem with the form, in one message (Indonesian / English), or Ok.
 pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
+    validate_open_account_at(f, Utc::now())
+}
+
+/// [`validate_open_account`] as of `now` (the age is counted on the WIB date).
+/// The same rules as `ui/src/lib/validate.ts`; `ui/src/lib/validate.cases.json`
+/// holds both to the same cases.
+pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Result<(), String> {
     let mut problems: Vec<&str> = Vec::new();
+    // The document marks every field Mandatory, email and phone included.
     let required = [
         (&f.name, "nama / name"),
+        (&f.email, "email"),
         (&f.mother_name, "nama ibu kandung / mother's name"),
         (&f.profession, "pekerjaan / profession"),
         (&f.last_education, "pendidikan / education"),
@@ -42,8 +79,11 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
         (&f.kecamatan, "kecamatan"),
         (&f.city, "kota / city"),
         (&f.state, "provinsi / province"),
+        (&f.phone, "nomor telepon / phone number"),
         (&f.income, "penghasilan / income"),
         (&f.jumlah_transaksi, "jumlah transaksi / transaction range"),
+        (&f.image_ktp, "foto KTP / KTP picture"),
+        (&f.image_foto, "foto nasabah / customer photo"),
     ];
     for (value, label) in required {
         if value.trim().is_empty() {
@@ -54,13 +94,44 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
         .iter()
         .map(|l| format!("{l} wajib diisi / is required"))
         .collect();
+    for (value, label, max) in [
+        (&f.name, "nama / name", MAX_NAME),
+        (&f.mother_name, "nama ibu kandung / mother's name", MAX_NAME),
+        (&f.pob, "tempat lahir / place of birth", MAX_TEXT),
+        (&f.address, "alamat / address", MAX_TEXT),
+        (&f.kelurahan, "kelurahan", MAX_TEXT),
+        (&f.kecamatan, "kecamatan", MAX_TEXT),
+        (&f.city, "kota / city", MAX_TEXT),
+        (&f.state, "provinsi / province", MAX_TEXT),
+    ] {
+        if value.trim().chars().count() > max {
+            out.push(format!(
+                "{label} terlalu panjang (maks. {max}) / too long (max {max})"
+            ));
+        }
+    }
     let ktp = f.ktp.trim();
     if !(ktp.len() == 16 && digits(ktp)) {
         out.push("NIK harus 16 angka / the NIK must be 16 digits".into());
+    } else if !nik_plausible(ktp) {
+        out.push("NIK tidak masuk akal / the NIK is not a plausible KTP number".into());
     }
-    match NaiveDate::parse_from_str(f.dob.trim(), "%Y-%m-%d") {
-        Ok(dob) => {
-            let today = Utc::now().date_naive();
+    // Exactly YYYY-MM-DD: `1997-8-1` would otherwise go to the bank as typed.
+    let dob_text = f.dob.trim();
+    let dob_shape = dob_text.len() == 10
+        && dob_text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    match NaiveDate::parse_from_str(dob_text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| dob_shape)
+    {
+        Some(dob) => {
+            let today = wib_date(now);
             let age = today.year()
                 - dob.year()
                 - i32::from((today.month(), today.day()) < (dob.month(), dob.day()));
@@ -74,7 +145,7 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
                 );
             }
         }
-        Err(_) => {
+        None => {
             out.push("tanggal lahir harus YYYY-MM-DD / date of birth must be YYYY-MM-DD".into())
         }
     }
@@ -86,8 +157,7 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
         );
     }
     let phone = f.phone.trim();
-    let phone_ok = phone.is_empty() || (digits(phone) && (6..=13).contains(&phone.len()));
-    if !phone_ok {
+    if !phone.is_empty() && !(digits(phone) && (6..=13).contains(&phone.len())) {
         out.push("nomor telepon harus 6–13 angka / phone number must be 6–13 digits".into());
     }
     let email = f.email.trim();
@@ -95,9 +165,11 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
         let ok = email.split_once('@').is_some_and(|(user, domain)| {
             !user.is_empty()
                 && domain.contains('.')
+                && !domain.contains('@')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-        }) && !email.contains(char::is_whitespace);
+        }) && !email.contains(char::is_whitespace)
+            && email.len() <= 254;
         if !ok {
             out.push("alamat email tidak valid / the email address is not valid".into());
         }
@@ -115,6 +187,51 @@ pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
     if !(zip.len() == 5 && digits(zip)) {
         out.push("kode pos harus 5 angka / postal code must be 5 digits".into());
     }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out.join("; "))
+    }
+}
+
+/// The master lists a form's codes are checked against (`master/*`).
+#[derive(Debug, Clone, Default)]
+pub struct MasterLists {
+    pub jobs: Vec<MasterItem>,
+    pub educations: Vec<MasterItem>,
+    pub salaries: Vec<MasterItem>,
+    pub transaction_ranges: Vec<MasterItem>,
+}
+
+/// Whether the chosen codes are in the bank's master lists. The document's
+/// sample sends the job and education by name and income and transaction
+/// range by id; either an item's id or its name is accepted (case-insensitive).
+pub fn check_master_codes(f: &OpenAccountForm, lists: &MasterLists) -> Result<(), String> {
+    let found = |value: &str, list: &[MasterItem]| {
+        let v = value.trim();
+        list.iter()
+            .any(|i| i.id.trim() == v || i.name.trim().eq_ignore_ascii_case(v))
+    };
+    let out: Vec<String> = [
+        (&f.profession, &lists.jobs, "pekerjaan / profession"),
+        (
+            &f.last_education,
+            &lists.educations,
+            "pendidikan / education",
+        ),
+        (&f.income, &lists.salaries, "penghasilan / income"),
+        (
+            &f.jumlah_transaksi,
+            &lists.transaction_ranges,
+            "jumlah transaksi / transaction range",
+        ),
+    ]
+    .into_iter()
+    .filter(|(value, list, _)| !found(value, list))
+    .map(|(value, _, label)| {
+        format!("{label} {value:?} tidak ada di daftar bank / is not in the bank's list")
+    })
+    .collect();
     if out.is_empty() {
         Ok(())
     } else {
@@ -184,6 +301,91 @@ mod tests {
             change(&mut f);
             let err = validate_open_account(&f).unwrap_err();
             assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+    }
+
+    #[test]
+    fn images_are_required_and_codes_must_be_in_the_master_lists() {
+        let mut f = good();
+        f.image_ktp = " ".into();
+        f.image_foto = String::new();
+        let err = validate_open_account(&f).unwrap_err();
+        assert!(
+            err.contains("foto KTP") && err.contains("foto nasabah"),
+            "{err}"
+        );
+
+        let item = |id: &str, name: &str| MasterItem {
+            id: id.into(),
+            name: name.into(),
+        };
+        let lists = MasterLists {
+            jobs: vec![item("1", "AKUNTING / KEUANGAN"), item("6", "KOMPUTER")],
+            educations: vec![item("5", "S1/D4")],
+            salaries: vec![item("1", "< Rp 2,5 juta")],
+            transaction_ranges: vec![item("1", "< Rp 50 juta")],
+        };
+        let mut f = good();
+        f.profession = "komputer".into();
+        assert_eq!(check_master_codes(&f, &lists), Ok(()));
+        f.income = "xyz".into();
+        f.profession = "KARYAWAN SWASTA".into();
+        let err = check_master_codes(&f, &lists).unwrap_err();
+        assert!(
+            err.contains("\"xyz\"") && err.contains("KARYAWAN SWASTA"),
+            "{err}"
+        );
+    }
+
+    /// `ui/src/lib/validate.cases.json`: the UI's validator is held to the same cases.
+    #[test]
+    fn agrees_with_the_cases_the_ui_is_tested_against() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../ui/src/lib/validate.cases.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the shared cases file");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let cases = doc["cases"].as_array().expect("cases");
+        assert!(cases.len() > 20);
+        let label = |field: &str| -> &[&str] {
+            match field {
+                "email" => &["email"],
+                "phone" => &["telepon"],
+                "hp" => &["nomor HP"],
+                "ktp" => &["NIK"],
+                "name" => &["nama / name"],
+                "mother_name" => &["ibu kandung"],
+                "dob" => &["tanggal lahir", "17 tahun"],
+                "zip_code" => &["kode pos"],
+                "rt" => &["RT"],
+                "gender" => &["jenis kelamin"],
+                other => panic!("no label for {other}"),
+            }
+        };
+        for case in cases {
+            let mut form = doc["form"].clone();
+            form["image_ktp"] = "ktp.jpg".into();
+            form["image_foto"] = "foto.png".into();
+            for (k, v) in case["change"].as_object().expect("change") {
+                form[k] = v.clone();
+            }
+            let form: OpenAccountForm = serde_json::from_value(form).expect("a form");
+            let now = case["now"]
+                .as_str()
+                .or(doc["now"].as_str())
+                .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                .expect("now");
+            let got = validate_open_account_at(&form, now);
+            let why = &case["why"];
+            match case["field"].as_str() {
+                None => assert_eq!(got, Ok(()), "{why}"),
+                Some(field) => {
+                    let err = got.expect_err(why.as_str().unwrap_or_default());
+                    assert_eq!(err.split("; ").count(), 1, "{why}: {err}");
+                    assert!(label(field).iter().any(|l| err.contains(l)), "{why}: {err}");
+                }
+            }
         }
     }
 

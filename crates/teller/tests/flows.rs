@@ -226,7 +226,7 @@ async fn open_account_keeps_only_what_a_receipt_shows() {
         name: "Gabymars Yofie".into(),
         email: "gaby@email.com".into(),
         mother_name: "Siti Mamih".into(),
-        profession: "KARYAWAN SWASTA".into(),
+        profession: "KOMPUTER".into(),
         last_education: "S1/D4".into(),
         status_nikah: "Lajang".into(),
         pob: "Surabaya".into(),
@@ -261,6 +261,24 @@ async fn open_account_keeps_only_what_a_receipt_shows() {
             && !row.contains("Siti Mamih")
             && !row.contains("1997-08-01")
     );
+    // Codes outside the bank's master lists are refused before anything is journaled.
+    let rows = w.teller.journal().count().unwrap();
+    for bad in [
+        OpenAccountForm {
+            income: "xyz".into(),
+            ..form.clone()
+        },
+        OpenAccountForm {
+            profession: "KARYAWAN SWASTA".into(),
+            ..form.clone()
+        },
+    ] {
+        assert!(
+            matches!(w.teller.quote_open_account(&bad).await, Err(TellerError::Input(m)) if m.contains("tidak ada di daftar bank")),
+            "a code outside the master lists must be refused"
+        );
+    }
+    assert_eq!(w.teller.journal().count().unwrap(), rows);
     let bad = OpenAccountForm {
         ktp: "123".into(),
         ..form

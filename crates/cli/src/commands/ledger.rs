@@ -13,9 +13,12 @@ use crate::exit;
 use crate::output::{money_number, record_human, record_json, state_human, unknown_notice, Out};
 use crate::session::{self, Ctx};
 
+/// A person's `YYYY-MM-DD`, within the range the journal covers (a hostile
+/// date such as `+262142-12-31` is refused here, never reaches the journal).
 fn date(out: &Out, flag: &str, text: &str) -> Result<NaiveDate, u8> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))
+    let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))?;
+    journal::check_day(d).map_err(|e| out.usage(&format!("{flag}: {e}")))
 }
 
 fn today_wib() -> NaiveDate {
@@ -166,6 +169,10 @@ fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
                 "kinds": kinds,
                 "admin_fees": money_number(s.admin_fees),
                 "cash_in": money_number(s.cash_in),
+                "fees_refunded": money_number(s.fees_refunded),
+                "cash_returned": money_number(s.cash_returned),
+                "net_admin_fees": money_number(s.net_admin_fees),
+                "net_cash": money_number(s.net_cash),
                 "in_doubt": s.in_doubt,
                 "in_doubt_total": money_number(s.in_doubt_total),
             }));
@@ -192,6 +199,22 @@ fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
                 s.admin_fees
             ));
             out.line(&format!("{}: {}", out.t("Kas masuk", "Cash in"), s.cash_in));
+            if s.cash_returned != money::Rupiah::ZERO || s.fees_refunded != money::Rupiah::ZERO {
+                out.line(&format!(
+                    "{}: {}   {}: {}",
+                    out.t("Dikembalikan (reversal)", "Returned (reversals)"),
+                    s.cash_returned,
+                    out.t("Biaya admin dikembalikan", "Admin fees refunded"),
+                    s.fees_refunded
+                ));
+                out.line(&format!(
+                    "{}: {}   {}: {}",
+                    out.t("Kas bersih", "Net cash"),
+                    s.net_cash,
+                    out.t("Biaya admin bersih", "Net admin fees"),
+                    s.net_admin_fees
+                ));
+            }
             out.line(&format!(
                 "{}: {} ({})",
                 out.t("Dalam proses", "In doubt"),
