@@ -28,6 +28,10 @@ pub struct Loket {
     server_override: Option<String>,
     settings: Mutex<Settings>,
     pub settings_warning: Option<String>,
+    /// A settings.json that exists but cannot be used: the app refuses to
+    /// start the core (rather than quietly running on the sandbox) until it
+    /// is repaired or removed.
+    settings_damaged: Option<teller::SettingsDamaged>,
     ready: tokio::sync::Mutex<Option<Arc<Ready>>>,
 }
 
@@ -37,12 +41,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Loket {
     pub fn new(data_dir: PathBuf, server_override: Option<String>) -> Arc<Loket> {
-        let (settings, settings_warning) = Settings::load(&data_dir);
+        let (settings, settings_damaged) = match Settings::load_checked(&data_dir) {
+            Ok(s) => (s, None),
+            Err(damaged) => (Settings::default(), Some(damaged)),
+        };
         Arc::new(Loket {
             data_dir,
             server_override,
             settings: Mutex::new(settings),
-            settings_warning,
+            settings_warning: settings_damaged.as_ref().map(ToString::to_string),
+            settings_damaged,
             ready: tokio::sync::Mutex::new(None),
         })
     }
@@ -69,6 +77,10 @@ impl Loket {
     }
 
     pub fn set_lang(&self, lang: teller::Lang) -> Result<(), TellerError> {
+        // Saving would overwrite the damaged file with defaults (the sandbox).
+        if let Some(damaged) = &self.settings_damaged {
+            return Err(TellerError::Input(damaged.to_string()));
+        }
         let mut s = self.settings();
         s.lang = lang;
         let stored = s.save(&self.data_dir)?;
@@ -81,6 +93,16 @@ impl Loket {
         let mut slot = self.ready.lock().await;
         if let Some(r) = slot.as_ref() {
             return Ok(r.clone());
+        }
+        // A damaged settings file may have named a real bank: never start
+        // the sandbox in its place. `LOKET_SERVER` (support, tests) names
+        // the server explicitly, so it may go ahead.
+        if let (Some(damaged), None) = (&self.settings_damaged, &self.server_override) {
+            return Err(CommandError {
+                code: damaged.code().into(),
+                message: damaged.to_string(),
+                outcome_unknown: false,
+            });
         }
         let r = Arc::new(self.start().await.map_err(|why| CommandError {
             code: "STARTUP".into(),

@@ -23,6 +23,11 @@ use crate::secret::{Password, Pin, Session};
 use crate::sid::Sid;
 use crate::wire;
 
+/// The largest reply body read from Bank+ or the switcher (4 MiB): far
+/// above any documented reply (master lists included), far below what
+/// could exhaust the terminal's memory.
+pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Where Bank+ lives and how long to wait for it.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -158,6 +163,47 @@ impl<'a> Reference<'a> {
     }
 }
 
+/// Why `url` may not be used as a server address, or `None` when it may.
+/// It must be `https://`, or plain `http://` only to a loopback host (the
+/// sandbox): otherwise PINs, passwords and tokens would cross the network
+/// in clear. It must carry no user name or password (`https://user:pw@host`),
+/// which would be copied into settings files and the append-only journal.
+/// The message never repeats the address: it may hold a password.
+pub fn server_url_problem(url: &str) -> Option<String> {
+    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+        return Some("alamat server tidak sah / not a server address".to_owned());
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Some(
+            "alamat server tidak boleh berisi nama pengguna atau password (user:pw@...); hapus bagian itu / a server address must not contain a user name or password (user:pw@...); remove it"
+                .to_owned(),
+        );
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Some("alamat server tanpa host / the server address has no host".to_owned());
+    }
+    match parsed.scheme() {
+        "https" => None,
+        "http" => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            (!loopback).then(|| {
+                format!(
+                    "http:// tanpa enkripsi hanya boleh ke komputer ini (127.0.0.1/localhost); untuk {host} pakai https:// / plain http:// is allowed only to this computer (127.0.0.1/localhost); use https:// for {host}"
+                )
+            })
+        }
+        _ => Some(
+            "alamat server harus diawali https:// / a server address must start with https://"
+                .to_owned(),
+        ),
+    }
+}
+
 /// The shared HTTP plumbing of the Bank+ and switcher clients: one reqwest
 /// client (one connection pool), a whole-call timeout, no redirects.
 #[derive(Debug, Clone)]
@@ -176,13 +222,10 @@ impl Wire {
         connect_timeout: Duration,
     ) -> Result<Wire, Error> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base).map_err(|e| Error::NotSent {
-            reason: format!("{base:?} is not a server address: {e}"),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::NotSent {
-                reason: format!("{base:?} is not an http(s) server address"),
-            });
+        // Checked before anything else, and never echoed: the address may
+        // carry a password.
+        if let Some(why) = server_url_problem(&base) {
+            return Err(Error::NotSent { reason: why });
         }
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -272,17 +315,43 @@ impl Wire {
         // The wiping buffer itself becomes the body: no unwiped copy here.
         let request = request.body(bytes::Bytes::from_owner(body));
         let reply = request.send().await.map_err(|e| (None, classify(e)))?;
+        let mut reply = reply;
         let status = reply.status().as_u16();
-        let bytes = reply.bytes().await.map_err(|e| {
+        // Read at most MAX_REPLY_BYTES: a server (or anything posing as one)
+        // must not make the terminal buffer without end. A reply cut off
+        // here is unreadable, not a refusal: a payment stays in doubt.
+        let mut chunks = Vec::new();
+        let mut total = 0usize;
+        while let Some(chunk) = reply.chunk().await.map_err(|e| {
             (
                 None,
                 Error::OutcomeUnknown {
                     reason: format!("the reply was cut off after HTTP {status}: {}", causes(&e)),
                 },
             )
-        })?;
-        // The login reply carries the session id: read it from a wiping copy.
-        let bytes = Zeroizing::new(Vec::from(bytes));
+        })? {
+            total += chunk.len();
+            if total > MAX_REPLY_BYTES {
+                return Err((
+                    Some(status),
+                    Error::Malformed {
+                        status,
+                        detail: format!(
+                            "the reply is larger than {} bytes and was not read",
+                            MAX_REPLY_BYTES
+                        ),
+                    },
+                ));
+            }
+            chunks.push(chunk);
+        }
+        // The login reply carries the session id: read it from a wiping
+        // copy, allocated once at its final size.
+        let mut bytes = Zeroizing::new(Vec::with_capacity(total));
+        for chunk in &chunks {
+            bytes.extend_from_slice(chunk);
+        }
+        drop(chunks);
         read(status, &bytes)
             .map(|t| (status, t))
             .map_err(|e| (Some(status), e))
@@ -1175,7 +1244,29 @@ mod tests {
         }
         assert!(BankplusClient::new(ClientConfig::new("http://127.0.0.1:4567/")).is_ok());
         assert!(BankplusClient::new(ClientConfig::new("https://apidev.bankplus.id")).is_ok());
-        assert!(SwitcherClient::new("http://192.168.172.15:7221", Duration::from_secs(30)).is_ok());
+        assert!(
+            SwitcherClient::new("https://192.168.172.15:7221", Duration::from_secs(30)).is_ok()
+        );
+        assert!(BankplusClient::new(ClientConfig::new("http://[::1]:4567")).is_ok());
+        assert!(BankplusClient::new(ClientConfig::new("http://localhost:4567")).is_ok());
+        // Plain http to another host would carry PINs in clear; credentials
+        // in the address would be stored; neither is echoed back.
+        for bad in [
+            "http://192.168.172.15:7221",
+            "http://apidev.bankplus.id",
+            "http://127.0.0.1.evil.example",
+            "https://user:pw-9f3c@apidev.bankplus.id",
+            "http://user:pw-9f3c@127.0.0.1:4567",
+            "https://:pw-9f3c@apidev.bankplus.id",
+        ] {
+            let e = BankplusClient::new(ClientConfig::new(bad)).unwrap_err();
+            assert!(matches!(e, Error::NotSent { .. }), "{bad}: {e:?}");
+            assert!(!e.to_string().contains("pw-9f3c"), "{e}");
+            assert!(
+                SwitcherClient::new(bad, Duration::from_secs(30)).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -1222,6 +1313,53 @@ mod tests {
         assert!(matches!(e, Error::OutcomeUnknown { .. }), "{e:?}");
         assert!(!e.outcome_known());
         peer.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_oversized_reply_to_a_payment_is_unread_and_in_doubt() {
+        // A peer that answers a deposit with a body larger than the cap
+        // (well-formed JSON start, endless padding): not read to the end,
+        // and not a refusal, since the bank may have booked it.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0_u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let len = MAX_REPLY_BYTES + 1024;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\n\r\n{{\"code\":\"00\","
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let pad = vec![b' '; 64 * 1024];
+            let mut sent = 0;
+            while sent < len {
+                if socket.write_all(&pad).await.is_err() {
+                    break;
+                }
+                sent += pad.len();
+            }
+        });
+        let client = BankplusClient::new(ClientConfig::new(format!("http://{addr}"))).unwrap();
+        let session = Session::new("s".repeat(80));
+        let sid = Sid::parse("2004211931426110").unwrap();
+        let order = DepositOrder {
+            to_account: "14047".into(),
+            name: "ardha".into(),
+            amount: rp(25_000),
+            narration: "test".into(),
+        };
+        let e = client
+            .deposit(&session, &sid, &order, &pin())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Malformed { status: 200, ref detail } if detail.contains("larger than")),
+            "{e:?}"
+        );
+        assert!(!e.outcome_known() && !e.nothing_sent());
+        peer.abort();
     }
 
     #[tokio::test]

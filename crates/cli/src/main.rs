@@ -34,6 +34,8 @@ pub mod exit {
 }
 
 fn main() -> ExitCode {
+    // First, while this is the only thread: secrets leave the environment.
+    session::take_secret_vars();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

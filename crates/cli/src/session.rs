@@ -27,8 +27,63 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
+/// Secret variables taken out of the environment at start: name and value
+/// (`None` when the value was not text).
+type Taken = Vec<(String, Option<Zeroizing<String>>)>;
+
+static TAKEN: std::sync::OnceLock<std::sync::Mutex<Taken>> = std::sync::OnceLock::new();
+
+/// Whether a variable holds a secret: `LOKET_PASSWORD`, `LOKET_NEW_PASSWORD`,
+/// `LOKET_PIN`, `LOKET_CUSTOMER_PIN`, `LOKET_SUPERVISOR_PASSWORD`, and any
+/// other `LOKET_*` named like a credential.
+fn is_secret_var(name: &str) -> bool {
+    name.starts_with("LOKET_")
+        && ["PASSWORD", "PIN", "SECRET", "TOKEN", "KEY"]
+            .iter()
+            .any(|w| name[6..].split('_').any(|part| part == *w))
+}
+
+/// Moves every secret variable out of the process environment into memory,
+/// so that nothing started later (a print job's `lp`, any child process)
+/// inherits it and it is not left in `environ` for the whole run.
+///
+/// Must run first thing in `main`, while the process has one thread:
+/// `remove_var` (safe in this edition-2021 crate, `unsafe` in 2024) races
+/// with any other thread reading the environment, and later there are
+/// tokio and logging threads.
+pub fn take_secret_vars() {
+    let mut taken = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str().map(str::to_owned) else {
+            continue;
+        };
+        if is_secret_var(&name) {
+            std::env::remove_var(&name);
+            taken.push((name, value.into_string().ok().map(Zeroizing::new)));
+        }
+    }
+    let _ = TAKEN.set(std::sync::Mutex::new(taken));
+}
+
+/// The value of secret variable `var` as given at start, if it was set.
+fn taken(var: &str) -> Option<Option<Zeroizing<String>>> {
+    let taken = TAKEN.get()?.lock().unwrap_or_else(|p| p.into_inner());
+    taken
+        .iter()
+        .find(|(name, _)| name == var)
+        .map(|(_, value)| value.clone())
+}
+
+/// Whether secret variable `var` was set when the run started.
+pub fn secret_given(var: &str) -> bool {
+    taken(var).is_some() || std::env::var_os(var).is_some()
+}
+
 /// A secret from the environment, else a no-echo prompt on a terminal.
 fn secret(var: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
+    if let Some(v) = taken(var) {
+        return v.ok_or_else(|| format!("{var} bukan teks / is not text"));
+    }
     if let Some(v) = std::env::var_os(var) {
         return v
             .into_string()
@@ -168,6 +223,31 @@ pub fn sandbox_ledger(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("sandbox-ledger.db")
 }
 
+/// Whether this data directory may run on the in-process sandbox. A
+/// terminal whose `settings.json` is damaged, or names a real bank, is not
+/// quietly switched to the sandbox: it is refused with the file and the fix
+/// (on a terminal, the agent may say yes to the sandbox for this one run).
+fn sandbox_allowed(data_dir: &Path, out: &Out) -> Result<(), u8> {
+    let why = match teller::Settings::load_checked(data_dir) {
+        Ok(s) => match s.server {
+            None => return Ok(()),
+            Some(server) => format!(
+                "{} mengarah ke server {server}, tetapi --server tidak diberikan; tanpa itu Loket akan berjalan di SANDBOX. Jalankan dengan --server {server} (atau LOKET_SERVER). / {} names the server {server} but no --server was given; without it Loket would run on the SANDBOX. Run with --server {server} (or LOKET_SERVER).",
+                teller::Settings::path(data_dir).display(),
+                teller::Settings::path(data_dir).display()
+            ),
+        },
+        Err(damaged) => damaged.to_string(),
+    };
+    if stdin_is_terminal() {
+        out.note(&format!("PERINGATAN / WARNING: {why}"));
+        if confirm("Tetap jalankan di SANDBOX (uang tidak nyata)? / Run on the SANDBOX anyway (no real money)? [ya/tidak]") {
+            return Ok(());
+        }
+    }
+    Err(out.usage(&why))
+}
+
 /// Opens the journal in the data directory.
 pub fn open_journal(data_dir: &Path, out: &Out) -> Result<Arc<Journal>, u8> {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
@@ -190,6 +270,7 @@ impl Ctx {
         let (server, switcher, sandbox) = match &global.server {
             Some(server) => (server.clone(), global.switcher.clone(), None),
             None => {
+                sandbox_allowed(data_dir, &out)?;
                 let ledger = sandbox_ledger(data_dir);
                 let config = SandboxConfig {
                     ledger: LedgerLocation::File(ledger.clone()),
@@ -211,6 +292,19 @@ impl Ctx {
                 (base, switcher, Some(sb))
             }
         };
+        // Said plainly here (exit 2): the client refuses these too, but its
+        // error would read as "cannot reach the server".
+        for (label, url) in [
+            ("--server", Some(&server)),
+            ("--switcher", switcher.as_ref()),
+        ] {
+            if let Some(why) = url.and_then(|u| bankplus::client::server_url_problem(u)) {
+                if let Some(sb) = sandbox {
+                    sb.shutdown().await;
+                }
+                return Err(out.usage(&format!("{label}: {why}")));
+            }
+        }
         let config = TellerConfig {
             server,
             switcher,
@@ -318,5 +412,34 @@ pub fn report_recovery(out: &Out, in_doubt: &[String], settled: &[(String, journ
             "{}: {sid} -> {state}",
             out.t("Diselesaikan switcher", "Settled by the switcher")
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names_are_secret_and_others_are_not() {
+        for name in [
+            "LOKET_PASSWORD",
+            "LOKET_NEW_PASSWORD",
+            "LOKET_PIN",
+            "LOKET_CUSTOMER_PIN",
+            "LOKET_SUPERVISOR_PASSWORD",
+            "LOKET_PROVIDER_TOKEN",
+        ] {
+            assert!(is_secret_var(name), "{name}");
+        }
+        for name in [
+            "LOKET_SERVER",
+            "LOKET_USERNAME",
+            "LOKET_SUPERVISOR",
+            "LOKET_DATA_DIR",
+            "LOKET_SPINDLE",
+            "PATH",
+        ] {
+            assert!(!is_secret_var(name), "{name}");
+        }
     }
 }

@@ -11,6 +11,9 @@ use crate::{MutasiError, ProviderKind};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The largest reply body read from a statement provider (16 MiB).
+pub const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
+
 pub(crate) fn client(provider: ProviderKind) -> Result<reqwest::Client, MutasiError> {
     reqwest::Client::builder()
         .timeout(TIMEOUT)
@@ -30,7 +33,53 @@ pub(crate) fn base(provider: ProviderKind, base_url: &str) -> Result<String, Mut
             "[{provider}] base_url harus diawali http:// atau https:// / must start with http:// or https://"
         )));
     }
+    if let Some(why) = server_url_problem(b) {
+        return Err(MutasiError::Settings(format!(
+            "[{provider}] base_url: {why}"
+        )));
+    }
     Ok(b.to_owned())
+}
+
+/// Why `url` may not be used as a server address, or `None` when it may.
+/// It must be `https://`, or plain `http://` only to a loopback host (the
+/// sandbox): otherwise PINs, passwords and tokens would cross the network
+/// in clear. It must carry no user name or password (`https://user:pw@host`),
+/// which would be copied into settings files and the append-only journal.
+/// The message never repeats the address: it may hold a password.
+pub fn server_url_problem(url: &str) -> Option<String> {
+    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+        return Some("alamat server tidak sah / not a server address".to_owned());
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Some(
+            "alamat server tidak boleh berisi nama pengguna atau password (user:pw@...); hapus bagian itu / a server address must not contain a user name or password (user:pw@...); remove it"
+                .to_owned(),
+        );
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Some("alamat server tanpa host / the server address has no host".to_owned());
+    }
+    match parsed.scheme() {
+        "https" => None,
+        "http" => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            (!loopback).then(|| {
+                format!(
+                    "http:// tanpa enkripsi hanya boleh ke komputer ini (127.0.0.1/localhost); untuk {host} pakai https:// / plain http:// is allowed only to this computer (127.0.0.1/localhost); use https:// for {host}"
+                )
+            })
+        }
+        _ => Some(
+            "alamat server harus diawali https:// / a server address must start with https://"
+                .to_owned(),
+        ),
+    }
 }
 
 /// A reply: its HTTP status and body.
@@ -58,8 +107,81 @@ pub(crate) async fn send(
         // and nothing here needs it.
         reason: e.without_url().to_string(),
     };
-    let response = request.send().await.map_err(unreachable)?;
+    let mut response = request.send().await.map_err(unreachable)?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(unreachable)?.to_vec();
+    // A statement page is far below this; anything bigger is refused
+    // before it fills memory (statement reads move no money: retry is safe).
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(MutasiError::Malformed {
+                provider,
+                reason: format!(
+                    "HTTP {status}: balasan lebih dari {MAX_REPLY_BYTES} byte, tidak dibaca / the reply is larger than {MAX_REPLY_BYTES} bytes and was not read"
+                ),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Reply { status, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_oversized_reply_is_refused_before_it_fills_memory() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0_u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            // No content-length: an endless chunked body.
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                .await;
+            let pad = vec![b' '; 64 * 1024];
+            let chunk = [
+                format!("{:x}\r\n", pad.len()).into_bytes(),
+                pad,
+                b"\r\n".to_vec(),
+            ]
+            .concat();
+            let mut sent = 0;
+            while sent <= MAX_REPLY_BYTES + chunk.len() {
+                if socket.write_all(&chunk).await.is_err() {
+                    break;
+                }
+                sent += chunk.len();
+            }
+        });
+        let provider = ProviderKind::Moota;
+        let http = client(provider).unwrap();
+        let e = match send(provider, http.get(format!("http://{addr}/"))).await {
+            Err(e) => e,
+            Ok(r) => panic!("read {} bytes", r.body.len()),
+        };
+        assert!(
+            matches!(e, MutasiError::Malformed { ref reason, .. } if reason.contains("larger than")),
+            "{e:?}"
+        );
+        peer.abort();
+    }
+
+    #[test]
+    fn provider_addresses_need_https_off_this_computer_and_no_credentials() {
+        let p = ProviderKind::Bri;
+        assert!(base(p, "https://sandbox.partner.api.bri.co.id/").is_ok());
+        assert!(base(p, "http://127.0.0.1:8080").is_ok());
+        for bad in [
+            "http://sandbox.partner.api.bri.co.id",
+            "https://id:pw-77aa@app.moota.co",
+        ] {
+            let e = base(p, bad).unwrap_err().to_string();
+            assert!(!e.contains("pw-77aa"), "{e}");
+        }
+    }
 }

@@ -96,25 +96,34 @@ pub struct ProvidersFile {
 }
 
 impl ProvidersFile {
-    /// Parses the TOML text. The error names the key, never a value.
+    /// Parses the TOML text. The error names the key and the line, never a
+    /// value: serde's and toml's own messages quote the offending value
+    /// (``invalid type: integer `987654321123` ``), which may be a secret.
     pub fn parse(text: &str) -> Result<ProvidersFile, MutasiError> {
         toml::from_str(text).map_err(|e| {
-            // toml's message can quote the offending line, which may hold a
-            // secret: keep only its first line, which names the key.
-            let message = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_owned();
-            let at = e
+            let line = e
                 .span()
-                .map(|s| {
-                    let line = text[..s.start.min(text.len())].lines().count().max(1);
-                    format!(" (baris/line {line})")
-                })
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            // When the error sits on the key line itself, the count above
+            // ends just before it: the span starts at the line's first byte.
+            let line = line.map(|n| match e.span() {
+                Some(s) if s.start > 0 && text.as_bytes().get(s.start - 1) == Some(&b'\n') => n + 1,
+                _ => n,
+            });
+            let key = line.and_then(|n| text.lines().nth(n - 1)).and_then(key_of);
+            let at = line
+                .map(|n| format!(" (baris/line {n})"))
                 .unwrap_or_default();
-            MutasiError::Settings(format!("{message}{at}"))
+            let what = match (schema_message(e.message()), key) {
+                (Some(m), _) => m,
+                (None, Some(k)) => format!(
+                    "nilai kunci `{k}` tidak sah (nilai tidak ditampilkan) / the value of key `{k}` is invalid (value not shown)"
+                ),
+                (None, None) => {
+                    "berkas TOML tidak sah / invalid TOML".to_owned()
+                }
+            };
+            MutasiError::Settings(format!("{what}{at}"))
         })
     }
 
@@ -136,6 +145,50 @@ impl ProvidersFile {
             }
         })
     }
+}
+
+/// serde's messages that name only keys (from the schema or the file's own
+/// key names), kept as they are; any other message may quote a value.
+fn schema_message(message: &str) -> Option<String> {
+    let first = message.lines().next().unwrap_or_default();
+    for prefix in ["missing field `", "unknown field `", "duplicate field `"] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let name = rest.split('`').next().unwrap_or_default();
+            if is_key(name) {
+                let words = &prefix[..prefix.len() - 2];
+                return Some(format!(
+                    "kunci `{name}` ({}) / key `{name}`: {words}",
+                    match words {
+                        "missing field" => "belum diisi",
+                        "unknown field" => "tidak dikenal",
+                        _ => "ganda",
+                    }
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A bare TOML key (or dotted key): letters, digits, `_`, `-`, `.`.
+fn is_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The key a `key = value` line sets, or a `[table]` header's name; `None`
+/// for anything else (a continuation line may be part of a secret).
+fn key_of(line: &str) -> Option<String> {
+    let t = line.trim();
+    if let Some(table) = t.strip_prefix('[') {
+        let name = table.trim_start_matches('[').split(']').next()?.trim();
+        return is_key(name).then(|| format!("[{name}]"));
+    }
+    let (k, _) = t.split_once('=')?;
+    let k = k.trim().trim_matches('"');
+    is_key(k).then(|| k.to_owned())
 }
 
 #[cfg(test)]
@@ -183,5 +236,25 @@ channel_id = "95221"
             .to_string();
         assert!(err.contains("client_id"), "{err}");
         assert!(!err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_named_by_key_and_line_only() {
+        let text = "[mutasibank]\nbase_url = \"https://m.example\"\ntoken = 987654321123\n";
+        let err = ProvidersFile::parse(text).unwrap_err().to_string();
+        assert!(!err.contains("987654321123"), "{err}");
+        assert!(err.contains("`token`") && err.contains("line 3"), "{err}");
+        let text = "[bri]\nbase_url = \"https://b.example\"\nclient_id = \"c\"\nclient_secret = 98765432109876\n";
+        let err = ProvidersFile::parse(text).unwrap_err().to_string();
+        assert!(!err.contains("98765432109876"), "{err}");
+        assert!(
+            err.contains("`client_secret`") && err.contains("line 4"),
+            "{err}"
+        );
+        // A syntax error inside a value: still no value.
+        let text = "[moota]\nbase_url = \"https://x\"\ntoken = abc-very-secret\n";
+        let err = ProvidersFile::parse(text).unwrap_err().to_string();
+        assert!(!err.contains("very-secret"), "{err}");
+        assert!(err.contains("`token`") && err.contains("line 3"), "{err}");
     }
 }

@@ -223,6 +223,9 @@ impl ProviderStore {
                 "base_url must start with http:// or https://",
             ));
         }
+        if let Some(why) = crate::http::server_url_problem(base_url) {
+            return Err(MutasiError::Settings(format!("base_url: {why}")));
+        }
         e.base_url = base_url.trim_end_matches('/').to_owned();
         let public = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let secret = |new: Option<Secret>, old: &mut Option<String>| {

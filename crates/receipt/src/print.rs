@@ -5,6 +5,10 @@
 //! journal row is as it was and the receipt can be printed again later.
 //! Before sending, the printer is looked up with `lpstat`, so a missing or
 //! stopped printer gives a clear error instead of a job queued forever.
+//!
+//! The CUPS tools run with a cleared environment and a fixed `PATH`: the
+//! caller's environment may hold secrets (`LOKET_PASSWORD`, a PIN) and its
+//! `PATH` may put a stand-in `lp` first; neither reaches a child process.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -62,10 +66,30 @@ impl PrintError {
     }
 }
 
+/// The only `PATH` the CUPS tools are looked up in and run with.
+pub const TOOLS_PATH: &str = "/usr/bin:/bin";
+
+/// What the CUPS client tools are allowed to see of our environment:
+/// where the scheduler is and how to reach it (`CUPS_SERVER`,
+/// `CUPS_ENCRYPTION`, `CUPS_SERVERROOT` for a non-standard client.conf,
+/// `CUPS_USER` for the job owner), `HOME` (the user's own
+/// `~/.cups/lpoptions` default printer and client.conf) and `TMPDIR` (where
+/// `lp` spools stdin). Nothing else: no `LOKET_*`, no credentials.
+const PASSED_TO_CUPS: &[&str] = &[
+    "CUPS_SERVER",
+    "CUPS_ENCRYPTION",
+    "CUPS_SERVERROOT",
+    "CUPS_USER",
+    "HOME",
+    "TMPDIR",
+];
+
 /// A CUPS server: the system's own, or one at `host:port` (tests).
 #[derive(Debug, Clone, Default)]
 pub struct Cups {
     server: Option<String>,
+    /// Where `lpstat`, `lpoptions` and `lp` are looked up; `None` is [`TOOLS_PATH`].
+    tools: Option<std::path::PathBuf>,
 }
 
 /// What `lpstat -p` says about a printer.
@@ -79,23 +103,47 @@ pub enum PrinterState {
 impl Cups {
     /// The system's CUPS (as `lp` finds it: `CUPS_SERVER`, client.conf, the local socket).
     pub fn system() -> Cups {
-        Cups { server: None }
+        Cups::default()
     }
 
     /// A CUPS server at `host:port`.
     pub fn at(server: impl Into<String>) -> Cups {
         Cups {
             server: Some(server.into()),
+            tools: None,
         }
     }
 
+    /// The same server, with the CUPS tools taken from `dir` only (tests
+    /// use stand-ins there). The environment rules stay the same.
+    pub fn with_tools_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Cups {
+        self.tools = Some(dir.into());
+        self
+    }
+
     fn command(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
+        let path = match &self.tools {
+            Some(dir) => dir.display().to_string(),
+            None => TOOLS_PATH.to_owned(),
+        };
+        // Looked up in our fixed PATH only, never the caller's.
+        let exe = path
+            .split(':')
+            .map(|d| std::path::Path::new(d).join(program))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| std::path::Path::new("/usr/bin").join(program));
+        let mut c = Command::new(exe);
+        c.env_clear();
+        for var in PASSED_TO_CUPS {
+            if let Some(v) = std::env::var_os(var) {
+                c.env(var, v);
+            }
+        }
+        // Messages we parse must not be translated.
+        c.env("PATH", path).env("LC_ALL", "C").env("LANG", "C");
         if let Some(s) = &self.server {
             c.arg("-h").arg(s);
         }
-        // Messages we parse must not be translated.
-        c.env("LC_ALL", "C").env("LANG", "C");
         c
     }
 

@@ -34,7 +34,7 @@ use money::Rupiah;
 use serde::Serialize;
 
 pub use error::{Lang, Result, TellerError};
-pub use settings::Settings;
+pub use settings::{Settings, SettingsDamaged};
 pub use supervisor::{SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors};
 pub use validate::{
     check_master_codes, mask_account, mask_ktp, validate_open_account, validate_open_account_at,

@@ -54,8 +54,13 @@ fn origin(label: &str, value: &Option<String>) -> Result<Option<String>> {
     });
     if !ok {
         return Err(TellerError::Input(format!(
-            "alamat {label} {v:?} harus diawali http:// atau https:// / the {label} address must start with http:// or https://"
+            "alamat {label} harus diawali https:// (http:// hanya ke 127.0.0.1) / the {label} address must start with https:// (http:// only to 127.0.0.1)"
         )));
+    }
+    // Plain http to another host, or credentials in the address, are refused
+    // here, before the address can be saved or journaled (`changes`).
+    if let Some(why) = bankplus::client::server_url_problem(v) {
+        return Err(TellerError::Input(format!("{label}: {why}")));
     }
     Ok(Some(v.trim_end_matches('/').to_owned()))
 }
@@ -115,25 +120,40 @@ impl Settings {
     }
 
     /// Reads the settings; a missing file gives the defaults. A damaged
-    /// file also gives the defaults (with the reason) rather than keeping
-    /// the terminal from starting.
+    /// file gives the defaults with the reason: callers that could end up on
+    /// the sandbox because of it use [`Settings::load_checked`] instead.
     pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
+        match Settings::load_checked(data_dir) {
+            Ok(s) => (s, None),
+            Err(damaged) => (Settings::default(), Some(damaged.to_string())),
+        }
+    }
+
+    /// Reads the settings; a missing file gives the defaults, a file that
+    /// cannot be read or used is an error naming it. A damaged file may
+    /// have named a real bank: falling back to the defaults would quietly
+    /// put the terminal on the sandbox.
+    pub fn load_checked(data_dir: &Path) -> std::result::Result<Settings, SettingsDamaged> {
         let path = Settings::path(data_dir);
+        let damaged = |reason: String| SettingsDamaged {
+            path: path.clone(),
+            reason,
+        };
         match std::fs::read(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
-            Err(e) => (
-                Settings::default(),
-                Some(format!("{}: {e}", path.display())),
-            ),
-            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes)
-                .map_err(|e| e.to_string())
-                .and_then(|s| s.checked().map_err(|e| e.to_string()))
-            {
-                Ok(s) => (s, None),
-                Err(why) => (
-                    Settings::default(),
-                    Some(format!("{}: {why}", path.display())),
-                ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(damaged(e.to_string())),
+            // Only where and what kind of error: serde's message can quote a
+            // value (an address with a password in it).
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+                Err(e) => Err(damaged(format!(
+                    "JSON rusak di baris {} kolom {} ({:?}) / broken JSON at line {} column {}",
+                    e.line(),
+                    e.column(),
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ))),
+                Ok(s) => s.checked().map_err(|e| damaged(e.message(Lang::Id))),
             },
         }
     }
@@ -161,6 +181,25 @@ impl Settings {
         }
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(checked)
+    }
+}
+
+/// A `settings.json` that exists but cannot be used. The terminal must not
+/// quietly run on the embedded sandbox instead: it may be set up for a real bank.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Berkas pengaturan {0} rusak: {reason}. Terminal TIDAK dijalankan di SANDBOX. Perbaiki berkas itu, atau hapus lalu atur ulang server (dengan persetujuan supervisor). / The settings file {0} is damaged; the terminal will NOT fall back to the SANDBOX. Repair the file, or delete it and set the server again (with a supervisor's approval).",
+    .path.display()
+)]
+pub struct SettingsDamaged {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl SettingsDamaged {
+    /// A stable code for the desktop shell and `--json`.
+    pub fn code(&self) -> &'static str {
+        "SETTINGS_DAMAGED"
     }
 }
 
@@ -264,6 +303,62 @@ mod tests {
             assert!(matches!(err, TellerError::Input(_)), "{err:?}");
         }
         assert_eq!(Settings::load(dir.path()).0, good);
+    }
+
+    #[test]
+    fn remote_http_and_credentials_in_addresses_are_refused_unechoed() {
+        let dir = tempfile::tempdir().unwrap();
+        for (server, switcher) in [
+            ("http://apidev.bankplus.id", None),
+            (
+                "https://apidev.bankplus.id",
+                Some("http://192.168.172.15:7221"),
+            ),
+            ("https://agent:pw-4e1b@apidev.bankplus.id", None),
+            (
+                "https://apidev.bankplus.id",
+                Some("https://u:pw-4e1b@sw.example"),
+            ),
+        ] {
+            let bad = Settings {
+                server: Some(server.into()),
+                switcher: switcher.map(str::to_owned),
+                ..Settings::default()
+            };
+            let err = bad.save(dir.path()).unwrap_err().message(Lang::Id);
+            assert!(!err.contains("pw-4e1b"), "{err}");
+            assert!(!Settings::path(dir.path()).exists(), "{server} was stored");
+        }
+        let ok = Settings {
+            server: Some("http://127.0.0.1:7221".into()),
+            switcher: Some("https://192.168.172.15:7221".into()),
+            ..Settings::default()
+        };
+        assert!(ok.save(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_naming_it_without_values() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            Settings::path(dir.path()),
+            br#"{"server": "https://u:pw-4e1b@bank.example", "paper_mm": "x"}"#,
+        )
+        .unwrap();
+        let err = Settings::load_checked(dir.path()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("settings.json") && text.contains("SANDBOX"),
+            "{text}"
+        );
+        assert!(!text.contains("pw-4e1b"), "{text}");
+        std::fs::write(
+            Settings::path(dir.path()),
+            br#"{"server": "https://u:pw-4e1b@bank.example"}"#,
+        )
+        .unwrap();
+        let text = Settings::load_checked(dir.path()).unwrap_err().to_string();
+        assert!(!text.contains("pw-4e1b"), "{text}");
     }
 
     #[test]

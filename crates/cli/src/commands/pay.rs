@@ -40,7 +40,7 @@ fn amount(out: &Out, text: &str) -> Result<Rupiah, u8> {
 }
 
 fn early_pin(out: &Out) -> Result<Option<Pin>, u8> {
-    if std::env::var_os("LOKET_PIN").is_none() {
+    if !session::secret_given("LOKET_PIN") {
         return Ok(None);
     }
     session::pin("LOKET_PIN", "")

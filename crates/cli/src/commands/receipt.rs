@@ -240,7 +240,7 @@ pub fn supervisor(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
                 Err(why) => return out.usage(&why),
             };
             // Typed at a prompt: ask twice so a typo does not lock the terminal out.
-            if std::env::var_os("LOKET_SUPERVISOR_PASSWORD").is_none() {
+            if !session::secret_given("LOKET_SUPERVISOR_PASSWORD") {
                 match rpassword::prompt_password("Ulangi password / Repeat the password: ") {
                     Ok(again) => {
                         let again = zeroize::Zeroizing::new(again);
