@@ -10,6 +10,7 @@
 //! The journal never holds a PIN, a password or a session id: no column can
 //! carry one.
 
+mod evidence;
 mod history;
 mod model;
 mod schema;
@@ -22,6 +23,7 @@ use chrono::{DateTime, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+pub use evidence::{EvidenceLine, UsedLine};
 pub use history::{wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary};
 pub use model::{
     Destination, Event, EventKind, Kind, NewTransaction, Resolution, State, StepFacts,
@@ -53,6 +55,12 @@ pub enum JournalError {
     Storage(#[from] rusqlite::Error),
     #[error("cannot write the CSV export: {0}")]
     Export(String),
+    #[error("statement line {provider}:{provider_id} already settled transaction {sid}; one line is evidence for one transaction only")]
+    LineUsed {
+        provider: String,
+        provider_id: String,
+        sid: String,
+    },
 }
 
 impl std::fmt::Display for State {
