@@ -52,6 +52,8 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     // Supervisor actions are approved before anything starts or is sent.
     let needs_supervisor = match &command {
         Command::Resolve { .. } | Command::Reverse { .. } => true,
+        // Settling from a statement moves the books like a hand resolve.
+        Command::Reconcile { resolve, .. } => *resolve,
         Command::Receipt { copy, .. } => *copy,
         _ => false,
     };
@@ -80,7 +82,7 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
         match ctx.login().await {
             Err(code) => code,
             Ok(_) if matches!(command, Command::Reconcile { .. }) => {
-                statement::reconcile(&mut ctx, &command, global, data_dir).await
+                statement::reconcile(&mut ctx, &command, global, data_dir, approval.as_ref()).await
             }
             Ok(profile) => {
                 dispatch(
