@@ -65,6 +65,8 @@ pub struct ProviderFormIn {
     pub token: Option<String>,
     pub client_secret: Option<String>,
     pub private_key_pem: Option<String>,
+    /// Mutasibank: the secret its webhook pushes are signed with.
+    pub webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]
@@ -370,6 +372,7 @@ pub async fn save_statement_provider(
         token: secret(form.token),
         client_secret: secret(form.client_secret),
         private_key_pem: secret(form.private_key_pem),
+        webhook_secret: secret(form.webhook_secret),
     };
     store(&state)
         .save(core)

@@ -31,6 +31,7 @@ fn seal(t: &Terminal, sb: &Sandbox, kind: mutasi::ProviderKind) {
             token: Some(mutasi::Secret::new(token)),
             client_secret: None,
             private_key_pem: None,
+            webhook_secret: None,
         })
         .expect("sealed");
 }
@@ -236,4 +237,62 @@ fn http_auth(base: &str, path: &str, body: &str, token: &str) -> (u16, String) {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
     (status, reply)
+}
+
+#[test]
+fn the_window_the_rule_needs_is_fetched_and_date_only_lines_stay_dates() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    expect(
+        &t.run(&["--json", "deposit", "--to", "14047", "--amount", "25000"]),
+        0,
+    );
+    // Mutasibank statements give dates only: `--json` keeps them dates.
+    let day = today();
+    let r = t.run(&[
+        "--json",
+        "statement",
+        "--provider",
+        "mutasibank",
+        "--account",
+        "4447",
+        "--from",
+        &day,
+        "--to",
+        &day,
+    ]);
+    expect(&r, 0);
+    let v = r.json();
+    let lines = v["lines"].as_array().unwrap();
+    assert!(!lines.is_empty(), "{v}");
+    for l in lines {
+        assert_eq!(l["date_only"], true, "{l}");
+        assert_eq!(l["posted_at"], day.as_str(), "{l}");
+    }
+    // Yesterday's reconciliation looks at lines booked up to today (late bookings).
+    let yesterday = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap()
+        - chrono::Duration::days(1))
+    .to_string();
+    let r = t.run(&[
+        "--json",
+        "reconcile",
+        "--provider",
+        "moota",
+        "--from",
+        &yesterday,
+        "--to",
+        &yesterday,
+    ]);
+    expect(&r, 0);
+    let v = r.json();
+    assert_eq!(v["fetched"]["to"], day.as_str(), "{v}");
+    // ...but today's lines are not yesterday's statement-only lines.
+    assert!(
+        v["statement_only"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["amount"] != 25000),
+        "{v}"
+    );
 }

@@ -168,6 +168,7 @@ fn statements_reconcile_and_settle_a_doubt() {
             token: None,
             client_secret: Some(mutasi::Secret::new(sandbox::demo::BANKRAYA_CLIENT_SECRET)),
             private_key_pem: Some(mutasi::Secret::new(sandbox::demo::BANKRAYA_PRIVATE_KEY_PEM)),
+            webhook_secret: None,
         })
         .expect("sealed");
     let r = t.run_no_switcher(&[

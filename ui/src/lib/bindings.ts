@@ -454,7 +454,11 @@ export type Profile = { name: string; username: string; agent_code: string; is_a
 /**
  * The settings form. Empty secrets keep the stored ones.
  */
-export type ProviderFormIn = { kind: string; base_url: string; client_id: string | null; channel_id: string | null; token: string | null; client_secret: string | null; private_key_pem: string | null }
+export type ProviderFormIn = { kind: string; base_url: string; client_id: string | null; channel_id: string | null; token: string | null; client_secret: string | null; private_key_pem: string | null; 
+/**
+ * Mutasibank: the secret its webhook pushes are signed with.
+ */
+webhook_secret: string | null }
 /**
  * One provider as the settings form shows it: never a secret, only
  * whether one is stored.

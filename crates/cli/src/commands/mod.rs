@@ -6,6 +6,7 @@ mod pay;
 mod reads;
 mod receipt;
 mod statement;
+mod webhook;
 
 use std::path::Path;
 
@@ -21,6 +22,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     }
     if let Command::Sandbox(args) = command {
         return sandbox_cmd::run(args, data_dir).await;
+    }
+    if let Command::Webhook { action } = command {
+        return webhook::run(action, data_dir, out).await;
     }
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
@@ -170,6 +174,7 @@ async fn dispatch(
         | Command::Supervisor { .. }
         | Command::Statement { .. }
         | Command::Reconcile { .. }
-        | Command::Sandbox(_) => crate::exit::USAGE,
+        | Command::Sandbox(_)
+        | Command::Webhook { .. } => crate::exit::USAGE,
     }
 }
