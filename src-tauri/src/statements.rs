@@ -65,6 +65,8 @@ pub struct ProviderFormIn {
     pub token: Option<String>,
     pub client_secret: Option<String>,
     pub private_key_pem: Option<String>,
+    /// Mutasibank: the secret its webhook pushes are signed with.
+    pub webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Type)]
@@ -104,6 +106,19 @@ pub struct PairView {
     pub by: String,
 }
 
+/// A transaction in doubt the rule of evidence does not settle: why, and
+/// every candidate line and other transaction, for the supervisor.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct UndecidedView {
+    pub entry: EntryView,
+    /// `several_lines`, `other_transaction`, `reversed`, `used`, `reference_mismatch`.
+    pub why: String,
+    /// The same in words, Bahasa Indonesia / English.
+    pub why_text: String,
+    pub candidates: Vec<LineView>,
+    pub rivals: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct SideView {
     pub count: u32,
@@ -130,7 +145,13 @@ pub struct ReconcileView {
     pub demo: bool,
     pub lines: u32,
     pub matched: Vec<PairView>,
+    /// In doubt, and the rule of evidence finds its debit: a supervisor may settle it.
     pub resolvable: Vec<PairView>,
+    /// In doubt, with lines that could be its debit but may be another's.
+    pub undecided: Vec<UndecidedView>,
+    /// Settling is possible: the statement came with approved (saved)
+    /// settings, or the whole bank is the sandbox, and the account is the agent's own.
+    pub can_settle: bool,
     pub journal_only: Vec<EntryView>,
     pub statement_only: Vec<LineView>,
     pub totals: TotalsView,
@@ -351,6 +372,7 @@ pub async fn save_statement_provider(
         token: secret(form.token),
         client_secret: secret(form.client_secret),
         private_key_pem: secret(form.private_key_pem),
+        webhook_secret: secret(form.webhook_secret),
     };
     store(&state)
         .save(core)
@@ -399,12 +421,9 @@ pub async fn reconcile_statement(
             "nomor rekening kosong / the account is empty".into(),
         )));
     }
-    let saved = store(&state)
-        .get(k)
-        .map_err(|e| statement_error(&state, e))?;
-    let demo = saved.is_none();
-    let settings = saved.unwrap_or_else(|| demo_settings(k, &ready.server));
-    let source = mutasi::source(&settings).map_err(|e| statement_error(&state, e))?;
+    let (settings, demo, approved) = provider_settings(&state, &ready, k)?;
+    let own = own_account(&state, &ready).await?;
+    let can_settle = approved && reconcile::same_account(&account, &own);
     let progress = move |p: mutasi::Progress| {
         let _ = on_progress.send(FetchProgress {
             done: count(p.done),
@@ -412,22 +431,59 @@ pub async fn reconcile_statement(
             lines: count(p.lines),
         });
     };
-    let lines = source
-        .fetch(&account, range, &progress)
-        .await
-        .map_err(|e| statement_error(&state, e))?;
-    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
-        .map_err(|e| statement_error(&state, e))?;
-    cache
-        .store(&lines, Via::Fetch)
-        .map_err(|e| statement_error(&state, e))?;
+    let lines = fetch_window(&state, &settings, &account, range, &progress).await?;
     let (lo, hi) = range.utc_bounds();
     let records = ready
         .teller
         .journal()
         .between(lo, hi)
         .map_err(|e| state.error(TellerError::Journal(e)))?;
-    let report = reconcile::reconcile(&records, &lines, &reconcile::Options::default());
+    let mut report = reconcile::reconcile(&records, &lines, &reconcile::Options::default());
+    report
+        .statement_only
+        .retain(|l| l.posted_at >= lo && l.posted_at < hi);
+    let judgements = if reconcile::same_account(&account, &own) {
+        ready
+            .teller
+            .judge_statement(&lines, &own)
+            .map_err(|e| state.error(e))?
+    } else {
+        Vec::new()
+    };
+    let in_days = |j: &&reconcile::Judgement| j.entry.created_at >= lo && j.entry.created_at < hi;
+    let resolvable = judgements
+        .iter()
+        .filter(in_days)
+        .filter_map(|j| match &j.verdict {
+            reconcile::Verdict::Settle { lines, by } => Some(PairView::from(&reconcile::Pair {
+                entry: j.entry.clone(),
+                lines: lines.clone(),
+                by: *by,
+            })),
+            reconcile::Verdict::Undecided { .. } => None,
+        })
+        .collect();
+    let undecided = judgements
+        .iter()
+        .filter(in_days)
+        .filter_map(|j| match &j.verdict {
+            reconcile::Verdict::Undecided {
+                why,
+                candidates,
+                rivals,
+            } if *why != reconcile::Why::NoLine => Some(UndecidedView {
+                entry: (&j.entry).into(),
+                why: serde_json::to_value(why)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                why_text: why.text().into(),
+                candidates: candidates.iter().map(Into::into).collect(),
+                rivals: rivals.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
     let t = &report.totals;
     Ok(ReconcileView {
         provider: k.as_str().into(),
@@ -437,7 +493,9 @@ pub async fn reconcile_statement(
         demo,
         lines: count(lines.len()),
         matched: report.matched.iter().map(Into::into).collect(),
-        resolvable: report.resolvable.iter().map(Into::into).collect(),
+        resolvable,
+        undecided,
+        can_settle,
         journal_only: report.journal_only.iter().map(Into::into).collect(),
         statement_only: report.statement_only.iter().map(Into::into).collect(),
         totals: TotalsView {
@@ -450,67 +508,94 @@ pub async fn reconcile_statement(
     })
 }
 
-/// Settles a transaction in doubt from its statement lines (read back from
-/// the cache by the provider's ids; the core checks direction, amount and
-/// time against the journal before recording anything).
+/// The settings to fetch with: `(settings, demo, approved)`. Saved
+/// settings were approved by a supervisor; the demo imitation counts as
+/// approved only when the whole bank is the in-process sandbox.
+fn provider_settings(
+    state: &Loket,
+    ready: &crate::runtime::Ready,
+    k: ProviderKind,
+) -> Result<(ProviderSettings, bool, bool)> {
+    let saved = store(state).get(k).map_err(|e| statement_error(state, e))?;
+    Ok(match saved {
+        Some(s) => (s, false, true),
+        None => (demo_settings(k, &ready.server), true, ready.sandbox),
+    })
+}
+
+/// The account the terminal is bound to: the logged-in agent's own.
+async fn own_account(state: &Loket, ready: &crate::runtime::Ready) -> Result<String> {
+    Ok(ready
+        .teller
+        .agent_balance()
+        .await
+        .map_err(|e| state.error(e))?
+        .account_number)
+}
+
+/// Fetches and caches the lines the rule of evidence needs for `range`:
+/// from the day before (clock skew) to three days after (late bookings),
+/// never past today.
+async fn fetch_window(
+    state: &Loket,
+    settings: &ProviderSettings,
+    account: &str,
+    range: DateRange,
+    progress: mutasi::ProgressFn<'_>,
+) -> Result<Vec<StatementLine>> {
+    let today = chrono::Utc::now()
+        .with_timezone(&mutasi::wib())
+        .date_naive();
+    let wide = DateRange {
+        from: range.from - chrono::Duration::days(1),
+        to: (range.to + reconcile::Options::default().after)
+            .min(today)
+            .max(range.to),
+    };
+    let source = mutasi::source(settings).map_err(|e| statement_error(state, e))?;
+    let lines = source
+        .fetch(account, wide, progress)
+        .await
+        .map_err(|e| statement_error(state, e))?;
+    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
+        .map_err(|e| statement_error(state, e))?;
+    cache
+        .store(&lines, Via::Fetch)
+        .map_err(|e| statement_error(state, e))?;
+    Ok(lines)
+}
+
+/// Settles a transaction in doubt from the statement, approved by a
+/// supervisor. The statement is fetched again here with the approved
+/// settings (never lines the page names, never the cache another tool may
+/// have filled), and the core's rule of evidence decides.
 #[tauri::command]
 #[specta::specta]
 pub async fn resolve_from_statement(
     state: App<'_>,
     provider: String,
-    account: String,
     from: String,
     to: String,
     sid: String,
-    line_ids: Vec<String>,
+    supervisor: String,
+    password: String,
 ) -> Result<view::Transaction> {
     let ready = state.ready().await?;
+    let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let k = kind(&state, &provider)?;
     let range = range(&state, &from, &to)?;
-    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
-        .map_err(|e| statement_error(&state, e))?;
-    let lines: Vec<StatementLine> = cache
-        .lines(Some(k), account.trim(), range)
-        .map_err(|e| statement_error(&state, e))?
-        .into_iter()
-        .filter(|l| line_ids.contains(&l.provider_id))
-        .collect();
-    let Some(line) = evidence(&lines) else {
-        return Err(state.error(TellerError::StatementMismatch {
-            sid,
-            why: "baris mutasi tidak ditemukan; ambil mutasi lagi / statement line not found; fetch again"
+    let (settings, _, approved) = provider_settings(&state, &ready, k)?;
+    if !approved {
+        return Err(state.error(TellerError::Input(
+            "simpan pengaturan penyedia (disetujui supervisor) dulu / save the provider settings (supervisor-approved) first"
                 .into(),
-        }));
-    };
-    let actor = ready
-        .teller
-        .profile()
-        .map(|p| p.username)
-        .unwrap_or_else(|| "loket".into());
+        )));
+    }
+    let own = own_account(&state, &ready).await?;
+    let lines = fetch_window(&state, &settings, &own, range, &mutasi::no_progress).await?;
     let record = ready
         .teller
-        .resolve_from_statement(&sid, &line, &actor)
+        .resolve_from_statement(&sid, &lines, &own, &approval)
         .map_err(|e| state.error(e))?;
     Ok(record.into())
-}
-
-/// The evidence line: the debit itself when alone, else one line standing
-/// for the group (principal and fee lines) with the group's net debit, as
-/// `loket reconcile --resolve` does.
-fn evidence(lines: &[StatementLine]) -> Option<StatementLine> {
-    let first = lines
-        .iter()
-        .find(|l| l.direction == mutasi::Direction::Debit)?;
-    if lines.len() == 1 {
-        return Some(first.clone());
-    }
-    let net: i64 = lines.iter().map(StatementLine::signed_sen).sum();
-    let mut l = first.clone();
-    l.amount = money::Rupiah::from_sen(net.abs());
-    l.provider_id = lines
-        .iter()
-        .map(|l| l.provider_id.as_str())
-        .collect::<Vec<_>>()
-        .join("+");
-    Some(l)
 }

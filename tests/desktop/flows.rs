@@ -688,6 +688,8 @@ async fn the_statement_matches_and_settles_a_deposit_in_doubt() {
         screenshot(&c, "statements").await;
 
         click(&c, "#m-resolvable .m-resolve").await;
+        // Settling from the statement needs the supervisor (issue 11).
+        approve(&c, SUPERVISOR_PASSWORD).await;
         wait_text(&c, "#m-note", "diselesaikan dari mutasi").await;
         gone(&c, "#doubt-banner").await;
         gone(&c, "#m-resolvable").await;

@@ -239,6 +239,23 @@ pub enum Command {
     },
     /// Run the Bank+ / switcher sandbox on loopback until Ctrl-C.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Mutasibank webhook pushes, verified with the sealed webhook secret.
+    Webhook {
+        #[command(subcommand)]
+        action: WebhookAction,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum WebhookAction {
+    /// Receive pushes on `POST /webhook/mutasibank` until Ctrl-C or SIGTERM
+    /// (prints the URL first); verified lines go to statements.db.
+    Serve {
+        /// Address to listen on (port 0 picks a free one), e.g. 0.0.0.0:8443
+        /// behind the agent's TLS proxy.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

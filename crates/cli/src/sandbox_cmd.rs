@@ -100,7 +100,7 @@ pub async fn run(args: SandboxArgs, data_dir: &Path) -> u8 {
 }
 
 /// Ctrl-C or SIGTERM, whichever comes first.
-async fn wait_for_stop() {
+pub(crate) async fn wait_for_stop() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

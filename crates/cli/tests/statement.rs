@@ -157,6 +157,20 @@ fn statements_reconcile_and_settle_a_doubt() {
     expect(&r, 0);
     let v = r.json();
     assert_eq!(v["resolvable"][0]["journal"]["sid"], sid.as_str(), "{v}");
+    // Settling needs the supervisor and the approved (sealed) settings.
+    expect(&t.run(&["supervisor", "create"]), 0);
+    mutasi::ProviderStore::new(t.path())
+        .save(mutasi::ProviderForm {
+            kind: mutasi::ProviderKind::Bankraya,
+            base_url: sb.base.clone(),
+            client_id: Some(sandbox::demo::BANKRAYA_CLIENT_ID.into()),
+            channel_id: Some(sandbox::demo::BANKRAYA_CHANNEL_ID.into()),
+            token: None,
+            client_secret: Some(mutasi::Secret::new(sandbox::demo::BANKRAYA_CLIENT_SECRET)),
+            private_key_pem: Some(mutasi::Secret::new(sandbox::demo::BANKRAYA_PRIVATE_KEY_PEM)),
+            webhook_secret: None,
+        })
+        .expect("sealed");
     let r = t.run_no_switcher(&[
         "--json",
         "reconcile",

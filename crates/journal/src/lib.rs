@@ -10,6 +10,7 @@
 //! The journal never holds a PIN, a password or a session id: no column can
 //! carry one.
 
+mod evidence;
 mod history;
 mod model;
 mod schema;
@@ -22,6 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+pub use evidence::{EvidenceLine, UsedLine};
 pub use history::{
     check_day, wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary, FIRST_DAY,
     LAST_DAY,
@@ -58,6 +60,12 @@ pub enum JournalError {
     Export(String),
     #[error("tanggal {0} di luar rentang {1} s.d. {2} / date {0} is outside {1} to {2}")]
     DateOutOfRange(String, NaiveDate, NaiveDate),
+    #[error("statement line {provider}:{provider_id} already settled transaction {sid}; one line is evidence for one transaction only")]
+    LineUsed {
+        provider: String,
+        provider_id: String,
+        sid: String,
+    },
 }
 
 impl std::fmt::Display for State {

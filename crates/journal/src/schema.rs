@@ -86,6 +86,30 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER authorizations_are_append_only_d BEFORE DELETE ON authorizations
     BEGIN SELECT RAISE(ABORT, 'journal authorizations are append-only'); END;
     "#,
+    // 4: statement lines used as evidence to settle a transaction in doubt,
+    // keyed by the provider's own line id so one line settles at most one
+    // transaction, ever (issue 11).
+    r#"
+    CREATE TABLE statement_evidence (
+        provider     TEXT NOT NULL,
+        provider_id  TEXT NOT NULL,
+        sid          TEXT NOT NULL REFERENCES transactions(sid),
+        account      TEXT NOT NULL,
+        posted_at    INTEGER NOT NULL,  -- Unix ms, UTC
+        date_only    INTEGER NOT NULL,
+        direction    TEXT NOT NULL,
+        amount_sen   INTEGER NOT NULL,
+        description  TEXT NOT NULL,
+        approved_by  TEXT NOT NULL,
+        at           INTEGER NOT NULL,
+        PRIMARY KEY (provider, provider_id)
+    ) STRICT;
+    CREATE INDEX statement_evidence_by_sid ON statement_evidence(sid);
+    CREATE TRIGGER statement_evidence_is_append_only_u BEFORE UPDATE ON statement_evidence
+    BEGIN SELECT RAISE(ABORT, 'statement evidence is append-only'); END;
+    CREATE TRIGGER statement_evidence_is_append_only_d BEFORE DELETE ON statement_evidence
+    BEGIN SELECT RAISE(ABORT, 'statement evidence is append-only'); END;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

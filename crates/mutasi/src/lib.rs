@@ -141,6 +141,21 @@ pub struct StatementLine {
     pub reference: Option<String>,
 }
 
+/// A provider's type and amount as one CR/DB and a non-negative amount,
+/// decided in this one place. When the provider gives a type, the type
+/// decides and a minus sign only restates it (some banks write debits as
+/// negative): the sign is never applied a second time. Without a type, the
+/// sign decides (negative is a debit).
+pub fn direction_and_amount(kind: Option<Direction>, amount: Rupiah) -> (Direction, Rupiah) {
+    let size = Rupiah::from_sen(amount.sen().saturating_abs());
+    let direction = kind.unwrap_or(if amount.is_negative() {
+        Direction::Debit
+    } else {
+        Direction::Credit
+    });
+    (direction, size)
+}
+
 impl StatementLine {
     /// The amount with its sign: credits positive, debits negative.
     pub fn signed_sen(&self) -> i64 {

@@ -36,6 +36,15 @@ pub fn bri_payload(path: &str, verb: &str, token: &str, timestamp: &str, body: &
 }
 
 /// `BRI-Signature`: base64(HMAC-SHA256(secret, payload)).
+///
+/// Why base64 (44 characters) although 002 line 59 lists the header with
+/// length 64: that column is the field's maximum length throughout the
+/// document (the account number's 15 is a length too), and the recipe the
+/// document points to (developers.bri.co.id "#signature", and BRI's own
+/// published PHP sample `base64_encode(hash_hmac('sha256', $payload,
+/// $secret, true))`, repeated in the partner code samples) encodes the raw
+/// 32-byte HMAC as base64. A 64-character lowercase hex digest would be a
+/// different header value that BRI answers with 0602 "Invalid Signature".
 pub fn bri_signature(
     secret: &str,
     path: &str,

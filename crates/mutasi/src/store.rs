@@ -67,6 +67,8 @@ pub struct ProviderForm {
     pub token: Option<Secret>,
     pub client_secret: Option<Secret>,
     pub private_key_pem: Option<Secret>,
+    /// Mutasibank only: the secret its webhook pushes are signed with.
+    pub webhook_secret: Option<Secret>,
 }
 
 /// What may be shown back about a stored provider: never a secret.
@@ -234,7 +236,11 @@ impl ProviderStore {
             }
         };
         match form.kind {
-            ProviderKind::Mutasibank | ProviderKind::Moota => {
+            ProviderKind::Mutasibank => {
+                secret(form.token, &mut e.token);
+                secret(form.webhook_secret, &mut e.webhook_secret);
+            }
+            ProviderKind::Moota => {
                 secret(form.token, &mut e.token);
             }
             ProviderKind::Bri => {
@@ -380,6 +386,7 @@ mod tests {
             channel_id: Some("95221".into()),
             token: None,
             client_secret: Some(Secret::new("raya-client-secret-XYZZY")),
+            webhook_secret: None,
             private_key_pem: Some(Secret::new(
                 "-----BEGIN PRIVATE KEY-----\nPEMSECRETBYTES\n-----END PRIVATE KEY-----",
             )),
@@ -436,6 +443,7 @@ mod tests {
                 token: Some(Secret::new("moota-token-PLUGH")),
                 client_secret: None,
                 private_key_pem: None,
+                webhook_secret: None,
             })
             .unwrap();
         for name in [DATA_FILE, KEY_FILE] {

@@ -11,7 +11,11 @@
 //! (direction, amount including the fee) walked in time order with one
 //! cursor per bucket, inside a time window around the journal time.
 
-use std::collections::HashMap;
+mod evidence;
+
+use std::collections::{HashMap, HashSet};
+
+pub use evidence::{judge, same_account, Judgement, Verdict, Why};
 
 use chrono::{DateTime, Duration, Utc};
 use journal::{Kind, State, TransactionRecord};
@@ -204,6 +208,15 @@ pub fn reconcile_entries(
     lines: &[StatementLine],
     opts: &Options,
 ) -> Report {
+    // A line repeated (Moota pages shift when a mutation arrives between
+    // fetches) is one line: reconcile the de-duplicated list.
+    let mut seen = HashSet::new();
+    let unique: Vec<StatementLine> = lines
+        .iter()
+        .filter(|l| seen.insert((l.provider, l.provider_id.clone())))
+        .cloned()
+        .collect();
+    let lines = unique.as_slice();
     let mut report = Report::default();
     for e in &entries {
         report.totals.journal.add(e.direction, e.total);
@@ -263,7 +276,21 @@ pub fn reconcile_entries(
     for (list, _) in buckets.values_mut() {
         list.sort_by_key(|&i| (line_span(&lines[i]).1, lines[i].posted_at));
     }
+    // Booked transactions pair before doubts: a line of the same amount is
+    // more likely a booked one's than a doubt's (which may never have
+    // reached the bank), and the display must not hand a succeeded
+    // transaction's debit to a doubt. Settling is judged apart, by
+    // [`judge`].
+    pending.sort_by_key(|e| (e.state == State::Unknown, e.created_at));
+    let mut doubts_started = false;
     for e in pending {
+        if e.state == State::Unknown && !doubts_started {
+            // The second, time-ordered walk (doubts) starts its cursors over.
+            doubts_started = true;
+            for (_, cursor) in buckets.values_mut() {
+                *cursor = 0;
+            }
+        }
         let lo = e.created_at - opts.before;
         let hi = e.created_at + opts.after;
         let mut found = None;

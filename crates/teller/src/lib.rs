@@ -15,6 +15,7 @@
 
 pub mod data_dir;
 mod error;
+mod evidence;
 pub mod images;
 pub mod settings;
 mod validate;
@@ -934,75 +935,6 @@ impl Teller {
                 resolution_note: Some(reason.to_owned()),
                 resolved_by: Some(supervisor.to_owned()),
                 authorized_by: Some(supervisor.to_owned()),
-                ..StepFacts::default()
-            },
-        )?)
-    }
-
-    /// Settles a transaction in doubt as succeeded from the agent's bank
-    /// statement: the line must be a debit of exactly the transaction's
-    /// total (amount + fee), booked no earlier than 10 minutes before the
-    /// transaction started. The line is recorded on the row (provider, id,
-    /// time, amount, description) as the evidence.
-    pub fn resolve_from_statement(
-        &self,
-        sid: &str,
-        line: &mutasi::StatementLine,
-        actor: &str,
-    ) -> Result<TransactionRecord> {
-        let record = self.record(sid)?;
-        if record.state != State::Unknown || !record.kind.moves_money() {
-            return Err(TellerError::WrongState {
-                sid: sid.into(),
-                state: record.state,
-            });
-        }
-        let mismatch = |why: String| TellerError::StatementMismatch {
-            sid: sid.to_owned(),
-            why,
-        };
-        if line.direction != mutasi::Direction::Debit {
-            return Err(mismatch("bukan debit / not a debit".into()));
-        }
-        let expected = record.total.or(record.amount).unwrap_or(Rupiah::ZERO);
-        if line.amount != expected {
-            return Err(mismatch(format!(
-                "nominal {} bukan {expected} / amount {} is not {expected}",
-                line.amount, line.amount
-            )));
-        }
-        let earliest = record.created_at - chrono::Duration::minutes(10);
-        let line_end = if line.date_only {
-            line.posted_at + chrono::Duration::days(1)
-        } else {
-            line.posted_at
-        };
-        if line_end < earliest {
-            return Err(mismatch(
-                "dibukukan sebelum transaksi dimulai / booked before the transaction started"
-                    .into(),
-            ));
-        }
-        let evidence = format!(
-            "statement {}:{} {} {} {} {}",
-            line.provider,
-            line.provider_id,
-            line.posted_at.format("%Y-%m-%dT%H:%M:%SZ"),
-            line.direction.as_str(),
-            line.amount.to_plain_string(),
-            line.description
-        );
-        Ok(self.journal.step(
-            sid,
-            State::Unknown,
-            State::Succeeded,
-            actor,
-            Some(&evidence),
-            StepFacts {
-                resolution: Some(Resolution::Statement),
-                resolution_note: Some(evidence.clone()),
-                resolved_by: Some(actor.to_owned()),
-                bank_reference: Some(format!("{}:{}", line.provider, line.provider_id)),
                 ..StepFacts::default()
             },
         )?)

@@ -266,13 +266,14 @@ async reconcileStatement(provider: string, account: string, from: string, to: st
 }
 },
 /**
- * Settles a transaction in doubt from its statement lines (read back from
- * the cache by the provider's ids; the core checks direction, amount and
- * time against the journal before recording anything).
+ * Settles a transaction in doubt from the statement, approved by a
+ * supervisor. The statement is fetched again here with the approved
+ * settings (never lines the page names, never the cache another tool may
+ * have filled), and the core's rule of evidence decides.
  */
-async resolveFromStatement(provider: string, account: string, from: string, to: string, sid: string, lineIds: string[]) : Promise<Result<Transaction, CommandError>> {
+async resolveFromStatement(provider: string, from: string, to: string, sid: string, supervisor: string, password: string) : Promise<Result<Transaction, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("resolve_from_statement", { provider, account, from, to, sid, lineIds }) };
+    return { status: "ok", data: await TAURI_INVOKE("resolve_from_statement", { provider, from, to, sid, supervisor, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -453,7 +454,11 @@ export type Profile = { name: string; username: string; agent_code: string; is_a
 /**
  * The settings form. Empty secrets keep the stored ones.
  */
-export type ProviderFormIn = { kind: string; base_url: string; client_id: string | null; channel_id: string | null; token: string | null; client_secret: string | null; private_key_pem: string | null }
+export type ProviderFormIn = { kind: string; base_url: string; client_id: string | null; channel_id: string | null; token: string | null; client_secret: string | null; private_key_pem: string | null; 
+/**
+ * Mutasibank: the secret its webhook pushes are signed with.
+ */
+webhook_secret: string | null }
 /**
  * One provider as the settings form shows it: never a secret, only
  * whether one is stored.
@@ -501,7 +506,20 @@ export type ReconcileView = { provider: string; account: string; from: string; t
 /**
  * Fetched with the sandbox's demo credentials (nothing saved).
  */
-demo: boolean; lines: number; matched: PairView[]; resolvable: PairView[]; journal_only: EntryView[]; statement_only: LineView[]; totals: TotalsView }
+demo: boolean; lines: number; matched: PairView[]; 
+/**
+ * In doubt, and the rule of evidence finds its debit: a supervisor may settle it.
+ */
+resolvable: PairView[]; 
+/**
+ * In doubt, with lines that could be its debit but may be another's.
+ */
+undecided: UndecidedView[]; 
+/**
+ * Settling is possible: the statement came with approved (saved)
+ * settings, or the whole bank is the sandbox, and the account is the agent's own.
+ */
+can_settle: boolean; journal_only: EntryView[]; statement_only: LineView[]; totals: TotalsView }
 /**
  * A region for the postal-code lookup (`wilayah/get`).
  */
@@ -535,6 +553,19 @@ export type Settle = "succeeded" | "failed"
 export type SideView = { count: number; debit: Money; credit: Money }
 export type Status = "succeeded" | "failed" | "unknown"
 export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
+/**
+ * A transaction in doubt the rule of evidence does not settle: why, and
+ * every candidate line and other transaction, for the supervisor.
+ */
+export type UndecidedView = { entry: EntryView; 
+/**
+ * `several_lines`, `other_transaction`, `reversed`, `used`, `reference_mismatch`.
+ */
+why: string; 
+/**
+ * The same in words, Bahasa Indonesia / English.
+ */
+why_text: string; candidates: LineView[]; rivals: string[] }
 export type TotalsView = { journal: SideView; statement: SideView; matched: SideView; journal_only: SideView; statement_only: SideView }
 /**
  * One row of history, as lists show it.

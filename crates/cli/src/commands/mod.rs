@@ -6,6 +6,7 @@ mod pay;
 mod reads;
 mod receipt;
 mod statement;
+mod webhook;
 
 use std::path::Path;
 
@@ -21,6 +22,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     }
     if let Command::Sandbox(args) = command {
         return sandbox_cmd::run(args, data_dir).await;
+    }
+    if let Command::Webhook { action } = command {
+        return webhook::run(action, data_dir, out).await;
     }
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
@@ -52,6 +56,8 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     // Supervisor actions are approved before anything starts or is sent.
     let needs_supervisor = match &command {
         Command::Resolve { .. } | Command::Reverse { .. } => true,
+        // Settling from a statement moves the books like a hand resolve.
+        Command::Reconcile { resolve, .. } => *resolve,
         Command::Receipt { copy, .. } => *copy,
         _ => false,
     };
@@ -80,7 +86,7 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
         match ctx.login().await {
             Err(code) => code,
             Ok(_) if matches!(command, Command::Reconcile { .. }) => {
-                statement::reconcile(&mut ctx, &command, global, data_dir).await
+                statement::reconcile(&mut ctx, &command, global, data_dir, approval.as_ref()).await
             }
             Ok(profile) => {
                 dispatch(
@@ -168,6 +174,7 @@ async fn dispatch(
         | Command::Supervisor { .. }
         | Command::Statement { .. }
         | Command::Reconcile { .. }
-        | Command::Sandbox(_) => crate::exit::USAGE,
+        | Command::Sandbox(_)
+        | Command::Webhook { .. } => crate::exit::USAGE,
     }
 }

@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use mutasi::cache::{StatementCache, Via};
 use mutasi::{
     BankRayaSettings, BriSettings, DateRange, MootaSettings, MutasibankSettings, ProviderKind,
-    ProviderSettings, ProvidersFile, Secret, StatementLine,
+    ProviderSettings, ProviderStore, ProvidersFile, Secret, StatementLine,
 };
 use serde_json::{json, Value};
-use teller::TellerError;
+use teller::{SupervisorApproval, TellerError};
 
 use crate::args::{Command, Global};
 use crate::exit;
@@ -82,19 +82,41 @@ fn settings(
     }
 }
 
+/// The provider settings a settlement may rest on: the ones a supervisor
+/// approved and the data directory keeps sealed, or the sandbox's demo
+/// imitation when the whole bank is the in-process sandbox. A
+/// `--providers` file or a `--server` without sealed settings may fetch and
+/// display, never settle.
+fn approved_settings(
+    ctx: &Ctx,
+    data_dir: &Path,
+    kind: ProviderKind,
+) -> Result<ProviderSettings, u8> {
+    let fail = |e: mutasi::MutasiError| ctx.out.fail(&TellerError::Statement(e));
+    if let Some(s) = ProviderStore::new(data_dir).get(kind).map_err(fail)? {
+        return Ok(s);
+    }
+    match ctx.sandbox_url() {
+        Some(base) => Ok(demo_settings(kind, &base)),
+        None => Err(ctx.out.usage(&format!(
+            "belum ada pengaturan {0} yang disetujui supervisor; simpan di aplikasi (F11) dulu / \
+             no supervisor-approved {0} settings are saved; save them in the app (F11) first",
+            kind.label()
+        ))),
+    }
+}
+
 /// Fetches (with progress on stderr) and caches the lines.
 async fn fetch(
     ctx: &Ctx,
-    global: &Global,
     data_dir: &Path,
-    kind: ProviderKind,
-    file: Option<&Path>,
+    settings: &ProviderSettings,
     account: &str,
     range: DateRange,
 ) -> Result<Vec<StatementLine>, u8> {
-    let settings = settings(ctx, global, kind, file)?;
+    let kind = settings.kind();
     let fail = |e: mutasi::MutasiError| ctx.out.fail(&TellerError::Statement(e));
-    let source = mutasi::source(&settings).map_err(fail)?;
+    let source = mutasi::source(settings).map_err(fail)?;
     let out = ctx.out;
     let progress = move |p: mutasi::Progress| {
         out.note(&format!(
@@ -118,8 +140,20 @@ async fn fetch(
 }
 
 pub fn line_json(l: &StatementLine) -> Value {
+    // A date-only line (Mutasibank gives no time) stays a WIB date: as an
+    // instant it would read as 17:00Z of the day before.
+    let posted_at = if l.date_only {
+        l.posted_at
+            .with_timezone(&mutasi::wib())
+            .format("%Y-%m-%d")
+            .to_string()
+    } else {
+        l.posted_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
     json!({
-        "posted_at": l.posted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "posted_at": posted_at,
+        "date_only": l.date_only,
         "type": l.direction.as_str(),
         "amount": money_number(l.amount),
         "balance": l.balance.map(money_number),
@@ -164,18 +198,11 @@ pub async fn statement(ctx: &Ctx, command: &Command, global: &Global, data_dir: 
         (Err(c), _) | (_, Err(c)) => return c,
     };
     let kind = provider.kind();
-    let lines = match fetch(
-        ctx,
-        global,
-        data_dir,
-        kind,
-        providers.as_deref(),
-        account,
-        range,
-    )
-    .await
-    {
-        Ok(l) => l,
+    let lines = match settings(ctx, global, kind, providers.as_deref()) {
+        Ok(s) => match fetch(ctx, data_dir, &s, account, range).await {
+            Ok(l) => l,
+            Err(code) => return code,
+        },
         Err(code) => return code,
     };
     if out.json {
@@ -229,7 +256,45 @@ fn side_json(s: &reconcile::SideTotals) -> Value {
     json!({"count": s.count, "debit": money_number(s.debit), "credit": money_number(s.credit)})
 }
 
-pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_dir: &Path) -> u8 {
+fn judgement_json(j: &reconcile::Judgement) -> Value {
+    match &j.verdict {
+        reconcile::Verdict::Settle { lines, by } => json!({
+            "journal": entry_json(&j.entry),
+            "lines": lines.iter().map(line_json).collect::<Vec<_>>(),
+            "by": match by {
+                reconcile::MatchedBy::Reference => "reference",
+                reconcile::MatchedBy::AmountAndTime => "amount_and_time",
+            },
+        }),
+        reconcile::Verdict::Undecided {
+            why,
+            candidates,
+            rivals,
+        } => json!({
+            "journal": entry_json(&j.entry),
+            "why": why,
+            "why_text": why.text(),
+            "candidates": candidates.iter().map(line_json).collect::<Vec<_>>(),
+            "rivals": rivals,
+        }),
+    }
+}
+
+/// Today in WIB.
+fn today_wib() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&mutasi::wib())
+        .date_naive()
+}
+
+#[allow(clippy::too_many_lines)]
+pub async fn reconcile(
+    ctx: &mut Ctx,
+    command: &Command,
+    global: &Global,
+    data_dir: &Path,
+    approval: Option<&SupervisorApproval>,
+) -> u8 {
     let Command::Reconcile {
         provider,
         from,
@@ -249,25 +314,44 @@ pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_d
         },
         (Err(c), _) | (_, Err(c)) => return c,
     };
-    let account = match account {
-        Some(a) => a.clone(),
-        None => match ctx.teller.agent_balance().await {
-            Ok(info) => info.account_number,
-            Err(e) => return out.fail(&e),
-        },
+    if *resolve && providers.is_some() {
+        return out.usage(
+            "--resolve memakai pengaturan penyedia yang disetujui supervisor; --providers hanya untuk melihat / \
+             --resolve uses the supervisor-approved provider settings; --providers may only fetch and display",
+        );
+    }
+    // The account the terminal is bound to: the logged-in agent's own.
+    let own = match ctx.teller.agent_balance().await {
+        Ok(info) => info.account_number,
+        Err(e) => return out.fail(&e),
     };
+    let account = account.clone().unwrap_or_else(|| own.clone());
+    let own_account = reconcile::same_account(&account, &own);
+    if *resolve && !own_account {
+        return out.usage(&format!(
+            "--resolve hanya dari mutasi rekening agen sendiri ({own}) / \
+             --resolve settles only from the agent's own account ({own})"
+        ));
+    }
     let kind = provider.kind();
-    let lines = match fetch(
-        ctx,
-        global,
-        data_dir,
-        kind,
-        providers.as_deref(),
-        &account,
-        range,
-    )
-    .await
-    {
+    let settings = if *resolve {
+        approved_settings(ctx, data_dir, kind)
+    } else {
+        settings(ctx, global, kind, providers.as_deref())
+    };
+    let settings = match settings {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // The rule looks at lines up to three days after a transaction (banks
+    // book late) and ten minutes before: fetch the window it needs, not
+    // only the days asked for.
+    let opts = reconcile::Options::default();
+    let wide = DateRange {
+        from: range.from - chrono::Duration::days(1),
+        to: (range.to + opts.after).min(today_wib()).max(range.to),
+    };
+    let lines = match fetch(ctx, data_dir, &settings, &account, wide).await {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -276,29 +360,54 @@ pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_d
         Ok(r) => r,
         Err(e) => return out.fail(&TellerError::Journal(e)),
     };
-    let report = reconcile::reconcile(&records, &lines, &reconcile::Options::default());
-    let actor = ctx.actor();
+    let mut report = reconcile::reconcile(&records, &lines, &opts);
+    // Lines outside the days asked for that pair with nothing are other
+    // days' business.
+    report
+        .statement_only
+        .retain(|l| l.posted_at >= lo && l.posted_at < hi);
+    // The rule of evidence, on the doubts of these days; another account's
+    // statement settles nothing.
+    let judgements: Vec<reconcile::Judgement> = if own_account {
+        match ctx.teller.judge_statement(&lines, &own) {
+            Ok(js) => js
+                .into_iter()
+                .filter(|j| j.entry.created_at >= lo && j.entry.created_at < hi)
+                .collect(),
+            Err(e) => return out.fail(&e),
+        }
+    } else {
+        Vec::new()
+    };
     let mut resolved = Vec::new();
     if *resolve {
-        for p in &report.resolvable {
-            let Some(line) = p
-                .lines
-                .iter()
-                .find(|l| l.direction == mutasi::Direction::Debit)
-            else {
-                continue;
-            };
-            // A pair by reference may be principal + fee lines: resolve
-            // from a line of the whole total, else from the group's first.
+        let Some(approval) = approval else {
+            return out.usage("internal: no supervisor approval");
+        };
+        for j in judgements.iter().filter(|j| j.settles()) {
             match ctx
                 .teller
-                .resolve_from_statement(&p.entry.sid, &merged(p, line), &actor)
+                .resolve_from_statement(&j.entry.sid, &lines, &own, approval)
             {
                 Ok(r) => resolved.push(r.sid),
                 Err(e) => return out.fail(&e),
             }
         }
     }
+    let settle: Vec<&reconcile::Judgement> = judgements.iter().filter(|j| j.settles()).collect();
+    let undecided: Vec<&reconcile::Judgement> = judgements
+        .iter()
+        .filter(|j| {
+            !j.settles()
+                && !matches!(
+                    j.verdict,
+                    reconcile::Verdict::Undecided {
+                        why: reconcile::Why::NoLine,
+                        ..
+                    }
+                )
+        })
+        .collect();
     if out.json {
         out.object(&json!({
             "status": "ok",
@@ -306,8 +415,10 @@ pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_d
             "account": account,
             "from": range.from.to_string(),
             "to": range.to.to_string(),
+            "fetched": {"from": wide.from.to_string(), "to": wide.to.to_string()},
             "matched": report.matched.iter().map(pair_json).collect::<Vec<_>>(),
-            "resolvable": report.resolvable.iter().map(pair_json).collect::<Vec<_>>(),
+            "resolvable": settle.iter().map(|j| judgement_json(j)).collect::<Vec<_>>(),
+            "undecided": undecided.iter().map(|j| judgement_json(j)).collect::<Vec<_>>(),
             "journal_only": report.journal_only.iter().map(entry_json).collect::<Vec<_>>(),
             "statement_only": report.statement_only.iter().map(line_json).collect::<Vec<_>>(),
             "resolved": resolved,
@@ -347,21 +458,52 @@ pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_d
             out.t("Cocok", "Matched"),
             report.matched.len()
         ));
-        for p in &report.resolvable {
-            out.line(&format!(
-                "{} {} {} ← {}",
-                out.t(
-                    "DALAM PROSES, ada di mutasi:",
-                    "IN DOUBT, on the statement:"
-                ),
-                p.entry.sid,
-                p.entry.total,
-                p.lines
-                    .iter()
-                    .map(|l| l.provider_id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        for j in &settle {
+            if let reconcile::Verdict::Settle { lines, .. } = &j.verdict {
+                out.line(&format!(
+                    "{} {} {} ← {}",
+                    out.t(
+                        "DALAM PROSES, buktinya di mutasi:",
+                        "IN DOUBT, its evidence is on the statement:"
+                    ),
+                    j.entry.sid,
+                    j.entry.total,
+                    lines
+                        .iter()
+                        .map(|l| l.provider_id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        for j in &undecided {
+            if let reconcile::Verdict::Undecided {
+                why,
+                candidates,
+                rivals,
+            } = &j.verdict
+            {
+                out.line(&format!(
+                    "{} {} {}: {}",
+                    out.t(
+                        "DALAM PROSES, perlu supervisor:",
+                        "IN DOUBT, for the supervisor:"
+                    ),
+                    j.entry.sid,
+                    j.entry.total,
+                    why.text()
+                ));
+                for l in candidates {
+                    out.line(&format!("    {}  {}", l.provider_id, line_human(l)));
+                }
+                if !rivals.is_empty() {
+                    out.line(&format!(
+                        "    {} {}",
+                        out.t("transaksi lain:", "other transactions:"),
+                        rivals.join(", ")
+                    ));
+                }
+            }
         }
         for e in &report.journal_only {
             out.line(&format!(
@@ -388,23 +530,4 @@ pub async fn reconcile(ctx: &mut Ctx, command: &Command, global: &Global, data_d
         }
     }
     exit::OK
-}
-
-/// The evidence line for a pair: the line itself when it carries the whole
-/// total, else one line standing for the group (principal and fee lines),
-/// its amount the group's net debit.
-fn merged(p: &reconcile::Pair, first: &StatementLine) -> StatementLine {
-    if p.lines.len() == 1 {
-        return first.clone();
-    }
-    let net: i64 = p.lines.iter().map(StatementLine::signed_sen).sum();
-    let mut l = first.clone();
-    l.amount = money::Rupiah::from_sen(net.abs());
-    l.provider_id = p
-        .lines
-        .iter()
-        .map(|l| l.provider_id.as_str())
-        .collect::<Vec<_>>()
-        .join("+");
-    l
 }

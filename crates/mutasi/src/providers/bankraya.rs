@@ -32,7 +32,8 @@ struct TokenReply {
     #[serde(default)]
     response_message: Option<String>,
     #[serde(default)]
-    access_token: Option<String>,
+    /// The secret type: `Debug` (this struct derives it) prints `***`.
+    access_token: Option<Secret>,
     #[serde(default)]
     expires_in: Option<serde_json::Value>,
 }
@@ -92,7 +93,8 @@ impl RayaDetail {
             .ok_or_else(|| bad("transactionDate", &self.transaction_date))?;
         let amount = Rupiah::parse_wire(&self.amount.value)
             .map_err(|_| bad("amount.value", &self.amount.value))?;
-        let direction = Direction::parse(&self.kind).ok_or_else(|| bad("type", &self.kind))?;
+        let kind = Direction::parse(&self.kind).ok_or_else(|| bad("type", &self.kind))?;
+        let (direction, amount) = crate::direction_and_amount(Some(kind), amount);
         let balance = match self
             .detail_balance
             .as_ref()
@@ -129,6 +131,66 @@ pub struct RayaStatementReply {
     pub response_message: Option<String>,
     #[serde(default)]
     pub detail_data: Vec<RayaDetail>,
+    /// How many credit lines the statement has (003, lines 143–149).
+    #[serde(default)]
+    pub total_credit_entries: Option<RayaTotal>,
+    /// How many debit lines the statement has (003, lines 150–156).
+    #[serde(default)]
+    pub total_debit_entries: Option<RayaTotal>,
+}
+
+/// `totalCreditEntries` / `totalDebitEntries`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RayaTotal {
+    pub number_of_entries: String,
+}
+
+impl RayaStatementReply {
+    /// Refuses a reply whose detail lines are fewer than its own totals
+    /// announce: a truncated statement would make booked transactions look
+    /// journal-only (and hide a debit the rule of evidence needs to see).
+    fn check_complete(&self) -> Result<(), MutasiError> {
+        let count = |t: &Option<RayaTotal>| -> Result<Option<usize>, MutasiError> {
+            match t {
+                None => Ok(None),
+                Some(t) => t.number_of_entries.trim().parse().map(Some).map_err(|_| {
+                    MutasiError::Malformed {
+                        provider: P,
+                        reason: format!("numberOfEntries {:?}", t.number_of_entries),
+                    }
+                }),
+            }
+        };
+        let (credits, debits) = (
+            count(&self.total_credit_entries)?,
+            count(&self.total_debit_entries)?,
+        );
+        let got = |d: Direction| {
+            self.detail_data
+                .iter()
+                .filter(|x| Direction::parse(&x.kind) == Some(d))
+                .count()
+        };
+        for (want, d, name) in [
+            (credits, Direction::Credit, "kredit / credit"),
+            (debits, Direction::Debit, "debit / debit"),
+        ] {
+            if let Some(want) = want {
+                let have = got(d);
+                if have < want {
+                    return Err(MutasiError::Malformed {
+                        provider: P,
+                        reason: format!(
+                            "mutasi terpotong: {have} dari {want} baris {name} diterima / \
+                             truncated statement: {have} of {want} {name} lines received"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What a `responseCode` means (HTTP status, service 14, case).
@@ -241,7 +303,6 @@ impl BankRaya {
             Some(serde_json::Value::Number(n)) => n.as_u64().unwrap_or(0),
             _ => 0,
         };
-        let value = Secret::new(value);
         *slot = Some(Token {
             value: value.clone(),
             until: Instant::now() + Duration::from_secs(secs.saturating_sub(30).max(1)),
@@ -285,6 +346,11 @@ impl BankRaya {
         range: DateRange,
     ) -> Result<Vec<RayaDetail>, MutasiError> {
         let padded = super::pad15(account)?;
+        // A single day sends fromDateTime equal to toDateTime. 003 line 248
+        // lists "fromDateTime should be lower than toDateTime", but the
+        // document's own request example (lines 119–128) uses the same date
+        // for both: we follow the example, which the provider documents as
+        // a working request.
         // serde_json writes minified JSON: exactly what the signature hashes.
         let body = serde_json::to_string(&StatementRequest {
             account_no: &padded,
@@ -305,7 +371,10 @@ impl BankRaya {
             reply = self.post_statement(&token, &body).await?;
         }
         match reply.response_code.as_str() {
-            c if c.starts_with("200") => Ok(reply.detail_data),
+            c if c.starts_with("200") => {
+                reply.check_complete()?;
+                Ok(reply.detail_data)
+            }
             "4041401" => Ok(Vec::new()),
             code => {
                 let message = reply.response_message.unwrap_or_default();
@@ -353,5 +422,20 @@ impl StatementSource for BankRaya {
             lines.sort_by_key(|l| l.posted_at);
             Ok(lines)
         })
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::TokenReply;
+
+    #[test]
+    fn a_token_reply_never_prints_its_token() {
+        let t: TokenReply = serde_json::from_str(
+            r#"{"responseCode":"2007300","accessToken":"SeCrEtToKeN123","expiresIn":"900"}"#,
+        )
+        .expect("a token reply");
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("SeCrEtToKeN123"), "{shown}");
     }
 }

@@ -26,7 +26,8 @@ const TOKEN_PATH: &str = "/oauth/client_credential/accesstoken";
 
 #[derive(Debug, Deserialize)]
 struct TokenReply {
-    access_token: Option<String>,
+    /// The secret type: `Debug` (this struct derives it) prints `***`.
+    access_token: Option<Secret>,
     #[serde(default)]
     expires_in: Option<serde_json::Value>,
 }
@@ -95,6 +96,7 @@ impl BriLine {
             Direction::Debit => debit,
             Direction::Credit => credit,
         };
+        let (direction, amount) = crate::direction_and_amount(Some(direction), amount);
         let balance = match self.end_balance.as_deref() {
             Some(b) => Some(money::Rupiah::parse_wire(b).map_err(|_| bad("endBalance", b))?),
             None => None,
@@ -217,7 +219,6 @@ impl Bri {
         };
         // Renew a little early so a token never expires mid-request.
         let until = Instant::now() + Duration::from_secs(secs.saturating_sub(30).max(1));
-        let value = Secret::new(value);
         *slot = Some(Token {
             value: value.clone(),
             until,
@@ -313,5 +314,19 @@ impl StatementSource for Bri {
             lines.sort_by_key(|l| l.posted_at);
             Ok(lines)
         })
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::TokenReply;
+
+    #[test]
+    fn a_token_reply_never_prints_its_token() {
+        let t: TokenReply =
+            serde_json::from_str(r#"{"access_token":"SeCrEtToKeN123","expires_in":"899"}"#)
+                .expect("a token reply");
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("SeCrEtToKeN123"), "{shown}");
     }
 }

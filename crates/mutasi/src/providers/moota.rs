@@ -97,6 +97,29 @@ pub struct MootaMutation {
     pub bank_id: Option<String>,
     #[serde(default)]
     pub taggings: Vec<MootaTagging>,
+    /// The monitored bank account the mutation belongs to (001, line 100).
+    #[serde(default)]
+    pub bank: Option<MootaBankRef>,
+}
+
+/// The `bank` object of a mutation: which of the user's accounts it is on.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct MootaBankRef {
+    #[serde(default)]
+    pub account_number: Option<String>,
+}
+
+impl MootaMutation {
+    /// The account the mutation is on: `bank.account_number`. The
+    /// mutation's own `account_number` can be another party's (the
+    /// document's second sample: 7650583974 on account 0144050); it is used
+    /// only when a reply carries no `bank` object.
+    pub fn monitored_account(&self) -> &str {
+        self.bank
+            .as_ref()
+            .and_then(|b| b.account_number.as_deref())
+            .unwrap_or(&self.account_number)
+    }
 }
 
 impl MootaMutation {
@@ -109,17 +132,18 @@ impl MootaMutation {
                 reason: format!("date {:?}", self.date),
             })?;
         let midnight = self.date.trim().ends_with("00:00:00");
-        let direction = Direction::parse(&self.kind).ok_or_else(|| MutasiError::Malformed {
+        let kind = Direction::parse(&self.kind).ok_or_else(|| MutasiError::Malformed {
             provider: P,
             reason: format!("type {:?}", self.kind),
         })?;
+        let (direction, amount) = crate::direction_and_amount(Some(kind), self.amount);
         Ok(StatementLine {
             provider: P,
             account: account.to_owned(),
             posted_at,
             date_only: date_only || midnight,
             direction,
-            amount: self.amount,
+            amount,
             balance: self.balance,
             description: self.description.trim().to_owned(),
             provider_id: self.mutation_id.clone(),
@@ -262,10 +286,17 @@ impl Moota {
         let first = q.page.unwrap_or(1).max(1);
         let mut page = first;
         let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         loop {
             q.page = Some(page);
             let got = self.mutations(&q).await?;
-            out.extend(got.data);
+            // Pages run newest first: a mutation that arrives between two
+            // page fetches pushes a line onto the next page again. Keep one.
+            for m in got.data {
+                if seen.insert(m.mutation_id.clone()) {
+                    out.push(m);
+                }
+            }
             let last = got.last_page.min(MAX_PAGES);
             progress(Progress {
                 done: (page - first + 1) as usize,
@@ -435,7 +466,7 @@ impl StatementSource for Moota {
             // The list spans every bank account of the user: keep this one's.
             let mut lines = all
                 .iter()
-                .filter(|m| super::same_account(&m.account_number, &digits))
+                .filter(|m| super::same_account(m.monitored_account(), &digits))
                 .map(|m| m.to_line(account))
                 .collect::<Result<Vec<_>, _>>()?;
             lines.sort_by_key(|l| l.posted_at);

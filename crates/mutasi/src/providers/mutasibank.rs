@@ -46,6 +46,10 @@ pub struct MbAccount {
     pub status: Option<String>,
 }
 
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One of `GET /api/v1/account/{id}/statements` (and of match/validate).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct MbStatement {
@@ -53,6 +57,8 @@ pub struct MbStatement {
     #[serde(default)]
     pub unique_id: Option<String>,
     pub transaction_date: String,
+    /// Mutasibank sends `null` for a line without a description.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub description: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -69,17 +75,18 @@ impl MbStatement {
                 provider: P,
                 reason: format!("transaction_date {:?}", self.transaction_date),
             })?;
-        let direction = Direction::parse(&self.kind).ok_or_else(|| MutasiError::Malformed {
+        let kind = Direction::parse(&self.kind).ok_or_else(|| MutasiError::Malformed {
             provider: P,
             reason: format!("type {:?}", self.kind),
         })?;
+        let (direction, amount) = crate::direction_and_amount(Some(kind), self.amount);
         Ok(StatementLine {
             provider: P,
             account: account.to_owned(),
             posted_at,
             date_only,
             direction,
-            amount: self.amount,
+            amount,
             balance: self.balance,
             description: self.description.trim().to_owned(),
             provider_id: self.id.clone(),
@@ -119,15 +126,27 @@ impl Mutasibank {
     }
 
     fn open<T: DeserializeOwned>(reply: &Reply) -> Result<Option<T>, MutasiError> {
-        let env: Envelope<T> = reply.json(P).or_else(|e| {
-            // A refusal may carry no data shape at all.
-            let bare: Envelope<serde_json::Value> = reply.json(P).map_err(|_| e)?;
-            Ok::<_, MutasiError>(Envelope {
-                error: bare.error,
-                message: bare.message,
-                data: None,
-            })
-        })?;
+        let env: Envelope<T> = match reply.json(P) {
+            Ok(env) => env,
+            Err(e) => {
+                // A refusal may carry no data shape at all. Data that is
+                // there but cannot be read is an error, never "no data": an
+                // empty statement would report every transaction as
+                // journal-only.
+                let Ok(bare) = reply.json::<Envelope<serde_json::Value>>(P) else {
+                    return Err(e);
+                };
+                let no_data = bare.data.as_ref().is_none_or(serde_json::Value::is_null);
+                if !(bare.error || reply.status >= 400 || no_data) {
+                    return Err(e);
+                }
+                Envelope {
+                    error: bare.error,
+                    message: bare.message,
+                    data: None,
+                }
+            }
+        };
         if env.error || reply.status >= 400 {
             let message = env.message.unwrap_or_else(|| "error".into());
             let kind = match reply.status {
@@ -192,7 +211,7 @@ impl Mutasibank {
         account_id: i64,
         range: DateRange,
     ) -> Result<Vec<MbStatement>, MutasiError> {
-        Ok(self
+        let raw: Vec<serde_json::Value> = self
             .get(
                 &format!("/account/{account_id}/statements"),
                 &[
@@ -201,7 +220,23 @@ impl Mutasibank {
                 ],
             )
             .await?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        // Each line on its own, so a line that cannot be read fails the
+        // whole fetch with its position and reason (nothing partial).
+        raw.into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let id = v.get("id").map(ToString::to_string).unwrap_or_default();
+                serde_json::from_value::<MbStatement>(v).map_err(|e| MutasiError::Malformed {
+                    provider: P,
+                    reason: format!(
+                        "baris ke-{} (id {id}) tidak terbaca / line {} (id {id}) cannot be read: {e}",
+                        i + 1,
+                        i + 1
+                    ),
+                })
+            })
+            .collect()
     }
 
     /// `POST /api/v1/account/{id}/match`: one transaction of this amount, if any.

@@ -37,6 +37,10 @@ pub(crate) struct ProviderState {
     raya_tokens: Mutex<HashMap<String, Instant>>,
     raya_external_ids: Mutex<HashSet<String>>,
     moota: Mutex<moota::MootaExtras>,
+    /// Statement lines without the terminal's sid, as most real statements
+    /// are (`POST /_sandbox/providers/references {"carry": false}`): the
+    /// imitation the rule of evidence must hold against.
+    no_references: std::sync::atomic::AtomicBool,
 }
 
 impl ProviderState {
@@ -100,6 +104,44 @@ pub(crate) fn routes() -> Router<Shared> {
         // Bank Raya SNAP
         .route("/snap/v1.0/access-token/b2b", post(bankraya::token))
         .route("/snap/v1.0/bank-statement", post(bankraya::statement))
+        .route("/_sandbox/providers/references", post(set_references))
+}
+
+/// Whether statement lines carry the transaction's refnum (the sid).
+async fn set_references(
+    axum::extract::State(st): axum::extract::State<Shared>,
+    axum::Json(body): axum::Json<serde_json::Value>,
+) -> axum::http::StatusCode {
+    let carry = body
+        .get("carry")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(true);
+    st.providers
+        .no_references
+        .store(!carry, std::sync::atomic::Ordering::SeqCst);
+    axum::http::StatusCode::NO_CONTENT
+}
+
+/// A description without its 16-digit refnums.
+fn without_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() != 16 {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The agent accounts and their lines in a range of WIB days.
@@ -110,8 +152,19 @@ async fn lines_of(
     to: NaiveDate,
 ) -> Result<Vec<StatementRow>, crate::ledger::LedgerError> {
     let (lo, hi) = utc_bounds(from, to);
-    st.db(move |l| l.statement(&account.bank, &account.number, lo, hi))
-        .await
+    let mut rows = st
+        .db(move |l| l.statement(&account.bank, &account.number, lo, hi))
+        .await?;
+    if st
+        .providers
+        .no_references
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        for r in &mut rows {
+            r.description = without_references(&r.description);
+        }
+    }
+    Ok(rows)
 }
 
 async fn agent_accounts(st: &AppState) -> Result<Vec<AgentAccount>, crate::ledger::LedgerError> {

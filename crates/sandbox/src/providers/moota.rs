@@ -173,10 +173,24 @@ async fn items(st: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item
         }
         let note = notes.get(&d.id).cloned().unwrap_or(d.note.clone());
         let t = tags.get(&d.id).cloned().unwrap_or_default();
+        // A dummy stored for today is booked now (a reversal credit after
+        // its debit); one for another day at the start of that day.
+        let created_wib = d.created.with_timezone(&crate::wire::wib());
+        let (date_text, at) = if created_wib.date_naive() == d.date {
+            (
+                created_wib.format("%Y-%m-%d %H:%M:%S").to_string(),
+                d.created,
+            )
+        } else {
+            (
+                format!("{} 00:00:00", d.date),
+                super::utc_bounds(d.date, d.date).0,
+            )
+        };
         out.push(Item {
             json: json!({
                 "account_number": d.account_number,
-                "date": format!("{} 00:00:00", d.date),
+                "date": date_text,
                 "description": "DUMMY MUTATION",
                 "amount": d.amount.to_plain_string_2(),
                 "type": if d.credit { "CR" } else { "DB" },
@@ -195,7 +209,7 @@ async fn items(st: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item
             amount: d.amount,
             note,
             tags: t,
-            at: super::utc_bounds(d.date, d.date).0,
+            at,
         });
     }
     // Newest first, as a mutation list reads.
