@@ -2,6 +2,7 @@
 // sees what to fix while typing. The core checks the whole form again
 // before anything is sent (crates/teller/src/validate.rs) and has the last word.
 import type { Key } from "./i18n";
+import { checkAmount } from "./amount";
 
 export type Problem = { key: Key; values?: Record<string, number> };
 export type Problems = Partial<Record<string, Problem>>;
@@ -54,7 +55,8 @@ export function checkOpenAccount(f: OpenForm, today: Date = new Date()): Problem
   }
   const zip = f.zip_code.trim();
   if (!(zip.length === 5 && digits(zip))) p.zip_code = { key: "vZip" };
-  if (!/[1-9]/.test(f.deposit.replace(/\D/g, ""))) p.deposit = { key: "vAmount" };
+  const deposit = checkAmount(f.deposit);
+  if (!deposit.ok) p.deposit = { key: deposit.error };
   return p;
 }
 
