@@ -109,6 +109,8 @@ async fn a_password_typed_into_a_dialog_never_reaches_the_page_behind() {
         fill(&c, "#ms-base", "http://127.0.0.1:9").await;
         fill(&c, "#ms-client-id", "kantor-cabang").await;
         for field in ["#ms-base", "#ms-client-id"] {
+            // BRI needs its secret each time (it is never shown back).
+            fill(&c, "#ms-client-secret", "rahasia-BRI-7788").await;
             click_into(&c, field).await;
             press_as_person(&c, Key::Enter).await;
             find(&c, "#supervisor").await;
@@ -184,6 +186,13 @@ async fn a_payment_on_the_wire_is_never_interrupted_and_a_relogin_keeps_the_quot
         find(&c, "#sending").await;
         let status = wait_text(&c, "#result-status", "BERHASIL").await;
         assert!(status.contains("BERHASIL"), "{status}");
+        // Only now does the balance refresh meet the expired session: the
+        // re-login comes after the payment, never during it.
+        wait_text(&c, "#relogin-reason", "Sesi habis").await;
+        type_as_person(&c, PASSWORD).await;
+        press_as_person(&c, Key::Enter).await;
+        gone(&c, "#relogin").await;
+        assert!(text_of(&c, "#result-status").await.contains("BERHASIL"));
         press(&c, Key::Enter).await;
 
         // A re-login at the confirm step keeps the quote.
