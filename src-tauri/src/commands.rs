@@ -104,9 +104,14 @@ pub async fn login(state: App<'_>, username: String, password: String) -> Result
         .login(&username, &Password::new(&password))
         .await
         .map_err(|e| state.error(e))?;
-    // Rows a crash left half-way are settled before the agent starts work.
-    if let Err(e) = ready.teller.recover(&p.username).await {
-        eprintln!("loket: recovery after login did not finish: {}", e.code());
+    // Rows a crash left half-way are settled before the agent starts work,
+    // at the first login of this run only: a re-login (session expired,
+    // idle lock) happens mid-work, with this app's own quotes open or a
+    // payment on the wire, and recovery must never touch those.
+    if state.take_recovery_turn() {
+        if let Err(e) = ready.teller.recover(&p.username).await {
+            eprintln!("loket: recovery after login did not finish: {}", e.code());
+        }
     }
     Ok(p.into())
 }
@@ -114,6 +119,8 @@ pub async fn login(state: App<'_>, username: String, password: String) -> Result
 #[tauri::command]
 #[specta::specta]
 pub async fn logout(state: App<'_>) -> Result<()> {
+    // A payment on the wire finishes (and is journaled) before the session goes.
+    state.payments_settled().await;
     let ready = state.ready().await?;
     ready.teller.logout().await.map_err(|e| state.error(e))
 }
@@ -292,10 +299,24 @@ pub async fn quote_transfer(
     Ok(q.into())
 }
 
+/// The most base64 text an image of at most `MAX_IMAGE_BYTES` can take.
+const MAX_IMAGE_BASE64: usize = teller::images::MAX_IMAGE_BYTES.div_ceil(3) * 4;
+
+/// Decodes a chosen image, refusing one too large from its text length
+/// alone, before any of it is decoded into memory.
+fn decode_image(name: &str, base64_text: &str) -> std::result::Result<Vec<u8>, String> {
+    if base64_text.len() > MAX_IMAGE_BASE64 {
+        return Err(format!(
+            "{name}: lebih dari 4 MB, pilih gambar yang lebih kecil / larger than 4 MB, choose a smaller picture"
+        ));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(base64_text.as_bytes())
+        .map_err(|_| format!("{name}: berkas rusak / unreadable file"))
+}
+
 fn image_path(state: &Loket, kind: ImageKind, ktp: &str, file: &view::ImageFile) -> Result<String> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(file.base64.as_bytes())
-        .map_err(|_| state.input(format!("{}: berkas rusak / unreadable file", file.name)))?;
+    let bytes = decode_image(&file.name, &file.base64).map_err(|why| state.input(why))?;
     platform_image_path(kind, ktp, &file.name, &bytes, chrono::Utc::now())
         .map_err(|e| state.error(e))
 }
@@ -357,6 +378,8 @@ pub async fn cancel(state: App<'_>, sid: String) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outcome> {
+    // Counted from the start: logout, recovery and closing the window wait for it.
+    let _in_flight = state.payment_in_flight();
     let pin = Zeroizing::new(pin);
     let ready = state.ready().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
@@ -379,16 +402,41 @@ pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outco
 
 // ---- History and doubt ----
 
+/// The dates history, summaries and exports take: a terminal's journal
+/// starts after 2000 and a date past 2100 is a typing error (or an attack:
+/// `+262142-12-31` once reached a panic in the journal's day arithmetic).
+const FIRST_DAY: (i32, u32, u32) = (2000, 1, 1);
+const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
+
+/// A date typed as `YYYY-MM-DD` (exactly: four-digit year, no sign),
+/// inside [`FIRST_DAY`]..=[`LAST_DAY`].
+fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    let wrong = || format!("tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD");
+    let shape = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return Err(wrong());
+    }
+    let d = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| wrong())?;
+    let bound = |(y, m, dd): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, dd);
+    match (bound(FIRST_DAY), bound(LAST_DAY)) {
+        (Some(first), Some(last)) if d >= first && d <= last => Ok(d),
+        _ => Err(format!(
+            "tanggal {t:?} di luar 2000-01-01..2100-12-31 / date outside 2000-01-01..2100-12-31"
+        )),
+    }
+}
+
 fn day(state: &Loket, text: &Option<String>) -> Result<Option<chrono::NaiveDate>> {
     match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                state.input(format!(
-                    "tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD"
-                ))
-            }),
+        Some(t) => parse_day(t).map(Some).map_err(|why| state.input(why)),
     }
 }
 
@@ -567,5 +615,63 @@ pub async fn export_csv(
 pub fn painted(what: String) {
     if let Some(ms) = crate::runtime::since_spawn_ms() {
         println!("loket-measure: {what} {ms:.1} ms");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_and_malformed_dates_are_refused_before_the_journal() {
+        for bad in [
+            "+262142-12-31",
+            "262142-12-31",
+            "-0001-01-01",
+            "1999-12-31",
+            "2101-01-01",
+            "9999-12-31",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-1-1",
+            " 2026-01-01",
+            "2026/01/01",
+        ] {
+            assert!(parse_day(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["2000-01-01", "2026-11-29", "2100-12-31"] {
+            assert!(parse_day(good).is_ok(), "{good:?} refused");
+        }
+    }
+
+    #[test]
+    fn an_image_too_large_is_refused_from_its_length_before_decoding() {
+        // Not valid base64 at all: refused for its size, so it was never decoded.
+        let huge = "!".repeat(MAX_IMAGE_BASE64 + 1);
+        let why = decode_image("ktp.jpg", &huge).expect_err("too large");
+        assert!(why.contains("4 MB"), "{why}");
+        // Exactly the largest allowed image still decodes.
+        let max = vec![0u8; teller::images::MAX_IMAGE_BYTES];
+        let text = base64::engine::general_purpose::STANDARD.encode(&max);
+        assert_eq!(text.len(), MAX_IMAGE_BASE64);
+        assert_eq!(
+            decode_image("ktp.jpg", &text).map(|b| b.len()),
+            Ok(max.len())
+        );
+        assert!(decode_image("ktp.jpg", "not base64!").is_err());
+    }
+
+    #[test]
+    fn recovery_runs_once_per_run_and_never_with_a_payment_in_flight() {
+        let dir = std::env::temp_dir().join(format!("loket-recovery-turn-{}", std::process::id()));
+        let loket = Loket::new(dir, None);
+        {
+            let _paying = loket.payment_in_flight();
+            assert_eq!(loket.payments_in_flight(), 1);
+            assert!(!loket.take_recovery_turn(), "not while a payment is sent");
+        }
+        assert_eq!(loket.payments_in_flight(), 0);
+        assert!(loket.take_recovery_turn(), "the first login recovers");
+        assert!(!loket.take_recovery_turn(), "a re-login does not");
     }
 }

@@ -77,9 +77,21 @@ fn main() {
         .filter(|s| !s.trim().is_empty());
     let state = runtime::Loket::new(teller::data_dir::resolve(None), server);
     let context = tauri::generate_context!("../tauri.conf.json");
+    let guard = state.clone();
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(move |window, event| {
+            // Closing while a payment is on the wire would lose its answer:
+            // the window stays, and the page says to wait for the result.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if guard.payments_in_flight() > 0 {
+                    api.prevent_close();
+                    use tauri::Emitter;
+                    let _ = window.emit("close-blocked", guard.payments_in_flight());
+                }
+            }
+        })
         .run(context);
     if let Err(e) = result {
         eprintln!("Loket tidak bisa dimulai / could not start: {e}");

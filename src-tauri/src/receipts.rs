@@ -171,19 +171,70 @@ pub async fn receipt(state: App<'_>, sid: String) -> Result<ReceiptView> {
     Ok(view_of(&state, &r))
 }
 
+/// This run of the app, as the journal names the session that issued an
+/// original receipt (a paper-jam retry must come from the same one). Not a
+/// secret: the process id and start time.
+fn print_session() -> &'static str {
+    static SESSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SESSION.get_or_init(|| {
+        format!(
+            "app-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_millis()
+        )
+    })
+}
+
+/// Claims the original receipt of `sid` in the journal before it is
+/// printed or saved: once, plus paper-jam retries from this run within
+/// [`journal::ORIGINAL_RETRY_WINDOW`]; afterwards only supervised copies.
+fn issue_original(state: &Loket, ready: &Ready, sid: &str, how: &str) -> Result<()> {
+    let actor = ready
+        .teller
+        .profile()
+        .map(|p| p.username)
+        .unwrap_or_else(|| "loket".into());
+    let issue = ready
+        .teller
+        .journal()
+        .issue_original(sid, how, &actor, print_session())
+        .map_err(|e| state.error(e.into()))?;
+    match issue {
+        journal::OriginalIssue::First | journal::OriginalIssue::Retry(_) => Ok(()),
+        journal::OriginalIssue::Refused { first_at } => {
+            let at = first_at
+                .with_timezone(&journal::wib())
+                .format("%d-%m-%Y %H:%M");
+            Err(CommandError {
+                code: "ORIGINAL_ISSUED".into(),
+                message: in_lang(
+                    &format!(
+                        "Struk asli sudah diterbitkan {at} WIB. Cetak salinan lewat Riwayat (F7, Cetak Ulang) dengan persetujuan supervisor. / \
+                         The original receipt was issued at {at} WIB. Print a copy from History (F7, Reprint) with a supervisor's approval."
+                    ),
+                    state.lang(),
+                ),
+                outcome_unknown: false,
+            })
+        }
+    }
+}
+
 /// Prints the original receipt on the printer from settings (or the
-/// system default). A printer that is missing or stopped says so; the
-/// transaction is as it was.
+/// system default): once, at the result screen (a paper-jam retry shortly
+/// after is allowed and journaled). A printer that is missing or stopped
+/// says so; the transaction is as it was.
 #[tauri::command]
 #[specta::specta]
 pub async fn print_receipt(state: App<'_>, sid: String) -> Result<Printed> {
     let ready = state.ready().await?;
     let r = ready.teller.receipt(&sid).map_err(|e| state.error(e))?;
+    issue_original(&state, &ready, &sid, "print")?;
     print(&state, r).await
 }
 
-/// Writes the receipt's PDF (the paper from settings) where CSV exports go
-/// and says where.
+/// Writes the original receipt's PDF (the paper from settings) where CSV
+/// exports go and says where; counted as the original (see `print_receipt`).
 #[tauri::command]
 #[specta::specta]
 pub async fn save_receipt_pdf(
@@ -193,6 +244,8 @@ pub async fn save_receipt_pdf(
 ) -> Result<SavedFile> {
     let ready = state.ready().await?;
     let r = ready.teller.receipt(&sid).map_err(|e| state.error(e))?;
+    // A saved PDF is an original too: the same once-only rule as paper.
+    issue_original(&state, &ready, &sid, "pdf")?;
     let pdf = receipt::render_pdf(&r, state.settings().paper())
         .map_err(|e| state.print_error(receipt::PrintError::Failed(e.to_string())))?;
     let dir = crate::commands::export_dir(&app, &state);

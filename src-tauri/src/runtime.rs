@@ -4,6 +4,7 @@
 //! server settings take effect by making it ready again.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +34,23 @@ pub struct Loket {
     /// is repaired or removed.
     settings_damaged: Option<teller::SettingsDamaged>,
     ready: tokio::sync::Mutex<Option<Arc<Ready>>>,
+    /// Payments of this app whose request may be on the wire: while it is
+    /// not zero nothing logs out, recovers or closes the window.
+    payments_in_flight: AtomicUsize,
+    /// Crash recovery ran (at the first login of this run); a re-login
+    /// never runs it again, so it cannot touch this app's own open quotes
+    /// or a payment being sent.
+    recovered: AtomicBool,
+}
+
+/// One payment of this app in flight; dropping it (however the command
+/// ends) takes it off the count.
+pub struct PaymentInFlight<'a>(&'a AtomicUsize);
+
+impl Drop for PaymentInFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -52,7 +70,37 @@ impl Loket {
             settings_warning: settings_damaged.as_ref().map(ToString::to_string),
             settings_damaged,
             ready: tokio::sync::Mutex::new(None),
+            payments_in_flight: AtomicUsize::new(0),
+            recovered: AtomicBool::new(false),
         })
+    }
+
+    /// Counts a payment as in flight until the guard is dropped.
+    pub fn payment_in_flight(&self) -> PaymentInFlight<'_> {
+        self.payments_in_flight.fetch_add(1, Ordering::SeqCst);
+        PaymentInFlight(&self.payments_in_flight)
+    }
+
+    /// How many payments of this app are being sent right now.
+    pub fn payments_in_flight(&self) -> usize {
+        self.payments_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no payment of this app is being sent.
+    pub async fn payments_settled(&self) {
+        while self.payments_in_flight() > 0 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// True exactly once per run, and only when no payment is in flight:
+    /// whether this login should settle rows a crashed run left half-way.
+    pub fn take_recovery_turn(&self) -> bool {
+        self.payments_in_flight() == 0
+            && self
+                .recovered
+                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
     }
 
     pub fn lang(&self) -> teller::Lang {

@@ -9,14 +9,14 @@ use serde_json::json;
 use super::*;
 
 const AGENT: &str = "BNIUS100294";
-const PASSWORD: &str = "T6jkl4ss";
-const PIN: &str = "359569";
-const SUPERVISOR: &str = "Wati Pengawas";
-const SUPERVISOR_PASSWORD: &str = "Awas#Uang2026";
+pub(crate) const PASSWORD: &str = "T6jkl4ss";
+pub(crate) const PIN: &str = "359569";
+pub(crate) const SUPERVISOR: &str = "Wati Pengawas";
+pub(crate) const SUPERVISOR_PASSWORD: &str = "Awas#Uang2026";
 
 /// The first login on a fresh terminal: the app asks for the terminal's
 /// supervisor before any teller work, and gets one.
-async fn agent_login(c: &Client) {
+pub(crate) async fn agent_login(c: &Client) {
     login(c, AGENT, PASSWORD).await;
     wait_text(c, "#agent", "BNI014100294").await;
     create_supervisor(c).await;
@@ -43,7 +43,7 @@ async fn approve(c: &Client, password: &str) {
 
 /// Types the PIN on the keyboard into the open pad and confirms it; the
 /// page never shows the digits.
-async fn enter_pin(c: &Client, pin: &str) {
+pub(crate) async fn enter_pin(c: &Client, pin: &str) {
     find(c, "#pin-pad").await;
     type_keys(c, pin).await;
     assert_eq!(text_of(c, "#pin-dots").await, "●●●●●●");

@@ -7,6 +7,7 @@
 //! any failure) go to `target/e2e-screenshots/`.
 
 mod flows;
+mod guards;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

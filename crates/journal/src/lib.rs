@@ -13,6 +13,7 @@
 mod evidence;
 mod history;
 mod model;
+mod prints;
 mod schema;
 mod sid;
 
@@ -32,6 +33,7 @@ pub use model::{
     Destination, Event, EventKind, Kind, NewTransaction, Resolution, State, StepFacts,
     TransactionRecord,
 };
+pub use prints::{OriginalIssue, MAX_ORIGINAL_ISSUES, ORIGINAL_RETRY_WINDOW};
 pub use sid::wib;
 
 /// What can go wrong with the journal, in words a supervisor can act on.

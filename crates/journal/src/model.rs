@@ -225,6 +225,8 @@ pub enum EventKind {
     State,
     /// A copy of the receipt was printed; the state is unchanged.
     Reprint,
+    /// The original receipt was printed or saved (see `prints.rs`); the state is unchanged.
+    Original,
 }
 
 impl EventKind {
@@ -232,6 +234,7 @@ impl EventKind {
         match self {
             EventKind::State => "state",
             EventKind::Reprint => "reprint",
+            EventKind::Original => "original",
         }
     }
 
@@ -239,6 +242,7 @@ impl EventKind {
         match text {
             "state" => Some(EventKind::State),
             "reprint" => Some(EventKind::Reprint),
+            "original" => Some(EventKind::Original),
             _ => None,
         }
     }

@@ -2,7 +2,7 @@
 // ("dua puluh lima ribu rupiah"). The confirm step and the receipt show the
 // core's own terbilang; `terbilang.cases.json` is checked against both this
 // and the Rust implementation (crates/money), so the two never disagree.
-import { amountDigits } from "./amount";
+import { amountDigits, checkAmount } from "./amount";
 
 const UNITS: readonly string[] = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas"];
 const SCALES = ["", "ribu", "juta", "miliar", "triliun", "kuadriliun", "kuintiliun"];
@@ -51,5 +51,9 @@ export function terbilangDigits(digits: string): string {
 
 /** The words for what an amount field shows ("Rp25.000"); empty when empty. */
 export function amountWords(text: string): string {
+  // Sen are not spoken here: an amount with sen shows its message instead
+  // of words for a different amount.
+  const c = checkAmount(text, true);
+  if (c.ok && c.sen !== "00") return "";
   return terbilangDigits(amountDigits(text));
 }

@@ -4,6 +4,7 @@
 // chosen codes against the bank's master lists; it has the last word. Both are
 // tested against the same cases (validate.cases.json), so they agree.
 import type { Key } from "./i18n";
+import { checkAmount } from "./amount";
 
 export type Problem = { key: Key; values?: Record<string, number> };
 export type Problems = Partial<Record<string, Problem>>;
@@ -82,7 +83,8 @@ export function checkOpenAccount(f: OpenForm, today: Date = new Date()): Problem
   if (f.gender.trim() !== "" && !["l", "p"].includes(f.gender.trim().toLowerCase())) p.gender = { key: "vGender" };
   const zip = f.zip_code.trim();
   if (!(zip.length === 5 && digits(zip))) p.zip_code = { key: "vZip" };
-  if (!/[1-9]/.test(f.deposit.replace(/\D/g, ""))) p.deposit = { key: "vAmount" };
+  const deposit = checkAmount(f.deposit);
+  if (!deposit.ok) p.deposit = { key: deposit.error };
   return p;
 }
 

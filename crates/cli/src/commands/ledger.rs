@@ -282,6 +282,7 @@ fn show(journal: &Journal, sid: &str, out: &Out) -> u8 {
         let what = match e.kind {
             EventKind::State => format!("{} -> {}", e.from.map(State::as_str).unwrap_or("-"), e.to),
             EventKind::Reprint => out.t("cetak ulang", "reprint").to_owned(),
+            EventKind::Original => out.t("struk asli", "original receipt").to_owned(),
         };
         out.line(&format!(
             "  {}  {what}  {}{}{}",

@@ -116,6 +116,14 @@ pub fn run(ctx: &Ctx, req: &Request, approval: Option<&SupervisorApproval>) -> u
         Ok(r) => r,
         Err(e) => return out.fail(&e),
     };
+    // The original leaves the terminal (paper or PDF) once; a retry for a
+    // paper jam is allowed shortly after by the same agent; later, only a
+    // supervised copy (`--copy`). Showing it as text is not issuing it.
+    if approval.is_none() && (req.pdf.is_some() || req.print.is_some()) {
+        if let Err(code) = issue_original(ctx, &req.sid, req.print.is_some()) {
+            return code;
+        }
+    }
     let mut v = Map::new();
     v.insert("sid".into(), json!(r.sid));
     v.insert("type".into(), json!(r.type_label));
@@ -183,6 +191,36 @@ pub fn run(ctx: &Ctx, req: &Request, approval: Option<&SupervisorApproval>) -> u
     v.insert("status".into(), json!("succeeded"));
     out.object(&Value::Object(v));
     exit::OK
+}
+
+/// Claims the original receipt in the journal (see `journal::prints`).
+fn issue_original(ctx: &Ctx, sid: &str, printing: bool) -> Result<(), u8> {
+    let out = &ctx.out;
+    let actor = ctx
+        .teller
+        .profile()
+        .map(|p| p.username)
+        .unwrap_or_else(|| "loket".into());
+    let how = if printing { "print" } else { "pdf" };
+    // The CLI has no lasting session: the agent's own command line is one.
+    let session = format!("cli:{actor}");
+    match ctx
+        .teller
+        .journal()
+        .issue_original(sid, how, &actor, &session)
+    {
+        Ok(journal::OriginalIssue::First | journal::OriginalIssue::Retry(_)) => Ok(()),
+        Ok(journal::OriginalIssue::Refused { first_at }) => {
+            let at = first_at
+                .with_timezone(&journal::wib())
+                .format("%d-%m-%Y %H:%M");
+            Err(out.fail(&TellerError::Input(format!(
+                "struk asli sudah diterbitkan {at} WIB; cetak salinan dengan --copy (supervisor) / \
+                 the original receipt was issued at {at} WIB; print a copy with --copy (supervisor)"
+            ))))
+        }
+        Err(e) => Err(out.fail(&e.into())),
+    }
 }
 
 fn write_file(out: &Out, path: &Path, bytes: &[u8]) -> Result<(), u8> {
