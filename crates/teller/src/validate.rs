@@ -157,7 +157,8 @@ pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Resu
         );
     }
     let phone = f.phone.trim();
-    if !phone.is_empty() && !(digits(phone) && (6..=13).contains(&phone.len())) {
+    let phone_ok = phone.is_empty() || (digits(phone) && (6..=13).contains(&phone.len()));
+    if !phone_ok {
         out.push("nomor telepon harus 6–13 angka / phone number must be 6–13 digits".into());
     }
     let email = f.email.trim();
