@@ -422,8 +422,13 @@ pub async fn reconcile_statement(
         )));
     }
     let (settings, demo, approved) = provider_settings(&state, &ready, k)?;
-    let own = own_account(&state, &ready).await?;
-    let can_settle = approved && reconcile::same_account(&account, &own);
+    // Without the agent's own account (a staff login) the statement is
+    // shown, but nothing can be judged or settled.
+    let own = own_account(&state, &ready).await.ok();
+    let is_own = own
+        .as_deref()
+        .is_some_and(|o| reconcile::same_account(&account, o));
+    let can_settle = approved && is_own;
     let progress = move |p: mutasi::Progress| {
         let _ = on_progress.send(FetchProgress {
             done: count(p.done),
@@ -442,13 +447,12 @@ pub async fn reconcile_statement(
     report
         .statement_only
         .retain(|l| l.posted_at >= lo && l.posted_at < hi);
-    let judgements = if reconcile::same_account(&account, &own) {
-        ready
+    let judgements = match own.as_deref() {
+        Some(o) if is_own => ready
             .teller
-            .judge_statement(&lines, &own)
-            .map_err(|e| state.error(e))?
-    } else {
-        Vec::new()
+            .judge_statement(&lines, o)
+            .map_err(|e| state.error(e))?,
+        _ => Vec::new(),
     };
     let in_days = |j: &&reconcile::Judgement| j.entry.created_at >= lo && j.entry.created_at < hi;
     let resolvable = judgements

@@ -233,7 +233,9 @@ pub enum Command {
         account: Option<String>,
         #[arg(long, env = "LOKET_PROVIDERS")]
         providers: Option<PathBuf>,
-        /// Settle every transaction in doubt whose debit is on the statement.
+        /// Settle each transaction in doubt whose debit can be nobody else's
+        /// (the rule of evidence); needs the supervisor and the sealed,
+        /// approved provider settings (not --providers).
         #[arg(long)]
         resolve: bool,
     },
