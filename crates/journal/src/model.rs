@@ -225,6 +225,8 @@ pub enum EventKind {
     State,
     /// A copy of the receipt was printed; the state is unchanged.
     Reprint,
+    /// A recorded outcome proven wrong by evidence (`failed -> succeeded`).
+    Correction,
 }
 
 impl EventKind {
@@ -232,6 +234,7 @@ impl EventKind {
         match self {
             EventKind::State => "state",
             EventKind::Reprint => "reprint",
+            EventKind::Correction => "correction",
         }
     }
 
@@ -239,6 +242,7 @@ impl EventKind {
         match text {
             "state" => Some(EventKind::State),
             "reprint" => Some(EventKind::Reprint),
+            "correction" => Some(EventKind::Correction),
             _ => None,
         }
     }
@@ -290,4 +294,32 @@ pub struct StepFacts {
     pub override_of: Option<String>,
     /// The supervisor who authorized this step; recorded on its event.
     pub authorized_by: Option<String>,
+    /// The fee the bank's payment reply gave, kept beside the quoted one
+    /// (which stays in `admin_fee` unless the reply's is larger).
+    pub replied_fee: Option<Rupiah>,
+    /// The total the bank's payment reply gave.
+    pub replied_total: Option<Rupiah>,
+}
+
+/// What the journal knows about a row beyond [`TransactionRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RowFlags {
+    /// The lease id of the process that began the row.
+    pub owner: Option<String>,
+    /// The reversal begun for this row, if any (only one that can still book at a time).
+    pub reversal_sid: Option<String>,
+    /// For a reversal row: the transaction it reverses.
+    pub reversal_of: Option<String>,
+    #[serde(serialize_with = "ser_money")]
+    pub quoted_fee: Option<Rupiah>,
+    #[serde(serialize_with = "ser_money")]
+    pub replied_fee: Option<Rupiah>,
+    #[serde(serialize_with = "ser_money")]
+    pub replied_total: Option<Rupiah>,
+    /// The reply's fee differed from the quote's.
+    pub fee_differs: bool,
+    /// Recorded `failed`, later proven booked (a correction event).
+    pub corrected: bool,
+    /// When the request left (the move to `sending`).
+    pub sent_at: Option<DateTime<Utc>>,
 }
