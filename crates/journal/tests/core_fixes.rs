@@ -63,7 +63,11 @@ fn one_reversal_at_a_time_and_its_success_reverses_the_original() {
     let j = Journal::open(&path).unwrap();
     let other = Journal::open(&path).unwrap();
     let orig = j.begin(transfer(50_000, 6_500)).unwrap();
-    walk(&j, &orig, &[State::Authorized, State::Sending, State::Succeeded]);
+    walk(
+        &j,
+        &orig,
+        &[State::Authorized, State::Sending, State::Succeeded],
+    );
     let reversal = || NewTransaction {
         kind: Some(Kind::Reversal),
         ..transfer(50_000, 6_500)
@@ -99,10 +103,21 @@ fn one_reversal_at_a_time_and_its_success_reverses_the_original() {
 fn a_failed_row_proven_booked_is_corrected_loudly_as_its_own_event() {
     let j = Journal::open_in_memory().unwrap();
     let sid = j.begin(transfer(50_000, 6_500)).unwrap();
-    walk(&j, &sid, &[State::Authorized, State::Sending, State::Failed]);
+    walk(
+        &j,
+        &sid,
+        &[State::Authorized, State::Sending, State::Failed],
+    );
     // Not an ordinary move.
     assert!(j
-        .step(&sid, State::Failed, State::Succeeded, "t", None, StepFacts::default())
+        .step(
+            &sid,
+            State::Failed,
+            State::Succeeded,
+            "t",
+            None,
+            StepFacts::default()
+        )
         .is_err());
     let r = j
         .correct_failed_to_succeeded(&sid, "t", "switcher check: booked", StepFacts::default())
@@ -112,7 +127,10 @@ fn a_failed_row_proven_booked_is_corrected_loudly_as_its_own_event() {
     assert_eq!(j.corrections().unwrap().len(), 1);
     let last = j.events(&sid).unwrap().pop().unwrap();
     assert_eq!(last.kind, EventKind::Correction);
-    assert_eq!((last.from, last.to), (Some(State::Failed), State::Succeeded));
+    assert_eq!(
+        (last.from, last.to),
+        (Some(State::Failed), State::Succeeded)
+    );
     // Only failed rows can be corrected.
     assert!(j
         .correct_failed_to_succeeded(&sid, "t", "again", StepFacts::default())
@@ -181,7 +199,9 @@ fn racing_first_starts_and_writers_all_succeed() {
         })
         .collect();
     for h in writers {
-        h.join().unwrap().expect("no write fails with 'database is locked'");
+        h.join()
+            .unwrap()
+            .expect("no write fails with 'database is locked'");
     }
     assert_eq!(Journal::open(&path).unwrap().count().unwrap(), 160);
 }
