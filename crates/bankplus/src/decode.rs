@@ -188,6 +188,13 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
+/// `68` from `[68] Response received too late`.
+fn bracketed_code(message: &str) -> Option<&str> {
+    let rest = message.trim_start().strip_prefix('[')?;
+    let (code, _) = rest.split_once(']')?;
+    Some(code.trim())
+}
+
 fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -225,6 +232,14 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
             "INVALID_PIN" => Error::InvalidPin { message },
             "2102" => Error::BadLogin { message },
             "NOT_FOUND" => Error::NotFound { message },
+            // A refusal code on a 5xx reply comes from a gateway or a core
+            // that failed part-way, and ISO 8583 `68` is "response received
+            // too late": neither says the money did not move.
+            c if status >= 500 || c == "68" || bracketed_code(&message) == Some("68") => {
+                Error::OutcomeUnknown {
+                    reason: format!("HTTP {status}, code {c}: {}", clean(&message)),
+                }
+            }
             _ => Error::Refused {
                 // Platform refusals carry a trace code in `data`; the
                 // switcher's (`responseCode`…) and bare ones do not.
@@ -369,6 +384,25 @@ pub fn switcher_transfer(status: u16, body: &[u8]) -> Result<SwitcherTransfer, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_on_a_5xx_or_an_iso_68_leaves_a_payment_in_doubt() {
+        // A gateway's 500/503 with a Bank+-shaped refusal body: not the bank's answer.
+        let body = br#"{"code":"-1","message":"[91] Issuer or switch inoperative","data":{}}"#;
+        for status in [500, 502, 503, 504] {
+            let e = deposit(status, body).expect_err("not a success");
+            assert!(!e.outcome_known(), "HTTP {status}: {e:?}");
+        }
+        // ISO 8583 68 "response received too late", as a code or in brackets.
+        let late = br#"{"code":"68","message":"Response received too late"}"#;
+        assert!(!deposit(200, late).expect_err("68").outcome_known());
+        let late = br#"{"code":"-1","message":"[68] Response received too late","data":{}}"#;
+        assert!(!deposit(400, late).expect_err("[68]").outcome_known());
+        // An ordinary refusal on a 4xx/200 stays a known failure.
+        let refused = br#"{"code":"-1","message":"[0108] NO SUCH ACCOUNT","data":{}}"#;
+        assert!(deposit(400, refused).expect_err("0108").outcome_known());
+        assert!(deposit(200, refused).expect_err("0108").outcome_known());
+    }
 
     #[test]
     fn an_html_page_is_its_title() {

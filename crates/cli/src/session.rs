@@ -311,7 +311,15 @@ impl Ctx {
             timeout: TIMEOUT,
         };
         let teller = match Teller::new(&config, journal) {
-            Ok(t) => t,
+            // How long after sending a switcher "refnum not found" is believed
+            // (tests shorten it; the default is the timeout plus a margin).
+            Ok(t) => match std::env::var("LOKET_CHECK_SETTLE_SECS")
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+            {
+                Some(secs) => t.with_check_settle(Duration::from_secs(secs)),
+                None => t,
+            },
             Err(e) => {
                 if let Some(sb) = sandbox {
                     sb.shutdown().await;

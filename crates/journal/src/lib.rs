@@ -12,6 +12,7 @@
 
 mod evidence;
 mod history;
+mod lease;
 mod model;
 mod prints;
 mod schema;
@@ -22,7 +23,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use lease::{Lease, Owner};
 
 pub use evidence::{EvidenceLine, UsedLine};
 pub use history::{
@@ -30,10 +33,15 @@ pub use history::{
     LAST_DAY,
 };
 pub use model::{
-    Destination, Event, EventKind, Kind, NewTransaction, Resolution, State, StepFacts,
+    Destination, Event, EventKind, Kind, NewTransaction, Resolution, RowFlags, State, StepFacts,
     TransactionRecord,
 };
 pub use prints::{OriginalIssue, MAX_ORIGINAL_ISSUES, ORIGINAL_RETRY_WINDOW};
+
+/// How long a journal write waits for another process's write to finish.
+/// Writes are short; a long wait is better than a payment whose outcome
+/// cannot be recorded.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 pub use sid::wib;
 
 /// What can go wrong with the journal, in words a supervisor can act on.
@@ -68,6 +76,15 @@ pub enum JournalError {
         provider_id: String,
         sid: String,
     },
+    #[error("cannot take this process's lease on the journal ({path}): {source}")]
+    Lease {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal / transaction {sid} already has reversal {reversal}, which has not failed"
+    )]
+    ReversalPending { sid: String, reversal: String },
 }
 
 impl std::fmt::Display for State {
@@ -97,6 +114,8 @@ pub struct Authorization {
 /// The journal of one terminal.
 pub struct Journal {
     conn: Mutex<Connection>,
+    /// This handle's lease: rows it begins name it as their owner.
+    lease: Lease,
     /// The last sid step issued by this process; see [`sid`].
     last_step: Mutex<i64>,
 }
@@ -114,9 +133,15 @@ impl Journal {
             source,
         };
         let conn = Connection::open(path).map_err(open_err)?;
+        // Before anything that may need a lock: wait for other processes.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
-        Self::setup(conn)
+        let lease = Lease::take(path).map_err(|source| JournalError::Lease {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::setup(conn, lease)
     }
 
     /// A journal that lives in memory only (tests, benchmarks).
@@ -125,13 +150,13 @@ impl Journal {
             path: ":memory:".into(),
             source,
         })?;
-        Self::setup(conn)
+        Self::setup(conn, Lease::in_memory())
     }
 
-    fn setup(mut conn: Connection) -> Result<Journal> {
+    fn setup(mut conn: Connection, lease: Lease) -> Result<Journal> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > schema::latest() {
             return Err(JournalError::TooNew {
@@ -145,6 +170,7 @@ impl Journal {
         let last_step = last_sid.as_deref().and_then(sid::parse_step).unwrap_or(0);
         Ok(Journal {
             conn: Mutex::new(conn),
+            lease,
             last_step: Mutex::new(last_step),
         })
     }
@@ -161,18 +187,64 @@ impl Journal {
 
     /// [`Journal::begin`] with an explicit clock, for tests and data generation.
     pub fn begin_at(&self, new: NewTransaction, now: DateTime<Utc>) -> Result<String> {
+        self.begin_inner(new, now, None)
+    }
+
+    /// Begins the reversal of `original` as its own row, and in the same
+    /// SQLite transaction marks the original as having it, but only if the
+    /// original is `succeeded` and has no reversal that could still book
+    /// (one that is in flight, in doubt or succeeded). This compare-and-set
+    /// holds across processes: of two supervisors reversing at once, one
+    /// gets [`JournalError::ReversalPending`]. A reversal that failed or was
+    /// cancelled releases the original for another attempt.
+    pub fn begin_reversal(&self, original: &str, new: NewTransaction) -> Result<String> {
+        self.begin_inner(new, Utc::now(), Some(original))
+    }
+
+    fn begin_inner(
+        &self,
+        new: NewTransaction,
+        now: DateTime<Utc>,
+        reversal_of: Option<&str>,
+    ) -> Result<String> {
         let kind = new.kind.ok_or(JournalError::NoKind)?;
         let mut conn = self.conn()?;
         let mut last = self.last_step.lock().map_err(|_| JournalError::Poisoned)?;
         let mut step = sid::steps_of(now).max(*last + 1);
         loop {
             let sid = sid::format_step(step);
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(original) = reversal_of {
+                let current = load(&tx, original)?
+                    .ok_or_else(|| JournalError::NotFound(original.to_owned()))?;
+                if current.state != State::Succeeded {
+                    return Err(JournalError::BadTransition {
+                        sid: original.to_owned(),
+                        from: current.state,
+                        to: State::Reversed,
+                    });
+                }
+                let pending: Option<String> = tx
+                    .query_row(
+                        "SELECT o.reversal_sid FROM transactions o JOIN transactions r \
+                     ON r.sid = o.reversal_sid WHERE o.sid = ?1 \
+                     AND r.state NOT IN ('failed', 'cancelled')",
+                        [original],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(reversal) = pending {
+                    return Err(JournalError::ReversalPending {
+                        sid: original.to_owned(),
+                        reversal,
+                    });
+                }
+            }
             let inserted = tx.execute(
                 "INSERT INTO transactions (sid, kind, state, created_at, updated_at, operator, agent_code, \
                  amount_sen, fee_sen, total_sen, dest_bank_code, dest_bank_name, dest_account, dest_name, \
-                 narration, override_of) \
-                 VALUES (?1, ?2, 'draft', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+                 narration, override_of, owner, reversal_of, quoted_fee_sen) \
+                 VALUES (?1, ?2, 'draft', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?7) \
                  ON CONFLICT(sid) DO NOTHING",
                 params![
                     sid,
@@ -189,6 +261,8 @@ impl Journal {
                     new.destination.account_name,
                     new.narration,
                     new.override_of,
+                    self.lease.id(),
+                    reversal_of,
                 ],
             )?;
             if inserted == 0 {
@@ -210,8 +284,15 @@ impl Journal {
                 &new.operator,
                 note.as_deref(),
                 None,
+                "state",
             )?;
             refresh_search(&tx, &sid)?;
+            if let Some(original) = reversal_of {
+                tx.execute(
+                    "UPDATE transactions SET reversal_sid = ?2 WHERE sid = ?1",
+                    params![original, sid],
+                )?;
+            }
             tx.commit()?;
             *last = step;
             return Ok(sid);
@@ -245,7 +326,9 @@ impl Journal {
         now: DateTime<Utc>,
     ) -> Result<TransactionRecord> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        // The write lock up front: a deferred transaction that reads and then
+        // writes fails at once ("database is locked") instead of waiting.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
         if current.state != from || !from.can_move_to(to) {
             return Err(JournalError::BadTransition {
@@ -254,16 +337,151 @@ impl Journal {
                 to,
             });
         }
-        let dest = facts.destination.clone().unwrap_or_default();
-        let total = facts
-            .total
-            .or_else(|| match (facts.amount, facts.admin_fee) {
-                (Some(_), _) | (_, Some(_)) => total_of(
-                    facts.amount.or(current.amount),
-                    facts.admin_fee.or(current.admin_fee),
-                ),
-                _ => None,
+        let updated = apply_step(&tx, &current, to, actor, note, &facts, now, "state")?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Records that a transaction recorded `failed` was in fact booked, as
+    /// its own `correction` event carrying the evidence (a switcher answer
+    /// or a statement line). The row is flagged `corrected` and listed by
+    /// [`Journal::corrections`] for a supervisor's attention. Only
+    /// `failed -> succeeded` is a correction; nothing else may be undone.
+    pub fn correct_failed_to_succeeded(
+        &self,
+        sid: &str,
+        actor: &str,
+        evidence: &str,
+        facts: StepFacts,
+    ) -> Result<TransactionRecord> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
+        if current.state != State::Failed {
+            return Err(JournalError::BadTransition {
+                sid: sid.to_owned(),
+                from: current.state,
+                to: State::Succeeded,
             });
+        }
+        let note = format!("KOREKSI / CORRECTION: recorded failed, but booked: {evidence}");
+        let facts = StepFacts {
+            resolution_note: facts.resolution_note.clone().or(Some(evidence.to_owned())),
+            ..facts
+        };
+        let updated = apply_step(
+            &tx,
+            &current,
+            State::Succeeded,
+            actor,
+            Some(&note),
+            &facts,
+            Utc::now(),
+            "correction",
+        )?;
+        tx.execute(
+            "UPDATE transactions SET corrected = 1 WHERE sid = ?1",
+            [sid],
+        )?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Rows recorded `failed` and later proven booked (see
+    /// [`Journal::correct_failed_to_succeeded`]), oldest first: a supervisor
+    /// must look at each (the customer or the agent may be owed money).
+    pub fn corrections(&self) -> Result<Vec<TransactionRecord>> {
+        let conn = self.conn()?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE corrected = 1 ORDER BY created_at, sid"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], record)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// What the journal knows about a row beyond [`TransactionRecord`]:
+    /// its owner, its reversal, the quoted and replied fee, corrections.
+    pub fn flags(&self, sid: &str) -> Result<Option<RowFlags>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT owner, reversal_sid, reversal_of, quoted_fee_sen, replied_fee_sen, \
+                 replied_total_sen, fee_differs, corrected, \
+                 (SELECT max(at) FROM events e WHERE e.sid = t.sid AND e.to_state = 'sending') \
+                 FROM transactions t WHERE sid = ?1",
+                [sid],
+                |r| {
+                    Ok(RowFlags {
+                        owner: r.get(0)?,
+                        reversal_sid: r.get(1)?,
+                        reversal_of: r.get(2)?,
+                        quoted_fee: opt_money(r.get(3)?),
+                        replied_fee: opt_money(r.get(4)?),
+                        replied_total: opt_money(r.get(5)?),
+                        fee_differs: r.get::<_, i64>(6)? != 0,
+                        corrected: r.get::<_, i64>(7)? != 0,
+                        sent_at: r.get::<_, Option<i64>>(8)?.map(millis),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// This handle's lease id (rows it begins are owned by it).
+    pub fn lease_id(&self) -> &str {
+        self.lease.id()
+    }
+}
+
+/// Moves `current` to `to` inside an open write transaction: the row, its
+/// event, and what follows from the move (a reversal that succeeded makes
+/// its original `reversed` in the same transaction).
+#[allow(clippy::too_many_arguments)]
+fn apply_step(
+    tx: &Connection,
+    current: &TransactionRecord,
+    to: State,
+    actor: &str,
+    note: Option<&str>,
+    facts: &StepFacts,
+    now: DateTime<Utc>,
+    event_kind: &str,
+) -> Result<TransactionRecord> {
+    let sid = current.sid.as_str();
+    let from = current.state;
+    {
+        let dest = facts.destination.clone().unwrap_or_default();
+        // A reply whose fee differs from the quote (an interbank reply with
+        // `admin_fee: 0` after a 6500 quote): both are kept, and the money
+        // that left the agent is the larger known figure until the bank's
+        // statement or the switcher says otherwise.
+        let (fee, replied_total, differs) = match facts.replied_fee {
+            Some(replied) => {
+                let quoted = current.admin_fee;
+                let differs = quoted.is_some_and(|q| q != replied);
+                let fee = quoted.map_or(replied, |q| q.max(replied));
+                (Some(fee), facts.replied_total, differs)
+            }
+            None => (facts.admin_fee, None, false),
+        };
+        let amount = facts.amount.or(current.amount);
+        let total = if facts.replied_fee.is_some() {
+            let computed = total_of(amount, fee);
+            match (computed, facts.replied_total) {
+                (Some(c), Some(r)) => Some(c.max(r)),
+                (c, r) => c.or(r),
+            }
+        } else {
+            facts
+                .total
+                .or_else(|| match (facts.amount, facts.admin_fee) {
+                    (Some(_), _) | (_, Some(_)) => {
+                        total_of(amount, facts.admin_fee.or(current.admin_fee))
+                    }
+                    _ => None,
+                })
+        };
         tx.execute(
             "UPDATE transactions SET state = ?2, updated_at = ?3, \
              amount_sen = coalesce(?4, amount_sen), fee_sen = coalesce(?5, fee_sen), \
@@ -273,14 +491,18 @@ impl Journal {
              inquiry_ref = coalesce(?11, inquiry_ref), bank_reference = coalesce(?12, bank_reference), \
              bank_code = coalesce(?13, bank_code), bank_message = coalesce(?14, bank_message), \
              resolution = coalesce(?15, resolution), resolution_note = coalesce(?16, resolution_note), \
-             resolved_by = coalesce(?17, resolved_by), override_of = coalesce(?19, override_of) \
+             resolved_by = coalesce(?17, resolved_by), override_of = coalesce(?19, override_of), \
+             quoted_fee_sen = CASE WHEN ?20 IS NOT NULL THEN fee_sen ELSE coalesce(?21, quoted_fee_sen) END, \
+             replied_fee_sen = coalesce(?20, replied_fee_sen), \
+             replied_total_sen = coalesce(?22, replied_total_sen), \
+             fee_differs = fee_differs OR ?23 \
              WHERE sid = ?1 AND state = ?18",
             params![
                 sid,
                 to.as_str(),
                 now.timestamp_millis(),
                 facts.amount.map(Rupiah::sen),
-                facts.admin_fee.map(Rupiah::sen),
+                fee.map(Rupiah::sen),
                 total.map(Rupiah::sen),
                 dest.bank_code,
                 dest.bank_name,
@@ -295,10 +517,14 @@ impl Journal {
                 facts.resolved_by,
                 from.as_str(),
                 facts.override_of,
+                facts.replied_fee.map(Rupiah::sen),
+                facts.admin_fee.map(Rupiah::sen),
+                replied_total.map(Rupiah::sen),
+                differs,
             ],
         )?;
         insert_event(
-            &tx,
+            tx,
             sid,
             now,
             Some(from),
@@ -306,15 +532,51 @@ impl Journal {
             actor,
             note,
             facts.authorized_by.as_deref(),
+            event_kind,
         )?;
         if facts.destination.is_some() {
-            refresh_search(&tx, sid)?;
+            refresh_search(tx, sid)?;
         }
-        let updated = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
-        tx.commit()?;
-        Ok(updated)
     }
+    // A reversal that succeeded (by its reply, a switcher check, a statement
+    // line or a supervisor) reverses its original in the same transaction.
+    if current.kind == Kind::Reversal && to == State::Succeeded {
+        let original: Option<String> = tx
+            .query_row(
+                "SELECT reversal_of FROM transactions WHERE sid = ?1",
+                [sid],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(original) = original {
+            if let Some(orig) = load(tx, &original)? {
+                if orig.state == State::Succeeded {
+                    let why = current.narration.clone().unwrap_or_default();
+                    let orig_facts = StepFacts {
+                        resolution_note: Some(why.clone()),
+                        resolved_by: facts.resolved_by.clone(),
+                        authorized_by: facts.authorized_by.clone(),
+                        ..StepFacts::default()
+                    };
+                    apply_step(
+                        tx,
+                        &orig,
+                        State::Reversed,
+                        actor,
+                        Some(&format!("reversed by {sid}: {why}")),
+                        &orig_facts,
+                        now,
+                        "state",
+                    )?;
+                }
+            }
+        }
+    }
+    load(tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))
+}
 
+impl Journal {
     /// The current row of a transaction.
     pub fn get(&self, sid: &str) -> Result<Option<TransactionRecord>> {
         let conn = self.conn()?;
@@ -493,32 +755,54 @@ impl Journal {
             .optional()?)
     }
 
-    /// After a restart: a transaction left `sending` may have reached the
+    /// After a crash: a transaction left `sending` may have reached the
     /// bank, so it becomes `unknown`; one left before sending was never
-    /// sent, so it becomes `cancelled`. Returns the sids now in doubt.
+    /// sent, so it becomes `cancelled`. Only rows whose owner is gone are
+    /// touched (their lease is free, or they have none, being older than
+    /// leases): a row in flight in this handle or in another live process is
+    /// left alone, whatever its state. Looks only at unfinished rows (by the
+    /// `tx_open` index). Returns the sids now in doubt.
     pub fn recover(&self, actor: &str) -> Result<Vec<String>> {
-        let open: Vec<(String, State)> = {
+        let open: Vec<(String, State, Option<String>)> = {
             let conn = self.conn()?;
             let mut stmt = conn.prepare(
-                "SELECT sid, state FROM transactions WHERE state IN ('draft','inquired','authorized','sending')",
+                "SELECT sid, state, owner FROM transactions \
+                 WHERE state IN ('draft','inquired','authorized','sending')",
             )?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?;
             rows.filter_map(|r| match r {
-                Ok((sid, state)) => State::parse(&state).map(|s| Ok((sid, s))),
+                Ok((sid, state, owner)) => State::parse(&state).map(|s| Ok((sid, s, owner))),
                 Err(e) => Some(Err(e)),
             })
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
+        let mut owners: std::collections::HashMap<String, Owner> = Default::default();
         let mut doubtful = Vec::new();
-        for (sid, state) in open {
+        for (sid, state, owner) in open {
+            if let Some(owner) = owner {
+                let status = *owners
+                    .entry(owner.clone())
+                    .or_insert_with(|| self.lease.owner(&owner));
+                if status != Owner::Gone {
+                    continue;
+                }
+            }
             let (to, note) = if state == State::Sending {
                 (
                     State::Unknown,
-                    "interrupted while sending: the bank may have booked it",
+                    "interrupted while sending (its process is gone): the bank may have booked it",
                 )
             } else {
-                (State::Cancelled, "interrupted before anything was sent")
+                (
+                    State::Cancelled,
+                    "interrupted before anything was sent (its process is gone)",
+                )
             };
             match self.step(&sid, state, to, actor, Some(note), StepFacts::default()) {
                 Ok(_) => {
@@ -560,10 +844,11 @@ fn insert_event(
     actor: &str,
     note: Option<&str>,
     authorized_by: Option<&str>,
+    kind: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO events (sid, at, from_state, to_state, actor, note, authorized_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (sid, at, from_state, to_state, actor, note, authorized_by, kind) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         sid,
@@ -572,7 +857,8 @@ fn insert_event(
         to.as_str(),
         actor,
         note,
-        authorized_by
+        authorized_by,
+        kind
     ])?;
     Ok(())
 }

@@ -227,6 +227,8 @@ pub enum EventKind {
     Reprint,
     /// The original receipt was printed or saved (see `prints.rs`); the state is unchanged.
     Original,
+    /// A recorded outcome proven wrong by evidence (`failed -> succeeded`).
+    Correction,
 }
 
 impl EventKind {
@@ -235,6 +237,7 @@ impl EventKind {
             EventKind::State => "state",
             EventKind::Reprint => "reprint",
             EventKind::Original => "original",
+            EventKind::Correction => "correction",
         }
     }
 
@@ -243,6 +246,7 @@ impl EventKind {
             "state" => Some(EventKind::State),
             "reprint" => Some(EventKind::Reprint),
             "original" => Some(EventKind::Original),
+            "correction" => Some(EventKind::Correction),
             _ => None,
         }
     }
@@ -294,4 +298,32 @@ pub struct StepFacts {
     pub override_of: Option<String>,
     /// The supervisor who authorized this step; recorded on its event.
     pub authorized_by: Option<String>,
+    /// The fee the bank's payment reply gave, kept beside the quoted one
+    /// (which stays in `admin_fee` unless the reply's is larger).
+    pub replied_fee: Option<Rupiah>,
+    /// The total the bank's payment reply gave.
+    pub replied_total: Option<Rupiah>,
+}
+
+/// What the journal knows about a row beyond [`TransactionRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RowFlags {
+    /// The lease id of the process that began the row.
+    pub owner: Option<String>,
+    /// The reversal begun for this row, if any (only one that can still book at a time).
+    pub reversal_sid: Option<String>,
+    /// For a reversal row: the transaction it reverses.
+    pub reversal_of: Option<String>,
+    #[serde(serialize_with = "ser_money")]
+    pub quoted_fee: Option<Rupiah>,
+    #[serde(serialize_with = "ser_money")]
+    pub replied_fee: Option<Rupiah>,
+    #[serde(serialize_with = "ser_money")]
+    pub replied_total: Option<Rupiah>,
+    /// The reply's fee differed from the quote's.
+    pub fee_differs: bool,
+    /// Recorded `failed`, later proven booked (a correction event).
+    pub corrected: bool,
+    /// When the request left (the move to `sending`).
+    pub sent_at: Option<DateTime<Utc>>,
 }

@@ -2,7 +2,7 @@
 //! `PRAGMA user_version` holds how many have run; each runs in its own
 //! transaction, so a crash mid-migration leaves the previous version intact.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
     // 1: the current-state rows, the append-only events, and what history needs.
@@ -110,17 +110,41 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER statement_evidence_is_append_only_d BEFORE DELETE ON statement_evidence
     BEGIN SELECT RAISE(ABORT, 'statement evidence is append-only'); END;
     "#,
+    // 5 (core): who owns a row in flight (the lease of the process that began
+    // it; recovery leaves rows of live owners alone), one reversal at a time
+    // per original, the quoted beside the replied fee, and corrections.
+    r#"
+    ALTER TABLE transactions ADD COLUMN owner TEXT;
+    ALTER TABLE transactions ADD COLUMN reversal_sid TEXT;
+    ALTER TABLE transactions ADD COLUMN reversal_of TEXT;
+    ALTER TABLE transactions ADD COLUMN quoted_fee_sen INTEGER;
+    ALTER TABLE transactions ADD COLUMN replied_fee_sen INTEGER;
+    ALTER TABLE transactions ADD COLUMN replied_total_sen INTEGER;
+    ALTER TABLE transactions ADD COLUMN fee_differs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE transactions ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX tx_corrected ON transactions(created_at) WHERE corrected = 1;
+    "#,
 ];
 
+/// Runs the migrations not yet run. Each takes the write lock first
+/// (`BEGIN IMMEDIATE`, waiting on the busy timeout) and re-reads the version
+/// inside it, so two first starts racing on a new journal both succeed: the
+/// second sees the first one's work and skips it.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    loop {
+        let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if done >= latest() {
+            return Ok(());
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let index = done.max(0) as usize;
+        if let Some(sql) = MIGRATIONS.get(index) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        }
         tx.commit()?;
     }
-    Ok(())
 }
 
 /// The newest schema version this build knows.

@@ -35,7 +35,7 @@ pub enum TellerError {
     #[error("no switcher is configured, so the status cannot be checked")]
     NoSwitcher,
     #[error("journal: {0}")]
-    Journal(#[from] JournalError),
+    Journal(JournalError),
     #[error("supervisor: {0}")]
     Supervisor(#[from] supervisor::SupervisorError),
     #[error("statement: {0}")]
@@ -50,6 +50,29 @@ pub enum TellerError {
         sid: String,
         source: bankplus::Error,
     },
+    /// The request left, but its outcome could not be written to the journal
+    /// (the row stays `sending`, owned by this live process; after it exits,
+    /// recovery makes it `unknown`). Money may have moved.
+    #[error("transaction {sid} was sent, but its outcome could not be recorded: {detail}")]
+    UnrecordedOutcome { sid: String, detail: String },
+    /// The switcher's answer does not settle the doubt yet (another refusal
+    /// than "refnum not found", or too soon after the request left).
+    #[error("transaction {sid} is still in doubt: {why}")]
+    CheckLater { sid: String, why: String },
+    /// The original already has a reversal that is in flight, in doubt or done.
+    #[error("transaction {sid} already has reversal {reversal}")]
+    ReversalPending { sid: String, reversal: String },
+}
+
+impl From<JournalError> for TellerError {
+    fn from(e: JournalError) -> Self {
+        match e {
+            JournalError::ReversalPending { sid, reversal } => {
+                TellerError::ReversalPending { sid, reversal }
+            }
+            other => TellerError::Journal(other),
+        }
+    }
 }
 
 impl From<bankplus::Error> for TellerError {
@@ -79,12 +102,29 @@ impl TellerError {
             TellerError::Statement(e) => e.code(),
             TellerError::StatementMismatch { .. } => "STATEMENT_MISMATCH".into(),
             TellerError::InquiryFailed { .. } => "INQUIRY_FAILED".into(),
+            TellerError::UnrecordedOutcome { .. } => "UNRECORDED_OUTCOME".into(),
+            TellerError::CheckLater { .. } => "CHECK_LATER".into(),
+            TellerError::ReversalPending { .. } => "REVERSAL_PENDING".into(),
         }
     }
 
     /// Whether money may have moved although the call did not succeed.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, TellerError::Bank(e) if !e.outcome_known())
+        match self {
+            TellerError::Bank(e) => !e.outcome_known(),
+            TellerError::UnrecordedOutcome { .. } | TellerError::CheckLater { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The sid of the transaction in doubt this error is about, if any.
+    pub fn sid_in_doubt(&self) -> Option<&str> {
+        match self {
+            TellerError::UnrecordedOutcome { sid, .. } | TellerError::CheckLater { sid, .. } => {
+                Some(sid)
+            }
+            _ => None,
+        }
     }
 
     /// Whether nothing reached the bank (bad input, or the server could not be reached).
@@ -173,6 +213,40 @@ impl TellerError {
                 format!(
                     "Inquiry {sid} got no answer from the bank; no money moved \
                      (no payment was sent). It is safe to try again."
+                ),
+            ),
+            TellerError::UnrecordedOutcome { sid, detail } => (
+                format!(
+                    "DALAM PROSES: transaksi {sid} sudah terkirim ke bank, tetapi hasilnya tidak bisa \
+                     dicatat di jurnal ({detail}). Uang mungkin sudah berpindah. Jangan ulangi \
+                     transaksi; cek status {sid}."
+                ),
+                format!(
+                    "IN PROGRESS: transaction {sid} was sent to the bank, but its outcome could not be \
+                     recorded in the journal ({detail}). Money may have moved. Do not repeat the \
+                     transaction; check the status of {sid}."
+                ),
+            ),
+            TellerError::CheckLater { sid, why } => (
+                format!(
+                    "Transaksi {sid} masih dalam proses: {why}. Belum pasti; cek lagi nanti. \
+                     Jangan ulangi transaksi."
+                ),
+                format!(
+                    "Transaction {sid} is still in doubt: {why}. Not settled yet; check again later. \
+                     Do not repeat the transaction."
+                ),
+            ),
+            TellerError::ReversalPending { sid, reversal } => (
+                format!(
+                    "Transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal (sedang \
+                     dikirim, dalam proses, atau berhasil). Cek status {reversal} dulu; jangan \
+                     kirim pembatalan kedua."
+                ),
+                format!(
+                    "Transaction {sid} already has reversal {reversal}, which has not failed (being \
+                     sent, in doubt, or done). Check the status of {reversal} first; do not send a \
+                     second reversal."
                 ),
             ),
             TellerError::Bank(e) => match e {

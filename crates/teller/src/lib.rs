@@ -118,7 +118,14 @@ pub struct Teller {
     journal: Arc<Journal>,
     active: Mutex<Option<Active>>,
     pending: Mutex<HashMap<String, Pending>>,
+    /// How long after a request left a switcher "refnum not found" may be
+    /// believed; see [`Teller::check`].
+    check_settle: Duration,
 }
+
+/// Added to the payment timeout for the default settle time: the bank may
+/// record a request a little after the terminal stopped waiting for it.
+pub const CHECK_SETTLE_MARGIN: Duration = Duration::from_secs(120);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere never leaves these maps half-written: take them as they are.
@@ -172,7 +179,21 @@ impl Teller {
             journal,
             active: Mutex::new(None),
             pending: Mutex::new(HashMap::new()),
+            check_settle: config.timeout + CHECK_SETTLE_MARGIN,
         })
+    }
+
+    /// Sets how long after a request left the switcher's "refnum not
+    /// found" counts as "never booked" (default: the payment timeout plus
+    /// [`CHECK_SETTLE_MARGIN`]).
+    pub fn with_check_settle(mut self, settle: Duration) -> Teller {
+        self.check_settle = settle;
+        self
+    }
+
+    /// See [`Teller::with_check_settle`].
+    pub fn check_settle(&self) -> Duration {
+        self.check_settle
     }
 
     pub fn journal(&self) -> &Journal {
@@ -768,8 +789,8 @@ impl Teller {
                 .await
                 .map(|d| StepFacts {
                     amount: Some(d.amount),
-                    admin_fee: Some(d.admin_fee),
-                    total: Some(d.total),
+                    replied_fee: Some(d.admin_fee),
+                    replied_total: Some(d.total),
                     bank_code: Some("00".into()),
                     bank_message: Some(d.message),
                     destination: Some(Destination {
@@ -788,10 +809,12 @@ impl Teller {
                         .intrabank_payment(&session, &sid_typed, order, pin)
                         .await
                 };
+                // The reply's fee and total are kept beside the quote's; the
+                // journal counts the larger as what left the agent.
                 paid.map(|d| StepFacts {
                     amount: Some(d.amount),
-                    admin_fee: Some(d.admin_fee),
-                    total: Some(d.total),
+                    replied_fee: Some(d.admin_fee),
+                    replied_total: Some(d.total),
                     bank_code: Some("00".into()),
                     bank_message: Some(d.message),
                     ..StepFacts::default()
@@ -824,9 +847,23 @@ impl Teller {
                 (to, failure_facts(&e), Some(e))
             }
         };
-        let record = self
+        // The request has left: from here on, a journal that cannot record
+        // the outcome must never make it look refused. The row stays
+        // `sending`, owned by this live process; once it exits, recovery
+        // elsewhere makes it `unknown`.
+        let record = match self
             .journal
-            .step(sid, State::Sending, to, &actor, None, facts)?;
+            .step(sid, State::Sending, to, &actor, None, facts)
+        {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::error!(sid, error = %e, "payment outcome not recorded");
+                return Err(TellerError::UnrecordedOutcome {
+                    sid: sid.to_owned(),
+                    detail: e.to_string(),
+                });
+            }
+        };
         if matches!(error, Some(bankplus::Error::SessionExpired)) {
             lock(&self.active).take();
         }
@@ -840,14 +877,53 @@ impl Teller {
 
     /// Asks the switcher what became of a transaction in doubt and records
     /// the answer. Returns the row as it now stands.
+    ///
+    /// Only a booked answer, or the switcher's documented answer for an
+    /// unknown refnum (`-1` "refnum provided was not found") given once
+    /// [`Teller::check_settle`] has passed since the request left, settles
+    /// the doubt. Any other refusal, or "not found" too early (the request
+    /// may still be on its way), leaves the row `unknown` and returns
+    /// [`TellerError::CheckLater`].
+    ///
+    /// A row recorded `failed` that the switcher reports booked is corrected
+    /// (`failed -> succeeded`, its own `correction` event, flagged for a
+    /// supervisor): the switcher's word is never ignored.
     pub async fn check(&self, sid: &str, actor: &str) -> Result<TransactionRecord> {
         let record = self.record(sid)?;
         let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
         let answer = switcher.check(&sid_of(sid)?).await;
-        if record.state != State::Unknown {
-            // Nothing to settle; the answer is only informative.
-            answer.map_err(TellerError::from)?;
-            return Ok(record);
+        let booked_facts = |t: &bankplus::SwitcherTransfer| StepFacts {
+            resolution: Some(Resolution::Switcher),
+            bank_reference: t.journal.clone(),
+            bank_code: Some("00".into()),
+            bank_message: t.info.clone().or(Some(t.message.clone())),
+            ..StepFacts::default()
+        };
+        match record.state {
+            State::Unknown => {}
+            State::Failed => {
+                // A booked answer proves the recorded failure wrong.
+                return match answer {
+                    Ok(t) => {
+                        let evidence = format!(
+                            "switcher check: booked ({})",
+                            t.info.as_deref().unwrap_or(&t.message)
+                        );
+                        Ok(self.journal.correct_failed_to_succeeded(
+                            sid,
+                            actor,
+                            &evidence,
+                            booked_facts(&t),
+                        )?)
+                    }
+                    Err(_) => Ok(record),
+                };
+            }
+            _ => {
+                // Nothing to settle; the answer is only informative.
+                answer.map_err(TellerError::from)?;
+                return Ok(record);
+            }
         }
         match answer {
             Ok(t) => Ok(self.journal.step(
@@ -859,18 +935,29 @@ impl Teller {
                     "switcher check: {}",
                     t.info.as_deref().unwrap_or(&t.message)
                 )),
-                StepFacts {
-                    resolution: Some(Resolution::Switcher),
-                    bank_reference: t.journal,
-                    bank_code: Some("00".into()),
-                    bank_message: t.info.or(Some(t.message)),
-                    ..StepFacts::default()
-                },
+                booked_facts(&t),
             )?),
-            Err(bankplus::Error::Refused { code, message, .. })
-                if message.to_ascii_lowercase().contains("not found") =>
-            {
-                // The switcher has no record of the sid: the payment never booked.
+            Err(bankplus::Error::Refused { code, message, .. }) if refnum_unknown(&code, &message) => {
+                let sent_at = self
+                    .journal
+                    .flags(sid)?
+                    .and_then(|f| f.sent_at)
+                    .unwrap_or(record.created_at);
+                let settle = chrono::Duration::from_std(self.check_settle)
+                    .unwrap_or(chrono::Duration::MAX);
+                let waited = chrono::Utc::now() - sent_at;
+                if waited < settle {
+                    let left = (settle - waited).num_seconds().max(1);
+                    return Err(TellerError::CheckLater {
+                        sid: sid.to_owned(),
+                        why: format!(
+                            "switcher belum mengenal refnum ini, tetapi permintaan baru terkirim; \
+                             tunggu {left} detik / the switcher does not know this refnum yet, but \
+                             the request left only recently; wait {left} seconds"
+                        ),
+                    });
+                }
+                // The switcher has no record of the sid long after it left: never booked.
                 Ok(self.journal.step(
                     sid,
                     State::Unknown,
@@ -885,6 +972,12 @@ impl Teller {
                     },
                 )?)
             }
+            Err(bankplus::Error::Refused { code, message, .. }) => Err(TellerError::CheckLater {
+                sid: sid.to_owned(),
+                why: format!(
+                    "switcher menjawab ({code}) {message} / the switcher answered ({code}) {message}"
+                ),
+            }),
             Err(e) => Err(e.into()),
         }
     }
@@ -979,16 +1072,21 @@ impl Teller {
                 TellerError::Input("switcher tidak memberi nomor jurnal / no journal number".into())
             })?,
         };
-        let reversal_sid = self.journal.begin(NewTransaction {
-            kind: Some(Kind::Reversal),
-            operator: actor.clone(),
-            agent_code: record.agent_code.clone(),
-            amount: record.amount,
-            admin_fee: record.admin_fee,
-            destination: record.destination.clone(),
-            narration: Some(format!("reversal of {sid}: {reason}")),
-            override_of: None,
-        })?;
+        // One reversal at a time per original, across processes: the journal
+        // begins this row only if the original has none that could still book.
+        let reversal_sid = self.journal.begin_reversal(
+            sid,
+            NewTransaction {
+                kind: Some(Kind::Reversal),
+                operator: actor.clone(),
+                agent_code: record.agent_code.clone(),
+                amount: record.amount,
+                admin_fee: record.admin_fee,
+                destination: record.destination.clone(),
+                narration: Some(format!("reversal of {sid}: {reason}")),
+                override_of: None,
+            },
+        )?;
         self.journal.step(
             &reversal_sid,
             State::Draft,
@@ -1002,31 +1100,28 @@ impl Teller {
             .await
         {
             Ok(done) => {
-                self.journal.step(
-                    &reversal_sid,
-                    State::Sending,
-                    State::Succeeded,
-                    &actor,
-                    None,
-                    StepFacts {
-                        bank_reference: done.journal,
-                        bank_code: Some("00".into()),
-                        bank_message: Some(done.message),
-                        ..authorized()
-                    },
-                )?;
-                Ok(self.journal.step(
-                    sid,
-                    State::Succeeded,
-                    State::Reversed,
-                    &actor,
-                    Some(&format!("reversed by {reversal_sid}: {reason}")),
-                    StepFacts {
-                        resolution_note: Some(reason.to_owned()),
-                        resolved_by: Some(supervisor.to_owned()),
-                        ..authorized()
-                    },
-                )?)
+                // The journal moves the original to `reversed` in the same
+                // SQLite transaction as the reversal's success.
+                self.journal
+                    .step(
+                        &reversal_sid,
+                        State::Sending,
+                        State::Succeeded,
+                        &actor,
+                        None,
+                        StepFacts {
+                            bank_reference: done.journal,
+                            bank_code: Some("00".into()),
+                            bank_message: Some(done.message),
+                            resolved_by: Some(supervisor.to_owned()),
+                            ..authorized()
+                        },
+                    )
+                    .map_err(|e| TellerError::UnrecordedOutcome {
+                        sid: reversal_sid.clone(),
+                        detail: e.to_string(),
+                    })?;
+                self.record(sid)
             }
             Err(e) => {
                 let to = if e.outcome_known() {
@@ -1034,17 +1129,22 @@ impl Teller {
                 } else {
                     State::Unknown
                 };
-                self.journal.step(
-                    &reversal_sid,
-                    State::Sending,
-                    to,
-                    &actor,
-                    None,
-                    StepFacts {
-                        authorized_by: Some(supervisor.to_owned()),
-                        ..failure_facts(&e)
-                    },
-                )?;
+                self.journal
+                    .step(
+                        &reversal_sid,
+                        State::Sending,
+                        to,
+                        &actor,
+                        None,
+                        StepFacts {
+                            authorized_by: Some(supervisor.to_owned()),
+                            ..failure_facts(&e)
+                        },
+                    )
+                    .map_err(|je| TellerError::UnrecordedOutcome {
+                        sid: reversal_sid.clone(),
+                        detail: je.to_string(),
+                    })?;
                 Err(e.into())
             }
         }
@@ -1100,6 +1200,14 @@ impl Teller {
         }
         Ok(report)
     }
+}
+
+/// The switcher's documented answer for a refnum it has no record of.
+fn refnum_unknown(code: &str, message: &str) -> bool {
+    code.trim() == "-1"
+        && message
+            .trim()
+            .eq_ignore_ascii_case("refnum provided was not found")
 }
 
 /// What the journal keeps of a failure: the bank's code and words, never a secret.

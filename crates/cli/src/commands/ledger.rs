@@ -283,6 +283,12 @@ fn show(journal: &Journal, sid: &str, out: &Out) -> u8 {
             EventKind::State => format!("{} -> {}", e.from.map(State::as_str).unwrap_or("-"), e.to),
             EventKind::Reprint => out.t("cetak ulang", "reprint").to_owned(),
             EventKind::Original => out.t("struk asli", "original receipt").to_owned(),
+            EventKind::Correction => format!(
+                "{} {} -> {}",
+                out.t("KOREKSI", "CORRECTION"),
+                e.from.map(State::as_str).unwrap_or("-"),
+                e.to
+            ),
         };
         out.line(&format!(
             "  {}  {what}  {}{}{}",
@@ -316,9 +322,39 @@ fn settled(ctx: &Ctx, r: &journal::TransactionRecord) -> u8 {
 pub async fn check(ctx: &Ctx, sid: &str) -> u8 {
     let actor = std::env::var("LOKET_USERNAME").unwrap_or_else(|_| "loket".into());
     ctx.recover(&actor).await;
+    let before = ctx
+        .teller
+        .journal()
+        .get(sid)
+        .ok()
+        .flatten()
+        .map(|r| r.state);
     match ctx.teller.check(sid, &actor).await {
+        Ok(r) if before == Some(State::Failed) && r.state == State::Succeeded => {
+            // A recorded failure proven booked: say it loudly, it may mean
+            // the customer was turned away although their money moved.
+            let mut v = record_json(&r);
+            v["corrected"] = json!(true);
+            ctx.out.object(&v);
+            let loud = ctx.out.t(
+                "KOREKSI: transaksi ini tercatat GAGAL, tetapi switcher menyatakan SUDAH DIBUKUKAN. \
+                 Uang sudah berpindah. Catatan diperbaiki; laporkan ke supervisor sekarang.",
+                "CORRECTION: this transaction was recorded FAILED, but the switcher says it WAS BOOKED. \
+                 Money moved. The record is corrected; tell a supervisor now.",
+            );
+            ctx.out.note(&format!("!!! {loud} ({sid})"));
+            ctx.out.line(&state_human(&ctx.out, r.state));
+            record_human(&ctx.out, &r);
+            exit::OK
+        }
         Ok(r) => settled(ctx, &r),
-        Err(e) => ctx.out.fail(&e),
+        Err(e) => {
+            let code = ctx.out.fail(&e);
+            if matches!(e, TellerError::CheckLater { .. }) {
+                ctx.out.note(&unknown_notice(&ctx.out, sid));
+            }
+            code
+        }
     }
 }
 

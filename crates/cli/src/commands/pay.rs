@@ -225,6 +225,24 @@ pub async fn run(ctx: &mut Ctx, p: Prepared) -> u8 {
             .pay(&q.sid, &the_pin, p.override_reason.as_deref())
             .await;
         match paid {
+            Err(e) if e.outcome_unknown() => {
+                // Sent, but the outcome could not be recorded: in progress,
+                // never "refused", and the row is not cancelled.
+                let mut extra = serde_json::Map::new();
+                extra.insert("status".into(), json!("unknown"));
+                extra.insert("sid".into(), json!(e.sid_in_doubt().unwrap_or(&q.sid)));
+                extra.insert("amount".into(), money_number(q.amount));
+                extra.insert("admin_fee".into(), money_number(q.admin_fee));
+                extra.insert("total".into(), money_number(q.total));
+                extra.insert("account_number".into(), json!(q.destination.account_number));
+                extra.insert("account_name".into(), json!(q.destination.account_name));
+                let code = ctx.out.fail_with(&e, extra);
+                ctx.out.note(&unknown_notice(
+                    &ctx.out,
+                    e.sid_in_doubt().unwrap_or(&q.sid),
+                ));
+                return code;
+            }
             Err(e) => {
                 // Refused before sending (held by doubt, wrong state): drop the quote.
                 let _ = ctx.teller.cancel(&q.sid, &actor);
@@ -256,16 +274,39 @@ pub async fn run(ctx: &mut Ctx, p: Prepared) -> u8 {
                     pin = Some(the_pin);
                     continue;
                 }
-                return report(&ctx.out, &q, &outcome);
+                let flags = ctx
+                    .teller
+                    .journal()
+                    .flags(&outcome.record.sid)
+                    .ok()
+                    .flatten();
+                return report(&ctx.out, &q, &outcome, flags.as_ref());
             }
         }
     }
 }
 
-fn report(out: &Out, q: &Quote, outcome: &PaymentOutcome) -> u8 {
+fn report(out: &Out, q: &Quote, outcome: &PaymentOutcome, flags: Option<&journal::RowFlags>) -> u8 {
     let r = &outcome.record;
     let mut v = record_json(r);
-    v["terbilang"] = Value::String(q.terbilang.clone());
+    // In words, what the journal counts as having left the agent.
+    let total = r.total.unwrap_or(q.total);
+    v["terbilang"] = Value::String(if total == q.total {
+        q.terbilang.clone()
+    } else {
+        money::terbilang(total)
+    });
+    if let Some(f) = flags.filter(|f| f.fee_differs) {
+        // The reply's fee differed from the quote's: both are shown.
+        v["fee_differs"] = json!(true);
+        v["quoted_admin_fee"] = f.quoted_fee.map(money_number).unwrap_or(Value::Null);
+        v["replied_admin_fee"] = f.replied_fee.map(money_number).unwrap_or(Value::Null);
+        v["replied_total"] = f.replied_total.map(money_number).unwrap_or(Value::Null);
+        out.note(out.t(
+            "PERHATIAN: biaya admin di jawaban bank berbeda dari yang dikutip; dicatat yang lebih besar sampai mutasi bank memastikan.",
+            "WARNING: the bank's reply gave a different admin fee than the quote; the larger is recorded until the bank statement settles it.",
+        ));
+    }
     if let Some(e) = &outcome.error {
         v["error"] = error_json(e, out.lang);
     }
