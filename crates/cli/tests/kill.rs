@@ -93,10 +93,28 @@ fn a_killed_payment_is_recovered_on_the_next_run_never_lost_or_doubled() {
     std::thread::sleep(Duration::from_millis(1_500));
 
     // The next run (an ordinary balance check) recovers: no row is left
-    // draft/inquired/authorized/sending, and with the switcher configured
-    // nothing stays in doubt.
+    // draft/inquired/authorized/sending; once the settle time has passed,
+    // with the switcher configured, nothing stays in doubt.
     let next = t.run(&["balance"]);
     assert_eq!(next.code, 0, "{}", next.stderr);
+    // A payment killed on the wire that the switcher does not know yet stays
+    // in doubt: "refnum not found" only counts once the settle time has passed
+    // since the request left (the bank may still book a request in flight).
+    let early = t.run(&["--json", "history", "--limit", "100"]);
+    for r in early.json()["rows"].as_array().cloned().expect("rows") {
+        let sid = r["sid"].as_str().expect("sid");
+        let state = r["status"].as_str().or(r["state"].as_str());
+        let payment = matches!(r["kind"].as_str(), Some("deposit" | "intrabank_transfer"));
+        if payment && state == Some("failed") {
+            panic!("{sid} recorded failed before the settle time: {r:#}");
+        }
+    }
+    // Later (the settle time passed: LOKET_CHECK_SETTLE_SECS=0 stands for
+    // waiting it out), the next run settles every doubt with the switcher.
+    let mut later = t.cmd(&["balance"]);
+    later.env("LOKET_CHECK_SETTLE_SECS", "0");
+    let later = t.run_cmd(later);
+    assert_eq!(later.code, 0, "{}", later.stderr);
     let history = t.run(&["--json", "history", "--limit", "100"]);
     assert_eq!(history.code, 0, "{}", history.stderr);
     let rows = history.json()["rows"].as_array().cloned().expect("rows");

@@ -119,6 +119,7 @@ impl Journal {
             actor,
             Some(note),
             Some(supervisor),
+            "state",
         )?;
         let updated = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
         tx.commit()?;
