@@ -86,6 +86,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER authorizations_are_append_only_d BEFORE DELETE ON authorizations
     BEGIN SELECT RAISE(ABORT, 'journal authorizations are append-only'); END;
     "#,
+    // 4 (authority): the tamper-evident chain over events, authorizations,
+    // supervisors, the lockout and integrity notes; see crate::chain.
+    crate::chain::MIGRATION,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
