@@ -135,6 +135,53 @@ pub(crate) const MIGRATION: &str = r#"
     END;
 "#;
 
+/// Chains the rows a journal held before the chain existed (run once, by
+/// the migration that adds it), so an upgraded terminal starts clean:
+/// events and authorizations by id, then supervisors, then the lockout row
+/// as it is.
+pub(crate) fn adopt_existing(conn: &Connection) -> rusqlite::Result<()> {
+    const NEXT: &str = "FROM (SELECT coalesce(max(seq), 0) + 1 AS n,         (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain)";
+    let sources = [
+        (
+            "events",
+            "SELECT id FROM events ORDER BY id",
+            format!(
+                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'events', ?1, NULL, loket_chain(p, n, 'events', ?1,                  (SELECT json_array(e.id, e.sid, e.at, e.from_state, e.to_state, e.actor, e.note,                   e.kind, e.authorized_by) FROM events e WHERE e.id = ?1)) {NEXT}"
+            ),
+        ),
+        (
+            "authorizations",
+            "SELECT id FROM authorizations ORDER BY id",
+            format!(
+                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'authorizations', ?1, NULL, loket_chain(p, n, 'authorizations', ?1,                  (SELECT json_array(a.id, a.at, a.action, a.actor, a.authorized_by, a.detail)                   FROM authorizations a WHERE a.id = ?1)) {NEXT}"
+            ),
+        ),
+        (
+            "supervisors",
+            "SELECT rowid FROM supervisors ORDER BY rowid",
+            "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'supervisors', ?1, v, loket_chain(p, n, 'supervisors', ?1, v)                  FROM (SELECT coalesce(max(seq), 0) + 1 AS n,                    (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,                    (SELECT json_array(s.name, s.phc, s.created_at, s.created_by) FROM supervisors s                     WHERE s.rowid = ?1) AS v FROM chain)"
+            .to_owned(),
+        ),
+    ];
+    for (_, ids_sql, insert_sql) in &sources {
+        let ids: Vec<i64> = {
+            let mut st = conn.prepare(ids_sql)?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut insert = conn.prepare(insert_sql)?;
+        for id in ids {
+            insert.execute([id])?;
+        }
+    }
+    // Fires chain_lockout, so the lockout row as it is becomes the chained state.
+    conn.execute(
+        "UPDATE supervisor_lockout SET failures = failures WHERE id = 1",
+        [],
+    )?;
+    Ok(())
+}
+
 /// The chain hash: SHA-256 over the previous hash and the row.
 pub fn link(prev: Option<&str>, seq: i64, source: &str, source_id: i64, payload: &str) -> String {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);

@@ -96,6 +96,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if std::ptr::eq(*sql, crate::chain::MIGRATION) {
+            // Rows written before the chain existed join it now, in order.
+            crate::chain::adopt_existing(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         tx.commit()?;
     }

@@ -33,7 +33,7 @@ fn rows_are_chained_and_shell_edits_are_refused_or_named() {
         .expect("authorization");
     let report = Integrity::verify(&j).expect("verify");
     assert!(report.is_clean(), "{report:?}");
-    assert_eq!(report.chained, 2);
+    assert_eq!(report.chained, 3); // the lockout row, the event, the authorization
 
     // The shell has no loket_chain: inserts into chained tables fail.
     let shell = rusqlite::Connection::open(&path).expect("shell");
@@ -56,7 +56,7 @@ fn rows_are_chained_and_shell_edits_are_refused_or_named() {
     let report = Integrity::verify(&j).expect("verify");
     let all = report.problems.join("\n");
     assert!(
-        all.contains("authorizations row 1 (chain seq 2) was changed"),
+        all.contains("authorizations row 1 (chain seq 3) was changed"),
         "{all}"
     );
     assert!(all.contains("trigger chain_events was removed"), "{all}");
@@ -88,7 +88,58 @@ fn verifying_100k_rows_is_linear_and_fast() {
     let report = Integrity::verify(&j).expect("verify");
     let took = started.elapsed();
     assert!(report.is_clean(), "{report:?}");
-    assert_eq!(report.chained, 100_000);
+    assert_eq!(report.chained, 100_001);
     eprintln!("chain: 100k rows written in {fill:?}, verified in {took:?}");
     assert!(took.as_secs_f64() < 5.0, "verification took {took:?}");
+}
+
+/// A journal from before the chain (schema 3, with rows and a supervisor)
+/// is chained by the upgrade and verifies clean.
+#[test]
+fn an_upgraded_journal_starts_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("journal.db");
+    {
+        let old = rusqlite::Connection::open(&path).expect("old");
+        old.execute_batch(
+            "CREATE TABLE transactions (sid TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
+               created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, operator TEXT NOT NULL,
+               agent_code TEXT NOT NULL, amount_sen INTEGER, fee_sen INTEGER, total_sen INTEGER,
+               dest_bank_code TEXT, dest_bank_name TEXT, dest_account TEXT, dest_name TEXT,
+               narration TEXT, inquiry_ref TEXT, bank_reference TEXT, bank_code TEXT, bank_message TEXT,
+               override_of TEXT, resolution TEXT, resolution_note TEXT, resolved_by TEXT) STRICT;
+             CREATE TABLE events (id INTEGER PRIMARY KEY, sid TEXT NOT NULL, at INTEGER NOT NULL,
+               from_state TEXT, to_state TEXT NOT NULL, actor TEXT NOT NULL, note TEXT,
+               kind TEXT NOT NULL DEFAULT 'state', authorized_by TEXT) STRICT;
+             CREATE TRIGGER events_are_append_only_u BEFORE UPDATE ON events
+             BEGIN SELECT RAISE(ABORT, 'x'); END;
+             CREATE TRIGGER events_are_append_only_d BEFORE DELETE ON events
+             BEGIN SELECT RAISE(ABORT, 'x'); END;
+             CREATE TABLE authorizations (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL,
+               actor TEXT NOT NULL, authorized_by TEXT NOT NULL, detail TEXT) STRICT;
+             CREATE TRIGGER authorizations_are_append_only_u BEFORE UPDATE ON authorizations
+             BEGIN SELECT RAISE(ABORT, 'x'); END;
+             CREATE TRIGGER authorizations_are_append_only_d BEFORE DELETE ON authorizations
+             BEGIN SELECT RAISE(ABORT, 'x'); END;
+             CREATE TABLE supervisors (name TEXT PRIMARY KEY COLLATE NOCASE, phc TEXT NOT NULL,
+               created_at INTEGER NOT NULL, created_by TEXT) STRICT;
+             CREATE TABLE supervisor_lockout (id INTEGER PRIMARY KEY CHECK (id = 1),
+               failures INTEGER NOT NULL, locked_until INTEGER) STRICT;
+             INSERT INTO supervisor_lockout VALUES (1, 2, NULL);
+             INSERT INTO supervisors VALUES ('Budi', '$argon2id$x', 1, NULL);
+             INSERT INTO events (sid, at, to_state, actor) VALUES ('2611290000000001', 1, 'draft', 'a');
+             INSERT INTO authorizations (at, action, actor, authorized_by) VALUES (2, 'settings', 'a', 'Budi');",
+        )
+        .expect("old schema");
+    }
+    // The real upgrade path needs migrations 1-3 marked as done.
+    rusqlite::Connection::open(&path)
+        .expect("old")
+        .pragma_update(None, "user_version", 3)
+        .expect("version");
+    let j = Journal::open(&path).expect("upgrade");
+    let report = Integrity::verify(&j).expect("verify");
+    assert!(report.is_clean(), "{report:?}");
+    assert!(report.ever_had_supervisor);
+    assert_eq!(report.chained, 4);
 }
