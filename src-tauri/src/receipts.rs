@@ -154,10 +154,14 @@ pub async fn create_supervisor(
     }
     let ready = state.ready().await?;
     let supervisors = ready.supervisors.clone();
-    tauri::async_runtime::spawn_blocking(move || supervisors.create_supervisor(&name, &password))
-        .await
-        .map_err(|e| state.error(TellerError::Input(e.to_string())))?
-        .map_err(|e| state.supervisor_error(e))
+    tauri::async_runtime::spawn_blocking(move || {
+        // The first supervisor may be created before any login, so the agent's
+        // password is not known here; the CLI compares it (defect 24).
+        supervisors.create_supervisor(&name, &password, None)
+    })
+    .await
+    .map_err(|e| state.error(TellerError::Input(e.to_string())))?
+    .map_err(|e| state.supervisor_error(e))
 }
 
 // ---- Receipts ----

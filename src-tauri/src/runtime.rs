@@ -115,6 +115,7 @@ impl Loket {
     /// (and its session) is let go; the next command starts it again.
     pub async fn save_settings(&self, new: &Settings) -> Result<Settings, TellerError> {
         let stored = new.save(&self.data_dir)?;
+        self.record_settings();
         let old = std::mem::replace(&mut *lock(&self.settings), stored.clone());
         if old.server != stored.server || old.switcher != stored.switcher {
             if let Some(ready) = self.ready.lock().await.take() {
@@ -132,8 +133,19 @@ impl Loket {
         let mut s = self.settings();
         s.lang = lang;
         let stored = s.save(&self.data_dir)?;
+        self.record_settings();
         *lock(&self.settings) = stored;
         Ok(())
+    }
+
+    /// Records the settings file Loket just wrote in the journal's chain, so
+    /// a later hand edit shows at start (issue 10, defect 23).
+    fn record_settings(&self) {
+        let recorded = Journal::open(&self.data_dir.join("journal.db"))
+            .and_then(|j| teller::settings::record_settings(&self.data_dir, &j));
+        if let Err(e) = recorded {
+            eprintln!("loket: cannot record the settings fingerprint: {e}");
+        }
     }
 
     /// Starts (once) what the commands need.
@@ -185,6 +197,7 @@ impl Loket {
         };
         let journal = Journal::open(&self.data_dir.join("journal.db"))
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
+        self.integrity_check(&journal)?;
         let supervisors = Supervisors::open(&self.data_dir.join("journal.db"))
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
         let teller = Teller::new(
@@ -203,6 +216,37 @@ impl Loket {
             supervisors: Arc::new(supervisors),
             _sandbox: sandbox,
         })
+    }
+}
+
+impl Loket {
+    /// The start-up check (issue 10, defect 23): the journal's chain and the
+    /// settings file against the fingerprint last recorded. A changed
+    /// server stops the core from starting (no money moves on a server no
+    /// supervisor approved) and says what differs; other findings are
+    /// recorded, and the supervisor crate refuses supervisor actions.
+    fn integrity_check(&self, journal: &Journal) -> Result<(), String> {
+        let report = journal::Integrity::verify(journal)
+            .map_err(|e| TellerError::from(e).message(self.lang()))?;
+        if !report.is_clean() {
+            let found = report.summary();
+            eprintln!("loket: journal tampering detected: {found}");
+            let _ = journal.record_integrity_note("tamper", &found);
+        }
+        match teller::settings::check_settings(&self.data_dir, journal, &report) {
+            Ok(Some(mismatch)) => {
+                let why = mismatch.describe();
+                let _ = journal.record_integrity_note("tamper", &why);
+                if mismatch.server_changed() && self.server_override.is_none() {
+                    return Err(format!(
+                        "{why}. Transaksi ditolak sampai settings.json dikembalikan atau bank memeriksa terminal ini. / Transactions are refused until settings.json is restored or the bank checks this terminal."
+                    ));
+                }
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(TellerError::from(e).message(self.lang())),
+        }
     }
 }
 

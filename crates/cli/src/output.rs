@@ -124,7 +124,9 @@ pub fn exit_code(err: &TellerError) -> u8 {
             SupervisorError::NoSupervisor
             | SupervisorError::Input(_)
             | SupervisorError::AlreadyCreated
-            | SupervisorError::NameTaken(_),
+            | SupervisorError::NameTaken(_)
+            | SupervisorError::AgentPassword
+            | SupervisorError::CommonPassword,
         ) => exit::USAGE,
         TellerError::Statement(
             mutasi::MutasiError::Input(_) | mutasi::MutasiError::Settings(_),

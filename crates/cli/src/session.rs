@@ -158,6 +158,16 @@ pub fn supervisor_credentials() -> Result<(String, SupervisorPassword), String> 
     Ok((name, SupervisorPassword::from_zeroizing(password)))
 }
 
+/// The agent's Bank+ password (`LOKET_PASSWORD` or a prompt), only so a new
+/// supervisor password can be compared with it; never kept.
+pub fn agent_password_to_compare() -> Result<SupervisorPassword, String> {
+    let text = secret(
+        "LOKET_PASSWORD",
+        "Password Bank+ agen (hanya untuk dibandingkan) / The agent's Bank+ password (only to compare): ",
+    )?;
+    Ok(SupervisorPassword::from_zeroizing(text))
+}
+
 /// A verified supervisor approval for this run, or the exit code of why not.
 pub fn supervisor_approval(data_dir: &Path, out: &Out) -> Result<SupervisorApproval, u8> {
     let supervisors = open_supervisors(data_dir, out)?;
@@ -257,8 +267,31 @@ pub fn open_journal(data_dir: &Path, out: &Out) -> Result<Arc<Journal>, u8> {
         )));
     }
     match Journal::open(&data_dir.join("journal.db")) {
-        Ok(j) => Ok(Arc::new(j)),
+        Ok(j) => {
+            start_up_integrity_check(&j);
+            Ok(Arc::new(j))
+        }
         Err(e) => Err(out.fail(&TellerError::Journal(e))),
+    }
+}
+
+/// The start-up check of the journal's chain (issue 10, defect 23): a
+/// finding is said loudly and recorded; reads still work, and supervisor
+/// actions are refused where the supervisor tables are opened.
+fn start_up_integrity_check(journal: &Journal) {
+    match journal::Integrity::verify(journal) {
+        Ok(report) if report.is_clean() => {}
+        Ok(report) => {
+            let found = report.summary();
+            tracing::error!(found = %found, "journal tampering detected");
+            eprintln!(
+                "PERINGATAN: jurnal diubah di luar Loket / WARNING: the journal was changed outside Loket: {found}"
+            );
+            if let Err(e) = journal.record_integrity_note("tamper", &found) {
+                tracing::warn!(error = %e, "cannot record the tamper finding");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot verify the journal chain"),
     }
 }
 

@@ -10,6 +10,7 @@
 //! The journal never holds a PIN, a password or a session id: no column can
 //! carry one.
 
+pub mod chain;
 mod evidence;
 mod history;
 mod lease;
@@ -27,6 +28,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use lease::{Lease, Owner};
 
+pub use chain::{Integrity, IntegrityReport};
 pub use evidence::{EvidenceLine, UsedLine};
 pub use history::{
     check_day, wib_day_bounds, DaySummary, HistoryPage, HistoryQuery, KindSummary, FIRST_DAY,
@@ -157,14 +159,7 @@ impl Journal {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > schema::latest() {
-            return Err(JournalError::TooNew {
-                found: version,
-                known: schema::latest(),
-            });
-        }
-        schema::migrate(&mut conn)?;
+        prepare_connection(&mut conn)?;
         let last_sid: Option<String> =
             conn.query_row("SELECT max(sid) FROM transactions", [], |r| r.get(0))?;
         let last_step = last_sid.as_deref().and_then(sid::parse_step).unwrap_or(0);
@@ -175,7 +170,39 @@ impl Journal {
         })
     }
 
-    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+    /// Appends an integrity note (`settings` fingerprint, `tamper` finding)
+    /// to the chain; an unchanged `tamper` finding is not repeated.
+    pub fn record_integrity_note(&self, kind: &str, detail: &str) -> Result<bool> {
+        let conn = self.conn()?;
+        Ok(chain::record_note(
+            &conn,
+            kind,
+            detail,
+            Utc::now().timestamp_millis(),
+        )?)
+    }
+}
+
+/// Makes a connection to the journal file fit for Loket: registers the chain
+/// function (see [`chain`]) and brings the schema up to date. Every
+/// connection that writes to the file (the supervisor crate's too) uses it.
+pub fn prepare_connection(conn: &mut Connection) -> Result<()> {
+    {
+        chain::register(conn)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema::latest() {
+            return Err(JournalError::TooNew {
+                found: version,
+                known: schema::latest(),
+            });
+        }
+        schema::migrate(conn)?;
+        Ok(())
+    }
+}
+
+impl Journal {
+    pub(crate) fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
         self.conn.lock().map_err(|_| JournalError::Poisoned)
     }
 

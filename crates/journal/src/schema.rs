@@ -124,6 +124,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE transactions ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX tx_corrected ON transactions(created_at) WHERE corrected = 1;
     "#,
+    // 6 (authority): the tamper-evident chain over events, authorizations,
+    // supervisors, the lockout and integrity notes; see crate::chain.
+    crate::chain::MIGRATION,
 ];
 
 /// Runs the migrations not yet run. Each takes the write lock first
@@ -141,6 +144,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         let index = done.max(0) as usize;
         if let Some(sql) = MIGRATIONS.get(index) {
             tx.execute_batch(sql)?;
+            if std::ptr::eq(*sql, crate::chain::MIGRATION) {
+                // Rows written before the chain existed join it now, in order.
+                crate::chain::adopt_existing(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         }
         tx.commit()?;

@@ -10,7 +10,14 @@
 //!
 //! Five wrong passwords in a row (any name) lock verification for five
 //! minutes; the count and the lock are on disk, so restarting Loket does not
-//! reset them.
+//! reset them. One attempt runs at a time per terminal, across processes:
+//! the lock is read, the password checked and the outcome counted inside one
+//! `BEGIN IMMEDIATE` transaction, so parallel attempts cannot all slip in
+//! before the lock, nor can an attempt that waited lift a lock set meanwhile.
+//!
+//! The tables are part of the journal's schema and chained (see
+//! `journal::chain`): at open the chain is verified, and any tampering found
+//! refuses every supervisor action ([`SupervisorError::Tampered`]).
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -20,7 +27,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use zeroize::Zeroizing;
 
 /// Argon2id memory cost in KiB (OWASP: at least 19 MiB with t = 2).
@@ -122,6 +129,12 @@ pub enum SupervisorError {
     Storage(#[from] rusqlite::Error),
     #[error("Hash password gagal: {0}. / Password hashing failed: {0}.")]
     Hash(String),
+    #[error("Password supervisor tidak boleh sama dengan password agen. / The supervisor password may not be the agent's password.")]
+    AgentPassword,
+    #[error("Password supervisor ini terlalu umum dan mudah ditebak; pilih yang lain. / This supervisor password is too common and easy to guess; choose another.")]
+    CommonPassword,
+    #[error("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {0}. / The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {0}.")]
+    Tampered(String),
 }
 
 impl SupervisorError {
@@ -137,6 +150,9 @@ impl SupervisorError {
             SupervisorError::Expired => "SUPERVISOR_APPROVAL_EXPIRED",
             SupervisorError::Storage(_) => "SUPERVISOR_STORAGE",
             SupervisorError::Hash(_) => "SUPERVISOR_HASH",
+            SupervisorError::AgentPassword => "SUPERVISOR_PASSWORD_IS_AGENTS",
+            SupervisorError::CommonPassword => "SUPERVISOR_PASSWORD_COMMON",
+            SupervisorError::Tampered(_) => "JOURNAL_TAMPERED",
         }
     }
 }
@@ -159,21 +175,6 @@ impl Default for LockoutPolicy {
     }
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS supervisors (
-    name        TEXT PRIMARY KEY COLLATE NOCASE,
-    phc         TEXT NOT NULL,          -- Argon2id PHC string, never a password
-    created_at  INTEGER NOT NULL,       -- Unix ms, UTC
-    created_by  TEXT                    -- the approving supervisor; NULL for the first
-) STRICT;
-CREATE TABLE IF NOT EXISTS supervisor_lockout (
-    id            INTEGER PRIMARY KEY CHECK (id = 1),
-    failures      INTEGER NOT NULL,
-    locked_until  INTEGER               -- Unix ms, UTC
-) STRICT;
-INSERT OR IGNORE INTO supervisor_lockout (id, failures, locked_until) VALUES (1, 0, NULL);
-"#;
-
 /// The supervisors of this terminal.
 pub struct Supervisors {
     conn: Mutex<Connection>,
@@ -181,6 +182,10 @@ pub struct Supervisors {
     /// Verified against when the name is unknown, so a wrong name takes as
     /// long as a wrong password and names cannot be probed by timing.
     decoy: String,
+    /// What verifying the journal's chain found at open (empty: clean).
+    tampered: Option<String>,
+    /// Every supervisor ever created on this journal, by the chain.
+    ever_had_supervisor: bool,
 }
 
 fn argon2() -> Result<Argon2<'static>> {
@@ -227,17 +232,55 @@ impl Supervisors {
         Supervisors::with_connection(Connection::open_in_memory()?, LockoutPolicy::default())
     }
 
-    fn with_connection(conn: Connection, policy: LockoutPolicy) -> Result<Supervisors> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+    fn with_connection(mut conn: Connection, policy: LockoutPolicy) -> Result<Supervisors> {
+        // Attempts queue behind each other (one at a time, see `verify_at`):
+        // wait long enough for a burst of them to drain.
+        conn.busy_timeout(Duration::from_secs(60))?;
         // The lockout must survive a power cut as much as a journal row does.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        journal::prepare_connection(&mut conn).map_err(|e| match e {
+            journal::JournalError::Storage(s) | journal::JournalError::Open { source: s, .. } => {
+                SupervisorError::Storage(s)
+            }
+            other => SupervisorError::Input(other.to_string()),
+        })?;
+        let report = journal::chain::verify_connection(&conn)?;
+        let tampered = if report.is_clean() {
+            None
+        } else {
+            let summary = report.summary();
+            // Recorded in the chain itself (append-only), once per finding.
+            if let Err(e) = journal::chain::record_note(
+                &conn,
+                "tamper",
+                &summary,
+                Utc::now().timestamp_millis(),
+            ) {
+                tracing::warn!(error = %e, "cannot record the tamper finding");
+            }
+            tracing::error!(found = %summary, "journal tampering detected");
+            Some(summary)
+        };
         let decoy = hash(&SupervisorPassword::new("decoy password, never valid"))?;
         Ok(Supervisors {
             conn: Mutex::new(conn),
             policy,
             decoy,
+            tampered,
+            ever_had_supervisor: report.ever_had_supervisor,
         })
+    }
+
+    /// What the start-up check of the journal's chain found, if anything.
+    pub fn tampering(&self) -> Option<&str> {
+        self.tampered.as_deref()
+    }
+
+    fn untampered(&self) -> Result<()> {
+        match &self.tampered {
+            Some(found) => Err(SupervisorError::Tampered(found.clone())),
+            None => Ok(()),
+        }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -261,9 +304,17 @@ impl Supervisors {
         Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 
-    /// Creates the first supervisor (first start). Refused once one exists.
-    pub fn create_supervisor(&self, name: &str, password: &SupervisorPassword) -> Result<()> {
-        self.insert(name, password, None)
+    /// Creates the first supervisor (first start). Refused once one exists
+    /// or ever existed (the chain remembers). `agent_password` is the
+    /// agent's Bank+ password when the caller knows it: the supervisor's
+    /// may not be the same (it is compared, never kept).
+    pub fn create_supervisor(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        agent_password: Option<&SupervisorPassword>,
+    ) -> Result<()> {
+        self.insert(name, password, agent_password, None)
     }
 
     /// Adds another supervisor, approved by an existing one.
@@ -271,29 +322,36 @@ impl Supervisors {
         &self,
         name: &str,
         password: &SupervisorPassword,
+        agent_password: Option<&SupervisorPassword>,
         approval: &SupervisorApproval,
     ) -> Result<()> {
         approval.check()?;
-        self.insert(name, password, Some(approval.name()))
+        self.insert(name, password, agent_password, Some(approval.name()))
     }
 
     fn insert(
         &self,
         name: &str,
         password: &SupervisorPassword,
+        agent_password: Option<&SupervisorPassword>,
         approved_by: Option<&str>,
     ) -> Result<()> {
+        self.untampered()?;
         let name = clean_name(name)?;
-        if password.0.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(SupervisorError::Input(format!(
-                "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter. / The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
-            )));
+        check_new_password(password, agent_password)?;
+        if approved_by.is_none() && self.ever_had_supervisor {
+            return Err(SupervisorError::AlreadyCreated);
         }
         let phc = hash(password)?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: i64 = tx.query_row("SELECT count(*) FROM supervisors", [], |r| r.get(0))?;
-        if approved_by.is_none() && existing > 0 {
+        let ever: i64 = tx.query_row(
+            "SELECT count(*) FROM chain WHERE source = 'supervisors'",
+            [],
+            |r| r.get(0),
+        )?;
+        if approved_by.is_none() && (existing > 0 || ever > 0) {
             return Err(SupervisorError::AlreadyCreated);
         }
         let inserted = tx.execute(
@@ -322,19 +380,37 @@ impl Supervisors {
         password: &SupervisorPassword,
         now: DateTime<Utc>,
     ) -> Result<SupervisorApproval> {
-        if let Some(until) = self.locked_until(now)? {
+        self.untampered()?;
+        let name = name.trim();
+        let mut conn = self.conn();
+        // One attempt at a time per terminal, across processes: the write
+        // lock is taken before the lock is read and held until the outcome
+        // is counted. An attempt that waited here while others locked the
+        // terminal sees that lock and is refused without being checked.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let until: Option<i64> = tx.query_row(
+            "SELECT locked_until FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if let Some(until) = until.map(millis).filter(|u| *u > now) {
             return Err(SupervisorError::Locked { until });
         }
-        let name = name.trim();
-        let stored: Option<(String, String)> = self
-            .conn()
+        // Counted before the password is checked: every attempt that got
+        // past the lock shows in `attempts`, whatever happens next.
+        tx.execute(
+            "UPDATE supervisor_lockout SET attempts = attempts + 1 WHERE id = 1",
+            [],
+        )?;
+        let stored: Option<(String, String)> = tx
             .query_row(
                 "SELECT name, phc FROM supervisors WHERE name = ?1",
                 [name],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if stored.is_none() && !self.has_supervisor()? {
+        let any: i64 = tx.query_row("SELECT count(*) FROM supervisors", [], |r| r.get(0))?;
+        if stored.is_none() && any == 0 {
             return Err(SupervisorError::NoSupervisor);
         }
         let (canonical, phc) = stored.unwrap_or_else(|| (String::new(), self.decoy.clone()));
@@ -344,19 +420,18 @@ impl Supervisors {
             .verify_password(password.bytes(), &parsed)
             .is_ok()
             && !canonical.is_empty();
-        let mut conn = self.conn();
         if good {
-            conn.execute(
+            tx.execute(
                 "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
                 [],
             )?;
+            tx.commit()?;
             tracing::info!(supervisor = %canonical, "supervisor approval granted");
             return Ok(SupervisorApproval {
                 name: canonical,
                 granted_at: now,
             });
         }
-        let tx = conn.transaction()?;
         let failures: i64 = tx.query_row(
             "UPDATE supervisor_lockout SET failures = failures + 1 WHERE id = 1 RETURNING failures",
             [],
@@ -383,6 +458,15 @@ impl Supervisors {
         Err(result)
     }
 
+    /// How many attempts got past the lock to a password check, ever.
+    pub fn attempts(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT attempts FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Until when verification is locked, if it is now.
     pub fn locked_until(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
         let until: Option<i64> = self.conn().query_row(
@@ -392,6 +476,51 @@ impl Supervisors {
         )?;
         Ok(until.map(millis).filter(|u| *u > now))
     }
+}
+
+/// Common passwords (and bank and Loket names) refused for a supervisor;
+/// one a line, lower case.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether a password is too easy: on the list (ignoring case), or one
+/// character repeated, or a run of consecutive characters (12345678, abcdefgh).
+fn is_common(password: &str) -> bool {
+    let lower = password.trim().to_lowercase();
+    if COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .any(|l| !l.is_empty() && l == lower)
+    {
+        return true;
+    }
+    let chars: Vec<char> = lower.chars().collect();
+    let repeated = chars.windows(2).all(|w| w[0] == w[1]);
+    let run_up = chars
+        .windows(2)
+        .all(|w| (w[1] as u32) == (w[0] as u32).wrapping_add(1));
+    let run_down = chars
+        .windows(2)
+        .all(|w| (w[0] as u32) == (w[1] as u32).wrapping_add(1));
+    repeated || run_up || run_down
+}
+
+/// The rules for a new supervisor password.
+fn check_new_password(
+    password: &SupervisorPassword,
+    agent_password: Option<&SupervisorPassword>,
+) -> Result<()> {
+    if password.0.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(SupervisorError::Input(format!(
+            "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter. / The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
+        )));
+    }
+    if agent_password.is_some_and(|a| a.matches(password)) {
+        return Err(SupervisorError::AgentPassword);
+    }
+    if is_common(&password.0) {
+        return Err(SupervisorError::CommonPassword);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -413,5 +542,30 @@ mod tests {
         assert!(a.check().is_ok());
         let later = a.granted_at + chrono::Duration::seconds(121);
         assert!(matches!(a.check_at(later), Err(SupervisorError::Expired)));
+    }
+
+    #[test]
+    fn weak_and_borrowed_passwords_are_refused() {
+        let agent = SupervisorPassword::new("T6jkl4ss");
+        let check = |p: &str| check_new_password(&SupervisorPassword::new(p), Some(&agent));
+        assert!(matches!(
+            check("T6jkl4ss"),
+            Err(SupervisorError::AgentPassword)
+        ));
+        for p in [
+            "12345678", "password", "Password", "qwertyui", "bankplus", "loket123", "aaaaaaaa",
+            "abcdefgh", "87654321",
+        ] {
+            assert!(
+                matches!(check(p), Err(SupervisorError::CommonPassword)),
+                "{p}"
+            );
+        }
+        assert!(check("Kopi-Tubruk-Pagi7").is_ok());
+        let msg = SupervisorError::AgentPassword.to_string();
+        assert!(
+            msg.starts_with("Password supervisor tidak boleh")
+                && msg.contains(" / The supervisor password")
+        );
     }
 }

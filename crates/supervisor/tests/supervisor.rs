@@ -29,14 +29,14 @@ fn first_start_creates_one_supervisor_stored_as_argon2id_only() {
         Err(SupervisorError::NoSupervisor)
     ));
     assert!(matches!(
-        sup.create_supervisor("spv", &SupervisorPassword::new("short")),
+        sup.create_supervisor("spv", &SupervisorPassword::new("short"), None),
         Err(SupervisorError::Input(_))
     ));
-    sup.create_supervisor("Budi Santoso", &SupervisorPassword::new(PASSWORD))
+    sup.create_supervisor("Budi Santoso", &SupervisorPassword::new(PASSWORD), None)
         .expect("create");
     assert!(sup.has_supervisor().expect("query"));
     assert!(matches!(
-        sup.create_supervisor("Mallory", &SupervisorPassword::new(PASSWORD)),
+        sup.create_supervisor("Mallory", &SupervisorPassword::new(PASSWORD), None),
         Err(SupervisorError::AlreadyCreated)
     ));
 
@@ -46,8 +46,13 @@ fn first_start_creates_one_supervisor_stored_as_argon2id_only() {
     assert_eq!(approval.name(), "Budi Santoso");
 
     // A second supervisor needs the first one's approval.
-    sup.add_supervisor("Citra", &SupervisorPassword::new("Citra-12345"), &approval)
-        .expect("add");
+    sup.add_supervisor(
+        "Citra",
+        &SupervisorPassword::new("Citra-12345"),
+        None,
+        &approval,
+    )
+    .expect("add");
     assert_eq!(sup.names().expect("names"), ["Budi Santoso", "Citra"]);
     drop(sup);
 
@@ -76,7 +81,7 @@ fn five_wrong_passwords_lock_for_five_minutes_even_across_a_restart() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("journal.db");
     let sup = Supervisors::open(&path).expect("open");
-    sup.create_supervisor("spv", &SupervisorPassword::new(PASSWORD))
+    sup.create_supervisor("spv", &SupervisorPassword::new(PASSWORD), None)
         .expect("create");
     let now = Utc::now();
     let wrong = SupervisorPassword::new("salah-salah");

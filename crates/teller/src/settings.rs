@@ -203,6 +203,86 @@ impl SettingsDamaged {
     }
 }
 
+/// The settings file's fingerprint as the journal records it after every
+/// change (issue 10, defect 23): `sha256=<hex of the file, or none>;server=<origin or ->`.
+/// The server is kept in clear so a mismatch can say what it was.
+pub fn fingerprint(data_dir: &Path) -> String {
+    let path = Settings::path(data_dir);
+    let hash = match std::fs::read(&path) {
+        Ok(bytes) => journal::chain::sha256_hex(&bytes),
+        Err(_) => "none".to_owned(),
+    };
+    let (settings, _) = Settings::load(data_dir);
+    format!(
+        "sha256={hash};server={}",
+        settings.server.as_deref().unwrap_or("-")
+    )
+}
+
+fn server_of(fingerprint: &str) -> &str {
+    fingerprint
+        .split_once(";server=")
+        .map(|(_, s)| s)
+        .unwrap_or("-")
+}
+
+/// How the settings file differs from what the journal last recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsMismatch {
+    /// The recorded and the current server (`-` = the embedded sandbox).
+    pub recorded_server: String,
+    pub current_server: String,
+}
+
+impl SettingsMismatch {
+    /// Whether money must stop: the server is not the approved one.
+    pub fn server_changed(&self) -> bool {
+        self.recorded_server != self.current_server
+    }
+
+    pub fn describe(&self) -> String {
+        if self.server_changed() {
+            format!(
+                "settings.json diubah di luar Loket: server {} -> {} / settings.json was changed outside Loket: server {} -> {}",
+                self.recorded_server, self.current_server, self.recorded_server, self.current_server
+            )
+        } else {
+            "settings.json diubah di luar Loket (server tetap) / settings.json was changed outside Loket (the server is unchanged)".to_owned()
+        }
+    }
+}
+
+/// Compares the settings file with the journal's last recorded fingerprint.
+/// With none recorded yet (a journal from before the chain), the current
+/// file is recorded as the baseline.
+pub fn check_settings(
+    data_dir: &Path,
+    journal: &journal::Journal,
+    report: &journal::IntegrityReport,
+) -> std::result::Result<Option<SettingsMismatch>, journal::JournalError> {
+    let now = fingerprint(data_dir);
+    match report.last_settings.as_deref() {
+        None => {
+            journal.record_integrity_note("settings", &now)?;
+            Ok(None)
+        }
+        Some(recorded) if recorded == now => Ok(None),
+        Some(recorded) => Ok(Some(SettingsMismatch {
+            recorded_server: server_of(recorded).to_owned(),
+            current_server: server_of(&now).to_owned(),
+        })),
+    }
+}
+
+/// Records the settings file as it is now (after Loket saved it).
+pub fn record_settings(
+    data_dir: &Path,
+    journal: &journal::Journal,
+) -> std::result::Result<(), journal::JournalError> {
+    journal.record_integrity_note("settings", &fingerprint(data_dir))?;
+    Ok(())
+}
+
 /// What changed between two settings, for the journal ("server: – -> https://…").
 pub fn changes(before: &Settings, after: &Settings) -> String {
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());

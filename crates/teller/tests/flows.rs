@@ -46,7 +46,7 @@ async fn world(switcher: bool) -> World {
     // The supervisor's tables live in the same file as the journal.
     let supervisors = Supervisors::open(&dir.path().join("journal.db")).unwrap();
     supervisors
-        .create_supervisor(SPV, &SupervisorPassword::new(SPV_PASSWORD))
+        .create_supervisor(SPV, &SupervisorPassword::new(SPV_PASSWORD), None)
         .unwrap();
     let teller = Teller::new(
         &TellerConfig {

@@ -290,7 +290,12 @@ pub fn supervisor(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
                     Err(e) => return out.usage(&format!("tidak bisa membaca / cannot read: {e}")),
                 }
             }
-            match supervisors.create_supervisor(&name, &password) {
+            // Defect 24: the supervisor's password may not be the agent's.
+            let agent = match session::agent_password_to_compare() {
+                Ok(a) => a,
+                Err(why) => return out.usage(&why),
+            };
+            match supervisors.create_supervisor(&name, &password, Some(&agent)) {
                 Ok(()) => {
                     out.object(&json!({"status": "succeeded", "supervisor": name.trim()}));
                     out.line(&format!(

@@ -1,0 +1,217 @@
+//! Supervisor authority the agent's own PC cannot quietly fake (issue 10,
+//! defects 6, 23 and 24), through the real `loket` binary: parallel
+//! attempts against the lockout from many processes, supervisor passwords
+//! that are the agent's or common, and `sqlite3`-style edits of journal.db
+//! (a plain rusqlite connection without Loket's chain function, as the
+//! shell would be).
+
+mod common;
+use common::*;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn db(t: &Terminal) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(t.path().join("journal.db")).expect("journal.db");
+    c.busy_timeout(Duration::from_secs(30))
+        .expect("busy timeout");
+    c
+}
+
+fn text(r: &Run) -> String {
+    format!("{}{}", r.stdout, r.stderr)
+}
+
+/// Defect 6: 30 wrong passwords from 30 processes at once, and the right
+/// one while they run: exactly `max_failures` attempts are checked, the
+/// rest and the right one are refused by the lock, which stays set.
+#[test]
+fn parallel_wrong_passwords_cannot_outrun_the_lock() {
+    let t = Terminal::in_process();
+    expect(&t.run(&["supervisor", "create"]), 0);
+    let copy = ["--json", "receipt", "2611290000000001", "--copy"];
+    let mut wrong = Vec::new();
+    for i in 0..30 {
+        let mut c = t.cmd(&copy);
+        c.env("LOKET_SUPERVISOR_PASSWORD", format!("salah-salah-{i}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        wrong.push(c.spawn().expect("loket starts"));
+    }
+    // The right password, once the lock is set while the burst still runs.
+    let db = db(&t);
+    let started = Instant::now();
+    loop {
+        let locked: Option<i64> = db
+            .query_row(
+                "SELECT locked_until FROM supervisor_lockout WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(None);
+        if locked.is_some() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no lock was set"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut right = t.cmd(&copy);
+    right.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let right = right.spawn().expect("loket starts");
+    let (mut refused_wrong, mut refused_locked) = (0, 0);
+    for child in wrong {
+        let out = child.wait_with_output().expect("loket ends");
+        let all = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{all}");
+        if all.contains("SUPERVISOR_WRONG") {
+            refused_wrong += 1;
+        } else if all.contains("SUPERVISOR_LOCKED") {
+            refused_locked += 1;
+        } else {
+            panic!("neither wrong nor locked: {all}");
+        }
+    }
+    let out = right.wait_with_output().expect("loket ends");
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        all.contains("SUPERVISOR_LOCKED"),
+        "the right password got in during the lock: {all}"
+    );
+    // Four "wrong" answers, the fifth set the lock, everything after it refused.
+    assert_eq!((refused_wrong, refused_locked), (4, 26));
+    let (attempts, locked): (i64, Option<i64>) = db
+        .query_row(
+            "SELECT attempts, locked_until FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("lockout row");
+    assert_eq!(
+        attempts, 5,
+        "every checked attempt is counted, and only those"
+    );
+    assert!(locked.is_some(), "the lock was lifted");
+    // The lock is still on for the right password afterwards.
+    let r = t.run(&copy);
+    assert!(text(&r).contains("SUPERVISOR_LOCKED"), "{}", text(&r));
+}
+
+/// Defect 24: the agent's password and common passwords are refused, with why.
+#[test]
+fn a_supervisor_password_may_not_be_the_agents_or_a_common_one() {
+    let t = Terminal::in_process();
+    let mut c = t.cmd(&["supervisor", "create"]);
+    c.env("LOKET_SUPERVISOR_PASSWORD", PASSWORD);
+    let r = t.run_cmd(c);
+    expect(&r, 2);
+    assert!(
+        r.stderr.contains("tidak boleh sama dengan password agen")
+            && r.stderr.contains("SUPERVISOR_PASSWORD_IS_AGENTS"),
+        "{}",
+        r.stderr
+    );
+    for common in ["12345678", "password", "Qwertyui", "bankplus123"] {
+        let mut c = t.cmd(&["supervisor", "create"]);
+        c.env("LOKET_SUPERVISOR_PASSWORD", common);
+        let r = t.run_cmd(c);
+        expect(&r, 2);
+        assert!(
+            r.stderr.contains("terlalu umum") && r.stderr.contains("SUPERVISOR_PASSWORD_COMMON"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = t.run(&["--json", "supervisor", "status"]);
+    assert_eq!(r.json()["has_supervisor"], false);
+    expect(&t.run(&["supervisor", "create"]), 0);
+}
+
+/// Defect 23: deleting the supervisor with the shell, then creating one's
+/// own, is refused; so is everything a supervisor approves.
+#[test]
+fn a_deleted_supervisor_cannot_be_replaced_by_the_agent() {
+    let t = Terminal::in_process();
+    expect(&t.run(&["supervisor", "create"]), 0);
+    {
+        let db = db(&t);
+        // The shell cannot delete it while Loket's triggers stand…
+        assert!(db.execute("DELETE FROM supervisors", []).is_err());
+        // …so the agent drops the trigger first.
+        db.execute_batch("DROP TRIGGER supervisors_are_kept; DELETE FROM supervisors;")
+            .expect("shell edit");
+    }
+    let mut c = t.cmd(&["supervisor", "create"]);
+    c.env("LOKET_SUPERVISOR", "Agent Sendiri")
+        .env("LOKET_SUPERVISOR_PASSWORD", "Agen-Jadi-Spv-99");
+    let r = t.run_cmd(c);
+    assert_ne!(r.code, 0, "{}", text(&r));
+    assert!(
+        text(&r).contains("JOURNAL_TAMPERED") || text(&r).contains("diubah di luar Loket"),
+        "{}",
+        text(&r)
+    );
+    assert!(
+        text(&r).contains("supervisor Budi Supervisor was deleted")
+            || text(&r).contains("was deleted"),
+        "{}",
+        text(&r)
+    );
+    // The finding is recorded in the chain.
+    let n: i64 = db(&t)
+        .query_row(
+            "SELECT count(*) FROM integrity_notes WHERE kind = 'tamper'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("notes");
+    assert_eq!(n, 1);
+}
+
+/// Defect 23: even with every chain trigger gone and the chain wiped, a
+/// first supervisor on a journal that has had one is refused, and edits of
+/// events and authorizations are named.
+#[test]
+fn edits_of_chained_rows_and_the_lockout_are_named() {
+    let t = Terminal::in_process();
+    expect(&t.run(&["supervisor", "create"]), 0);
+    let r = t.run(&["--json", "deposit", "--to", "14047", "--amount", "25.000"]);
+    expect(&r, 0);
+    // A wrong password, so the lockout row counts one failure.
+    let mut c = t.cmd(&["receipt", "2611290000000001", "--copy"]);
+    c.env("LOKET_SUPERVISOR_PASSWORD", "salah-sekali-1");
+    assert_ne!(t.run_cmd(c).code, 0);
+
+    // The shell cannot update the lockout while the chain trigger stands
+    // (it calls a function only Loket has).
+    let db = db(&t);
+    let e = db
+        .execute(
+            "UPDATE supervisor_lockout SET failures = 0 WHERE id = 1",
+            [],
+        )
+        .expect_err("refused");
+    assert!(e.to_string().contains("loket_chain"), "{e}");
+    db.execute_batch(
+        "DROP TRIGGER chain_lockout; UPDATE supervisor_lockout SET failures = 0, attempts = 0 WHERE id = 1;
+         DROP TRIGGER events_are_append_only_u;
+         UPDATE events SET actor = 'someone else' WHERE id = (SELECT min(id) FROM events);",
+    )
+    .expect("shell edits");
+    let first_event: i64 = db
+        .query_row("SELECT min(id) FROM events", [], |r| r.get(0))
+        .expect("an event");
+    let r = t.run(&["receipt", "2611290000000001", "--copy"]);
+    let all = text(&r);
+    assert_ne!(r.code, 0, "{all}");
+    assert!(
+        all.contains(&format!("events row {first_event}")) && all.contains("was changed"),
+        "{all}"
+    );
+    assert!(all.contains("supervisor lockout row was changed"), "{all}");
+    assert!(all.contains("trigger chain_lockout was removed"), "{all}");
+}

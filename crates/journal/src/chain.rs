@@ -1,0 +1,478 @@
+//! Tamper evidence for a journal on a PC the agent controls.
+//!
+//! Every chained row (events, authorizations, supervisors, the supervisor
+//! lockout and integrity notes) gets a row in `chain`, written by an AFTER
+//! trigger in the same SQLite transaction: `seq` (this terminal's sequence
+//! number, 1, 2, 3, … — also the key fleet replication ships), the source
+//! table and row, and `hash` = SHA-256 over the previous hash and the row's
+//! content. The triggers call `loket_chain`, an application function that
+//! only Loket registers ([`register`]): an insert or update from the
+//! `sqlite3` shell fails for want of it, so editing the file needs dropping
+//! triggers, which [`Integrity::verify`] notices, as it notices any changed,
+//! deleted or unchained row.
+//!
+//! The chain has no key: someone who rewrites the whole chain with their own
+//! script is caught only once the chain is compared with a copy held
+//! elsewhere (the fleet, issue 14). Until then it makes casual edits —
+//! deleting the supervisor, resetting the lockout — evident and refused.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, OptionalExtension};
+
+/// The SQL function the chain triggers call.
+pub const FUNCTION: &str = "loket_chain";
+
+/// The triggers whose absence means someone edited the schema.
+const TRIGGERS: &[&str] = &[
+    "chain_events",
+    "chain_authorizations",
+    "chain_supervisors_i",
+    "chain_supervisors_u",
+    "chain_lockout",
+    "chain_notes",
+    "chain_is_append_only_u",
+    "chain_is_append_only_d",
+    "supervisors_are_kept",
+    "notes_are_append_only_u",
+    "notes_are_append_only_d",
+    "events_are_append_only_u",
+    "events_are_append_only_d",
+    "authorizations_are_append_only_u",
+    "authorizations_are_append_only_d",
+];
+
+/// The migration that adds the chain (appended to the journal's MIGRATIONS).
+pub(crate) const MIGRATION: &str = r#"
+    -- The supervisor tables (crates/supervisor) now belong to the journal's
+    -- schema, so their rows can be chained from the first one on.
+    CREATE TABLE IF NOT EXISTS supervisors (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        phc         TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        created_by  TEXT
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS supervisor_lockout (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        failures      INTEGER NOT NULL,
+        locked_until  INTEGER
+    ) STRICT;
+    ALTER TABLE supervisor_lockout ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    INSERT OR IGNORE INTO supervisor_lockout (id, failures, locked_until) VALUES (1, 0, NULL);
+
+    -- Settings-file hashes and detected tampering: append-only.
+    CREATE TABLE integrity_notes (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        kind    TEXT NOT NULL,   -- 'settings' | 'tamper'
+        detail  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE chain (
+        seq        INTEGER PRIMARY KEY,  -- per-terminal sequence number
+        source     TEXT NOT NULL,
+        source_id  INTEGER NOT NULL,
+        payload    TEXT,                 -- kept for mutable rows (supervisors, lockout)
+        hash       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX chain_by_source ON chain(source, source_id);
+
+    CREATE TRIGGER chain_is_append_only_u BEFORE UPDATE ON chain
+    BEGIN SELECT RAISE(ABORT, 'the journal chain is append-only'); END;
+    CREATE TRIGGER chain_is_append_only_d BEFORE DELETE ON chain
+    BEGIN SELECT RAISE(ABORT, 'the journal chain is append-only'); END;
+    CREATE TRIGGER supervisors_are_kept BEFORE DELETE ON supervisors
+    BEGIN SELECT RAISE(ABORT, 'supervisors are never deleted'); END;
+    CREATE TRIGGER notes_are_append_only_u BEFORE UPDATE ON integrity_notes
+    BEGIN SELECT RAISE(ABORT, 'integrity notes are append-only'); END;
+    CREATE TRIGGER notes_are_append_only_d BEFORE DELETE ON integrity_notes
+    BEGIN SELECT RAISE(ABORT, 'integrity notes are append-only'); END;
+
+    CREATE TRIGGER chain_events AFTER INSERT ON events BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'events', NEW.id, NULL, loket_chain(p, n, 'events', NEW.id,
+            json_array(NEW.id, NEW.sid, NEW.at, NEW.from_state, NEW.to_state, NEW.actor,
+                       NEW.note, NEW.kind, NEW.authorized_by))
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
+    END;
+    CREATE TRIGGER chain_authorizations AFTER INSERT ON authorizations BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'authorizations', NEW.id, NULL, loket_chain(p, n, 'authorizations', NEW.id,
+            json_array(NEW.id, NEW.at, NEW.action, NEW.actor, NEW.authorized_by, NEW.detail))
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
+    END;
+    CREATE TRIGGER chain_notes AFTER INSERT ON integrity_notes BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'integrity_notes', NEW.id, NULL, loket_chain(p, n, 'integrity_notes', NEW.id,
+            json_array(NEW.id, NEW.at, NEW.kind, NEW.detail))
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
+    END;
+    CREATE TRIGGER chain_supervisors_i AFTER INSERT ON supervisors BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'supervisors', NEW.rowid, v, loket_chain(p, n, 'supervisors', NEW.rowid, v)
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
+                     json_array(NEW.name, NEW.phc, NEW.created_at, NEW.created_by) AS v FROM chain);
+    END;
+    CREATE TRIGGER chain_supervisors_u AFTER UPDATE ON supervisors BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'supervisors', NEW.rowid, v, loket_chain(p, n, 'supervisors', NEW.rowid, v)
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
+                     json_array(NEW.name, NEW.phc, NEW.created_at, NEW.created_by) AS v FROM chain);
+    END;
+    CREATE TRIGGER chain_lockout AFTER UPDATE ON supervisor_lockout BEGIN
+        INSERT INTO chain (seq, source, source_id, payload, hash)
+        SELECT n, 'supervisor_lockout', NEW.id, v, loket_chain(p, n, 'supervisor_lockout', NEW.id, v)
+        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
+                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
+                     json_array(NEW.failures, NEW.locked_until, NEW.attempts) AS v FROM chain);
+    END;
+"#;
+
+/// Chains the rows a journal held before the chain existed (run once, by
+/// the migration that adds it), so an upgraded terminal starts clean:
+/// events and authorizations by id, then supervisors, then the lockout row
+/// as it is.
+pub(crate) fn adopt_existing(conn: &Connection) -> rusqlite::Result<()> {
+    const NEXT: &str = "FROM (SELECT coalesce(max(seq), 0) + 1 AS n,         (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain)";
+    let sources = [
+        (
+            "events",
+            "SELECT id FROM events ORDER BY id",
+            format!(
+                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'events', ?1, NULL, loket_chain(p, n, 'events', ?1,                  (SELECT json_array(e.id, e.sid, e.at, e.from_state, e.to_state, e.actor, e.note,                   e.kind, e.authorized_by) FROM events e WHERE e.id = ?1)) {NEXT}"
+            ),
+        ),
+        (
+            "authorizations",
+            "SELECT id FROM authorizations ORDER BY id",
+            format!(
+                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'authorizations', ?1, NULL, loket_chain(p, n, 'authorizations', ?1,                  (SELECT json_array(a.id, a.at, a.action, a.actor, a.authorized_by, a.detail)                   FROM authorizations a WHERE a.id = ?1)) {NEXT}"
+            ),
+        ),
+        (
+            "supervisors",
+            "SELECT rowid FROM supervisors ORDER BY rowid",
+            "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'supervisors', ?1, v, loket_chain(p, n, 'supervisors', ?1, v)                  FROM (SELECT coalesce(max(seq), 0) + 1 AS n,                    (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,                    (SELECT json_array(s.name, s.phc, s.created_at, s.created_by) FROM supervisors s                     WHERE s.rowid = ?1) AS v FROM chain)"
+            .to_owned(),
+        ),
+    ];
+    for (_, ids_sql, insert_sql) in &sources {
+        let ids: Vec<i64> = {
+            let mut st = conn.prepare(ids_sql)?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut insert = conn.prepare(insert_sql)?;
+        for id in ids {
+            insert.execute([id])?;
+        }
+    }
+    // Fires chain_lockout, so the lockout row as it is becomes the chained state.
+    conn.execute(
+        "UPDATE supervisor_lockout SET failures = failures WHERE id = 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The chain hash: SHA-256 over the previous hash and the row.
+pub fn link(prev: Option<&str>, seq: i64, source: &str, source_id: i64, payload: &str) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(prev.unwrap_or("").as_bytes());
+    ctx.update(b"\n");
+    ctx.update(seq.to_string().as_bytes());
+    ctx.update(b"\n");
+    ctx.update(source.as_bytes());
+    ctx.update(b"\n");
+    ctx.update(source_id.to_string().as_bytes());
+    ctx.update(b"\n");
+    ctx.update(payload.as_bytes());
+    hex(ctx.finish().as_ref())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// SHA-256 of some bytes, hex (the settings file's fingerprint).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+/// Registers `loket_chain` on a connection; every Loket connection to the
+/// journal file needs it, or its inserts into chained tables fail.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        FUNCTION,
+        5,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let prev: Option<String> = ctx.get(0)?;
+            let seq: i64 = ctx.get(1)?;
+            let source: String = ctx.get(2)?;
+            let source_id: i64 = ctx.get(3)?;
+            let payload: String = ctx.get(4)?;
+            Ok(link(prev.as_deref(), seq, &source, source_id, &payload))
+        },
+    )
+}
+
+/// What [`Integrity::verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IntegrityReport {
+    /// Rows in the chain (the last `seq`).
+    pub chained: i64,
+    /// What differs, one sentence each (English; names table, row and seq).
+    pub problems: Vec<String>,
+    /// Whether this journal has ever had a supervisor (the chain remembers).
+    pub ever_had_supervisor: bool,
+    /// The last settings fingerprint recorded (`integrity_notes`), if any.
+    pub last_settings: Option<String>,
+}
+
+impl IntegrityReport {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The problems as one line (for errors and the tamper note).
+    pub fn summary(&self) -> String {
+        const SHOWN: usize = 5;
+        let mut s = self
+            .problems
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        if self.problems.len() > SHOWN {
+            let _ = write!(s, "; and {} more", self.problems.len() - SHOWN);
+        }
+        s
+    }
+}
+
+/// Checks the journal's chain against its rows.
+pub struct Integrity;
+
+impl Integrity {
+    /// Verifies a journal (see [`verify_connection`]).
+    pub fn verify(journal: &crate::Journal) -> crate::Result<IntegrityReport> {
+        let conn = journal.conn()?;
+        Ok(verify_connection(&conn)?)
+    }
+}
+
+const MAX_PROBLEMS: usize = 50;
+
+fn note(problems: &mut Vec<String>, p: String) {
+    if problems.len() < MAX_PROBLEMS {
+        problems.push(p);
+    }
+}
+
+/// One pass over the chain in `seq` order (linear), then one pass over the
+/// supervisors and a lookup per unchained-row check.
+pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport> {
+    let mut report = IntegrityReport::default();
+    let problems = &mut report.problems;
+
+    let mut present = std::collections::HashSet::new();
+    {
+        let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        for r in rows {
+            present.insert(r?);
+        }
+    }
+    for t in TRIGGERS {
+        if !present.contains(*t) {
+            note(problems, format!("trigger {t} was removed"));
+        }
+    }
+
+    let mut st = conn.prepare(
+        "SELECT c.seq, c.source, c.source_id, c.payload, c.hash, CASE c.source \
+           WHEN 'events' THEN (SELECT json_array(e.id, e.sid, e.at, e.from_state, e.to_state, e.actor, \
+                e.note, e.kind, e.authorized_by) FROM events e WHERE e.id = c.source_id) \
+           WHEN 'authorizations' THEN (SELECT json_array(a.id, a.at, a.action, a.actor, a.authorized_by, \
+                a.detail) FROM authorizations a WHERE a.id = c.source_id) \
+           WHEN 'integrity_notes' THEN (SELECT json_array(n.id, n.at, n.kind, n.detail) \
+                FROM integrity_notes n WHERE n.id = c.source_id) \
+           END, \
+           CASE c.source WHEN 'integrity_notes' THEN (SELECT n.kind || char(31) || n.detail \
+                FROM integrity_notes n WHERE n.id = c.source_id) END \
+         FROM chain c ORDER BY c.seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut prev: Option<String> = None;
+    let mut expected_seq = 1i64;
+    let mut supervisors: HashMap<i64, String> = HashMap::new();
+    let mut lockout: Option<String> = None;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let source: String = r.get(1)?;
+        let id: i64 = r.get(2)?;
+        let stored: Option<String> = r.get(3)?;
+        let hash: String = r.get(4)?;
+        let live: Option<String> = r.get(5)?;
+        if seq != expected_seq {
+            note(
+                problems,
+                format!("chain rows {expected_seq}..{} are missing", seq - 1),
+            );
+        }
+        expected_seq = seq + 1;
+        let payload = match (&stored, &live) {
+            (Some(p), _) => p.clone(),
+            (None, Some(l)) => l.clone(),
+            (None, None) => {
+                note(
+                    problems,
+                    format!("{source} row {id} (chain seq {seq}) was deleted"),
+                );
+                prev = Some(hash);
+                continue;
+            }
+        };
+        if link(prev.as_deref(), seq, &source, id, &payload) != hash {
+            note(
+                problems,
+                format!("{source} row {id} (chain seq {seq}) was changed"),
+            );
+        }
+        match source.as_str() {
+            "supervisors" => {
+                report.ever_had_supervisor = true;
+                supervisors.insert(id, payload);
+            }
+            "supervisor_lockout" => lockout = Some(payload),
+            "integrity_notes" => {
+                if let Some(kd) = r.get::<_, Option<String>>(6)? {
+                    if let Some(fp) = kd.strip_prefix("settings\u{1f}") {
+                        report.last_settings = Some(fp.to_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev = Some(hash);
+        report.chained = seq;
+    }
+    drop(rows);
+
+    for (table, key) in [
+        ("events", "id"),
+        ("authorizations", "id"),
+        ("integrity_notes", "id"),
+    ] {
+        let sql = format!(
+            "SELECT t.{key} FROM {table} t WHERE NOT EXISTS \
+             (SELECT 1 FROM chain c WHERE c.source = '{table}' AND c.source_id = t.{key}) \
+             ORDER BY t.{key} LIMIT 5"
+        );
+        let mut st = conn.prepare(&sql)?;
+        let ids = st.query_map([], |r| r.get::<_, i64>(0))?;
+        for id in ids {
+            note(
+                problems,
+                format!(
+                    "{table} row {} was added outside Loket (not in the chain)",
+                    id?
+                ),
+            );
+        }
+    }
+
+    let mut st = conn.prepare(
+        "SELECT rowid, name, json_array(name, phc, created_at, created_by) FROM supervisors",
+    )?;
+    let current = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for row in current {
+        let (rowid, name, payload) = row?;
+        seen.insert(rowid);
+        match supervisors.get(&rowid) {
+            None => note(
+                problems,
+                format!("supervisor {name} was added outside Loket (not in the chain)"),
+            ),
+            Some(p) if *p != payload => note(
+                problems,
+                format!("supervisor {name} was changed outside Loket"),
+            ),
+            Some(_) => {}
+        }
+    }
+    let mut gone: Vec<_> = supervisors.keys().filter(|k| !seen.contains(k)).collect();
+    gone.sort();
+    for rowid in gone {
+        let name = serde_json::from_str::<Vec<serde_json::Value>>(&supervisors[rowid])
+            .ok()
+            .and_then(|v| v.first().and_then(|n| n.as_str().map(str::to_owned)))
+            .unwrap_or_else(|| format!("row {rowid}"));
+        note(problems, format!("supervisor {name} was deleted"));
+    }
+
+    let now: Option<String> = conn
+        .query_row(
+            "SELECT json_array(failures, locked_until, attempts) FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let expected = lockout.unwrap_or_else(|| "[0,null,0]".to_owned());
+    match now {
+        None => note(problems, "the supervisor lockout row was deleted".into()),
+        Some(n) if n != expected => note(
+            problems,
+            format!("the supervisor lockout row was changed outside Loket (now {n}, chained {expected})"),
+        ),
+        Some(_) => {}
+    }
+    Ok(report)
+}
+
+/// Appends an integrity note (`settings` fingerprint or `tamper` finding);
+/// a `tamper` note is not repeated while the finding is the same.
+pub fn record_note(
+    conn: &Connection,
+    kind: &str,
+    detail: &str,
+    at_ms: i64,
+) -> rusqlite::Result<bool> {
+    let last: Option<String> = conn
+        .query_row(
+            "SELECT detail FROM integrity_notes WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
+            [kind],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if last.as_deref() == Some(detail) {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO integrity_notes (at, kind, detail) VALUES (?1, ?2, ?3)",
+        rusqlite::params![at_ms, kind, detail],
+    )?;
+    Ok(true)
+}
