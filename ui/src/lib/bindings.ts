@@ -314,8 +314,9 @@ async receipt(sid: string) : Promise<Result<ReceiptView, CommandError>> {
 },
 /**
  * Prints the original receipt on the printer from settings (or the
- * system default). A printer that is missing or stopped says so; the
- * transaction is as it was.
+ * system default): once, at the result screen (a paper-jam retry shortly
+ * after is allowed and journaled). A printer that is missing or stopped
+ * says so; the transaction is as it was.
  */
 async printReceipt(sid: string) : Promise<Result<Printed, CommandError>> {
     try {
@@ -326,8 +327,8 @@ async printReceipt(sid: string) : Promise<Result<Printed, CommandError>> {
 }
 },
 /**
- * Writes the receipt's PDF (the paper from settings) where CSV exports go
- * and says where.
+ * Writes the original receipt's PDF (the paper from settings) where CSV
+ * exports go and says where; counted as the original (see `print_receipt`).
  */
 async saveReceiptPdf(sid: string) : Promise<Result<SavedFile, CommandError>> {
     try {
@@ -553,6 +554,16 @@ export type Settle = "succeeded" | "failed"
 export type SideView = { count: number; debit: Money; credit: Money }
 export type Status = "succeeded" | "failed" | "unknown"
 export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
+export type TotalsView = { journal: SideView; statement: SideView; matched: SideView; journal_only: SideView; statement_only: SideView }
+/**
+ * One row of history, as lists show it.
+ */
+export type Transaction = { sid: string; kind: string; state: string; 
+/**
+ * `2026-11-23 14:05:09` in WIB.
+ */
+time_wib: string; operator: string; bank_name: string | null; bank_code: string | null; account_number: string | null; account_masked: string | null; account_name: string | null; amount: Money | null; admin_fee: Money | null; total: Money | null; terbilang: string | null; bank_reference: string | null; bank_message: string | null; narration: string | null; resolution: string | null; resolved_by: string | null }
+export type TransactionDetail = { transaction: Transaction; events: TimelineEvent[] }
 /**
  * A transaction in doubt the rule of evidence does not settle: why, and
  * every candidate line and other transaction, for the supervisor.
@@ -566,16 +577,6 @@ why: string;
  * The same in words, Bahasa Indonesia / English.
  */
 why_text: string; candidates: LineView[]; rivals: string[] }
-export type TotalsView = { journal: SideView; statement: SideView; matched: SideView; journal_only: SideView; statement_only: SideView }
-/**
- * One row of history, as lists show it.
- */
-export type Transaction = { sid: string; kind: string; state: string; 
-/**
- * `2026-11-23 14:05:09` in WIB.
- */
-time_wib: string; operator: string; bank_name: string | null; bank_code: string | null; account_number: string | null; account_masked: string | null; account_name: string | null; amount: Money | null; admin_fee: Money | null; total: Money | null; terbilang: string | null; bank_reference: string | null; bank_message: string | null; narration: string | null; resolution: string | null; resolved_by: string | null }
-export type TransactionDetail = { transaction: Transaction; events: TimelineEvent[] }
 
 /** tauri-specta globals **/
 
