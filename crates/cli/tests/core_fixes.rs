@@ -194,3 +194,56 @@ fn a_check_refusal_other_than_refnum_not_found_leaves_the_row_in_doubt() {
     assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
     assert_eq!(state_of(&t, &sid), "failed");
 }
+
+/// Defect 8: 2 x 20 `loket deposit` processes at once on one data directory
+/// against one sandbox. Before `BEGIN IMMEDIATE`, some failed with "database
+/// is locked" after the payment went out and exited 1 with `failed` although
+/// the bank booked them. Now every one succeeds and is recorded once.
+#[test]
+fn forty_parallel_deposits_on_one_data_directory_all_succeed_and_are_recorded() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "4447");
+    let mut children = Vec::new();
+    for i in 0..40u32 {
+        let amount = (20_000 + i).to_string();
+        let mut c = t.cmd(&[
+            "--json",
+            "deposit",
+            "--to",
+            "14047",
+            "--amount",
+            &amount,
+            "--name",
+            "SITI RAHAYU",
+        ]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        children.push((amount, c.spawn().expect("loket starts")));
+    }
+    let mut expected = 0i64;
+    for (amount, child) in children {
+        let out = child.wait_with_output().expect("loket ends");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "deposit of {amount}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        expected += amount.parse::<i64>().expect("amount");
+    }
+    let history = t.run(&["--json", "history", "--limit", "200"]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    let rows = history.json()["rows"].as_array().cloned().expect("rows");
+    let deposits: Vec<_> = rows.iter().filter(|r| r["kind"] == "deposit").collect();
+    assert_eq!(deposits.len(), 40, "one row per deposit: {rows:#?}");
+    for r in &deposits {
+        let state = r["status"].as_str().or(r["state"].as_str());
+        assert_eq!(state, Some("succeeded"), "{r:#}");
+    }
+    assert_eq!(
+        sb.balance("BNI", "4447"),
+        opening - expected,
+        "the ledger moved by exactly the forty deposits"
+    );
+}
