@@ -41,46 +41,9 @@ pub(crate) fn base(provider: ProviderKind, base_url: &str) -> Result<String, Mut
     Ok(b.to_owned())
 }
 
-/// Why `url` may not be used as a server address, or `None` when it may.
-/// It must be `https://`, or plain `http://` only to a loopback host (the
-/// sandbox): otherwise PINs, passwords and tokens would cross the network
-/// in clear. It must carry no user name or password (`https://user:pw@host`),
-/// which would be copied into settings files and the append-only journal.
-/// The message never repeats the address: it may hold a password.
-pub fn server_url_problem(url: &str) -> Option<String> {
-    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
-        return Some("alamat server tidak sah / not a server address".to_owned());
-    };
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Some(
-            "alamat server tidak boleh berisi nama pengguna atau password (user:pw@...); hapus bagian itu / a server address must not contain a user name or password (user:pw@...); remove it"
-                .to_owned(),
-        );
-    }
-    let host = parsed.host_str().unwrap_or_default();
-    if host.is_empty() {
-        return Some("alamat server tanpa host / the server address has no host".to_owned());
-    }
-    match parsed.scheme() {
-        "https" => None,
-        "http" => {
-            let bare = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = bare.eq_ignore_ascii_case("localhost")
-                || bare
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            (!loopback).then(|| {
-                format!(
-                    "http:// tanpa enkripsi hanya boleh ke komputer ini (127.0.0.1/localhost); untuk {host} pakai https:// / plain http:// is allowed only to this computer (127.0.0.1/localhost); use https:// for {host}"
-                )
-            })
-        }
-        _ => Some(
-            "alamat server harus diawali https:// / a server address must start with https://"
-                .to_owned(),
-        ),
-    }
-}
+/// One rule for every server address Loket talks to (Bank+, the switcher,
+/// statement providers): the Bank+ client's.
+pub use bankplus::client::server_url_problem;
 
 /// A reply: its HTTP status and body.
 pub(crate) struct Reply {
