@@ -4,6 +4,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 TARGET := $(or $(CARGO_TARGET_DIR),target)
+# A clean CI clone builds once: incremental caches would only double the target's size
+# on disk (a CI run once ran out of space with them).
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL ?= 0
+endif
 
 .PHONY: run test deps ui lint bindings desktop bench sandbox
 
