@@ -1,6 +1,6 @@
 //! Admin endpoints for tests and the CLI, under `/_sandbox/`: set or clear
-//! the fault plan, expire every session, reset the ledger, and look at an
-//! account. They are never subject to faults and need no session.
+//! the fault plan, expire every session, reset the ledger, look at an
+//! account, and count the requests each endpoint received. They are never subject to faults and need no session.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -21,6 +21,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/_sandbox/sessions/expire", post(expire_sessions))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/accounts/{bank}/{number}", get(account))
+        .route("/_sandbox/requests", get(requests))
 }
 
 fn ok(message: &str) -> Response {
@@ -69,6 +70,11 @@ async fn reset(State(st): State<Shared>) -> Response {
             &format!("the ledger could not be reset: {e}"),
         ),
     }
+}
+
+/// `{"/reversal": 1, …}`: how many requests each endpoint has received.
+async fn requests(State(st): State<Shared>) -> Response {
+    json_reply(StatusCode::OK, &json!(st.request_counts()))
 }
 
 async fn account(

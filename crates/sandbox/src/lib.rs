@@ -172,6 +172,7 @@ impl Sandbox {
             intrabank_fee: config.intrabank_fee,
             interbank_fee: config.interbank_fee,
             providers: providers::ProviderState::default(),
+            requests: Mutex::new(Default::default()),
         });
         let (stop, stopped) = watch::channel(false);
         let app = routes::router(Arc::clone(&state));
@@ -199,6 +200,11 @@ impl Sandbox {
     /// Out-of-range probabilities are clamped; unknown endpoints never match.
     pub fn set_faults(&self, plan: FaultPlan) {
         self.state.set_faults(plan);
+    }
+
+    /// How many requests `path` has received (faulted ones included).
+    pub fn requests_to(&self, path: &str) -> u64 {
+        self.state.request_counts().get(path).copied().unwrap_or(0)
     }
 
     /// Forgets every session now.

@@ -118,6 +118,7 @@ pub(crate) async fn fault_layer(State(st): State<Shared>, req: Request, next: Ne
     if path.starts_with("/_sandbox/") {
         return next.run(req).await;
     }
+    st.count_request(&path);
     let decision = st.decide_fault(&path);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;

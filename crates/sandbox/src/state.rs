@@ -25,6 +25,9 @@ pub(crate) struct AppState {
     pub interbank_fee: Rupiah,
     /// Tokens and request ids of the statement-provider imitations.
     pub providers: crate::providers::ProviderState,
+    /// Requests received per endpoint path (admin ones excluded), so a test
+    /// can prove how many times something was sent, e.g. one `/reversal`.
+    pub requests: Mutex<HashMap<String, u64>>,
 }
 
 impl AppState {
@@ -44,6 +47,16 @@ impl AppState {
 
     pub fn set_faults(&self, plan: FaultPlan) {
         *lock(&self.faults) = FaultEngine::new(plan);
+    }
+
+    /// Counts one request to `path`.
+    pub fn count_request(&self, path: &str) {
+        *lock(&self.requests).entry(path.to_owned()).or_default() += 1;
+    }
+
+    /// Requests received so far, per path.
+    pub fn request_counts(&self) -> HashMap<String, u64> {
+        lock(&self.requests).clone()
     }
 
     pub fn decide_fault(&self, path: &str) -> Decision {

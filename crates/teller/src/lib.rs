@@ -1060,6 +1060,22 @@ impl Teller {
                 state: record.state,
             });
         }
+        // A reversal that could still book is refused here, before the
+        // switcher is asked anything (its journal number, below): with the
+        // switcher unreachable, the answer must still be "check the pending
+        // reversal", not a network error. `begin_reversal` decides for good.
+        if let Some(pending) = self.journal.flags(sid)?.and_then(|f| f.reversal_sid) {
+            let open = self
+                .journal
+                .get(&pending)?
+                .is_some_and(|r| !matches!(r.state, State::Failed | State::Cancelled));
+            if open {
+                return Err(TellerError::ReversalPending {
+                    sid: sid.into(),
+                    reversal: pending,
+                });
+            }
+        }
         let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
         let target = sid_of(sid)?;
         let journal_no = match record

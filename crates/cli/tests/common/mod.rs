@@ -76,6 +76,34 @@ impl Sandbox {
         );
         assert_eq!(status, 200, "{body}");
     }
+
+    /// Sets one fault rule with a full fault object, applied `times` times.
+    pub fn rule_n(&self, endpoint: &str, fault: serde_json::Value, times: u32) {
+        let plan = serde_json::json!({
+            "seed": 1,
+            "rules": [{"endpoint": endpoint, "fault": fault, "probability": 1.0, "times": times}]
+        });
+        let (status, body) = http(
+            &self.base,
+            "POST",
+            "/_sandbox/faults",
+            Some(&plan.to_string()),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// [`Sandbox::rule_n`] once.
+    pub fn rule(&self, endpoint: &str, fault: serde_json::Value) {
+        self.rule_n(endpoint, fault, 1)
+    }
+
+    /// How many requests `endpoint` has received (`GET /_sandbox/requests`).
+    pub fn requests_to(&self, endpoint: &str) -> u64 {
+        let (status, body) = http(&self.base, "GET", "/_sandbox/requests", None);
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        v[endpoint].as_u64().unwrap_or(0)
+    }
 }
 
 impl Drop for Sandbox {
@@ -232,6 +260,21 @@ impl Terminal {
             .args(args)
             .stdin(Stdio::null());
         self.run_cmd(c)
+    }
+
+    /// `loket supervisor create` with [`SPV`] / [`SPV_PASSWORD`]; must succeed.
+    pub fn create_supervisor(&self) {
+        expect(&self.run(&["supervisor", "create"]), 0);
+    }
+
+    /// The row's state as `loket --json show` reports it.
+    pub fn state_of(&self, sid: &str) -> String {
+        let v = self.run(&["--json", "show", sid]).json();
+        v["status"]
+            .as_str()
+            .or(v["state"].as_str())
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn files(&self) -> Vec<PathBuf> {
