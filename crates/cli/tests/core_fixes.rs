@@ -377,3 +377,53 @@ fn two_reverse_processes_at_once_send_one_reversal() {
         "reversed exactly once"
     );
 }
+
+/// Defect 9: the interbank reply in the document's sample shape says
+/// `admin_fee: 0` (and a total without it) after a quote of 6500. The row
+/// keeps the quoted fee and the reply's, is flagged, and the day summary
+/// counts it (text and JSON).
+#[test]
+fn a_zero_fee_reply_is_recorded_flagged_and_counted_in_the_day() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    sb.rule(
+        "/bankplus/bsa/transfer/interbank/payment",
+        serde_json::json!({"kind": "zero-fee-reply"}),
+    );
+    let r = t.run(&[
+        "--json",
+        "transfer",
+        "--bank",
+        "008",
+        "--to",
+        "114451186",
+        "--amount",
+        "40000",
+        "--yes",
+    ]);
+    common::expect(&r, 0);
+    let v = r.json();
+    assert_eq!(v["status"], "succeeded", "{v}");
+    assert_eq!(v["fee_differs"], true, "{v}");
+    assert_eq!(v["quoted_admin_fee"], 6500, "{v}");
+    assert_eq!(v["replied_admin_fee"], 0, "{v}");
+    assert_eq!(v["replied_total"], 40000, "{v}");
+    assert_eq!(v["admin_fee"], 6500, "the larger known fee is kept: {v}");
+    // An ordinary transfer the same day: not counted.
+    common::expect(
+        &t.run(&[
+            "--json", "transfer", "--to", "14049", "--amount", "10000", "--yes",
+        ]),
+        0,
+    );
+    let s = t.run(&["--json", "summary"]);
+    common::expect(&s, 0);
+    assert_eq!(s.json()["fee_differences"], 1, "{}", s.stdout);
+    let s = t.run(&["summary"]);
+    common::expect(&s, 0);
+    assert!(
+        s.stdout.contains("Biaya balasan bank beda dari kutipan: 1"),
+        "{}",
+        s.stdout
+    );
+}

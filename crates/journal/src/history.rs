@@ -92,6 +92,9 @@ pub struct DaySummary {
     pub in_doubt: u64,
     #[serde(serialize_with = "plain")]
     pub in_doubt_total: Rupiah,
+    /// Payments of the day whose reply gave another fee than the quote
+    /// (`fee_differs`): each is worth a look at the bank's statement.
+    pub fee_differences: u64,
 }
 
 fn plain<S: serde::Serializer>(v: &Rupiah, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -285,7 +288,7 @@ impl Journal {
         let (from, to) = wib_day_bounds(date);
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT kind, state, amount_sen, fee_sen, total_sen FROM transactions \
+            "SELECT kind, state, amount_sen, fee_sen, total_sen, fee_differs FROM transactions \
              WHERE created_at >= ?1 AND created_at < ?2",
         )?;
         #[derive(Default)]
@@ -297,7 +300,7 @@ impl Journal {
         let mut per_kind: Vec<(Kind, KindSummary, Sums)> = Vec::new();
         let (mut fees, mut cash_in, mut refunded, mut returned, mut doubt_total) =
             (0i128, 0i128, 0i128, 0i128, 0i128);
-        let mut in_doubt = 0u64;
+        let (mut in_doubt, mut fee_differences) = (0u64, 0u64);
         let rows = stmt.query_map([from.timestamp_millis(), to.timestamp_millis()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -305,10 +308,14 @@ impl Journal {
                 r.get::<_, Option<i64>>(2)?,
                 r.get::<_, Option<i64>>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, i64>(5)? != 0,
             ))
         })?;
         for row in rows {
-            let (kind, state, amount, fee, total) = row?;
+            let (kind, state, amount, fee, total, differs) = row?;
+            if differs {
+                fee_differences += 1;
+            }
             let (Some(kind), Some(state)) = (Kind::parse(&kind), State::parse(&state)) else {
                 continue;
             };
@@ -384,6 +391,7 @@ impl Journal {
             net_cash: rupiah(cash_in - returned),
             in_doubt,
             in_doubt_total: rupiah(doubt_total),
+            fee_differences,
         })
     }
 

@@ -62,6 +62,10 @@ pub enum Fault {
     /// The handler runs (the ledger commits), then the connection is closed
     /// without a single response byte.
     CommitThenDrop,
+    /// The handler runs (the ledger books the quoted fee), but the reply's
+    /// `data.admin_fee` says 0 and `data.total` the bare amount: the shape
+    /// of the document's interbank payment sample, after a quote of 6500.
+    ZeroFeeReply,
 }
 
 /// Why a fault rule (or plan) is refused.
@@ -76,7 +80,7 @@ pub struct FaultRuleError {
 const MAX_LATENCY_MS: u64 = 10 * 60 * 1000;
 
 const KINDS: &str =
-    "latency:MS, error-reply:CODE:MESSAGE, html-502, malformed-json, session-expiry, commit-then-drop";
+    "latency:MS, error-reply:CODE:MESSAGE, html-502, malformed-json, session-expiry, commit-then-drop, zero-fee-reply";
 
 /// The message an `error-reply` without one sends.
 const DEFAULT_ERROR_MESSAGE: &str = "[91] ISSUER OR SWITCH INOPERATIVE";
@@ -236,6 +240,7 @@ impl FromStr for FaultRule {
             "malformed-json" => no_arg(Fault::MalformedJson)?,
             "session-expiry" => no_arg(Fault::SessionExpiry)?,
             "commit-then-drop" => no_arg(Fault::CommitThenDrop)?,
+            "zero-fee-reply" => no_arg(Fault::ZeroFeeReply)?,
             "" => return Err(err(&format!("the fault kind is missing; kinds: {KINDS}"))),
             other => {
                 return Err(err(&format!(
@@ -269,6 +274,7 @@ impl fmt::Display for FaultRule {
             Fault::MalformedJson => f.write_str("malformed-json")?,
             Fault::SessionExpiry => f.write_str("session-expiry")?,
             Fault::CommitThenDrop => f.write_str("commit-then-drop")?,
+            Fault::ZeroFeeReply => f.write_str("zero-fee-reply")?,
         }
         if self.probability != 1.0 {
             write!(f, "@{}", self.probability)?;

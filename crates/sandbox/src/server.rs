@@ -130,6 +130,7 @@ pub(crate) async fn fault_layer(State(st): State<Shared>, req: Request, next: Ne
         }
         Some(Fault::Html502) => wire::html_502(),
         Some(Fault::MalformedJson) => truncate(next.run(req).await).await,
+        Some(Fault::ZeroFeeReply) => zero_fee(next.run(req).await).await,
         Some(Fault::SessionExpiry) => {
             if let Some(id) = wire::header_text(req.headers(), "sessionid") {
                 st.sessions.forget(id);
@@ -157,6 +158,30 @@ pub(crate) async fn fault_layer(State(st): State<Shared>, req: Request, next: Ne
     };
     tracing::debug!(path = %path, status = response.status().as_u16(), "served");
     response
+}
+
+/// The handler's reply with `data.admin_fee` 0 and `data.total` equal to
+/// `data.amount`, in the type each had (number or string). A reply without
+/// those fields (a refusal) passes unchanged.
+async fn zero_fee(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let data = &mut v["data"];
+    if data.get("admin_fee").is_some() && data.get("amount").is_some() {
+        data["admin_fee"] = match data["admin_fee"] {
+            serde_json::Value::String(_) => serde_json::json!("0"),
+            _ => serde_json::json!(0),
+        };
+        data["total"] = data["amount"].clone();
+    }
+    let mut resp = Response::from_parts(parts, Body::from(v.to_string()));
+    resp.headers_mut().remove(header::CONTENT_LENGTH);
+    resp
 }
 
 /// The handler's reply cut in half: status 200 and a JSON content type, but

@@ -306,6 +306,14 @@ fn fault_rules_parse_from_the_cli_syntax() {
         .expect("valid");
     assert_eq!(r.endpoint, "/bankplus/bsa/depositAccount");
     assert_eq!(r.fault, Fault::CommitThenDrop);
+    let r: FaultRule = "bsa/transfer/interbank/payment=zero-fee-reply"
+        .parse()
+        .expect("valid");
+    assert_eq!(r.fault, Fault::ZeroFeeReply);
+    assert_eq!(
+        r.to_string().parse::<FaultRule>().expect("again").fault,
+        Fault::ZeroFeeReply
+    );
     let r: FaultRule = "/check=latency:250@0.5".parse().expect("valid");
     assert_eq!((r.fault, r.probability), (Fault::Latency { ms: 250 }, 0.5));
     let r: FaultRule = "*=html-502@0.1x3".parse().expect("valid");

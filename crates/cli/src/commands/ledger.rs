@@ -175,6 +175,7 @@ fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
                 "net_cash": money_number(s.net_cash),
                 "in_doubt": s.in_doubt,
                 "in_doubt_total": money_number(s.in_doubt_total),
+                "fee_differences": s.fee_differences,
             }));
             out.line(&format!(
                 "{} {} (WIB)",
@@ -221,6 +222,20 @@ fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
                 s.in_doubt,
                 s.in_doubt_total
             ));
+            if s.fee_differences > 0 {
+                out.line(&format!(
+                    "{}: {} ({})",
+                    out.t(
+                        "Biaya balasan bank beda dari kutipan",
+                        "Fee in the bank's reply differs from the quote"
+                    ),
+                    s.fee_differences,
+                    out.t(
+                        "cocokkan dengan mutasi rekening",
+                        "compare with the account statement"
+                    )
+                ));
+            }
             exit::OK
         }
         Err(e) => out.fail(&TellerError::Journal(e)),
