@@ -199,6 +199,11 @@ pub enum Command {
         #[arg(long)]
         copy: bool,
     },
+    /// settings.json as the journal last recorded it; a supervisor approves a change.
+    Settings {
+        #[command(subcommand)]
+        action: SettingsAction,
+    },
     /// Local supervisor credentials (stored only as Argon2id hashes).
     Supervisor {
         #[command(subcommand)]
@@ -300,6 +305,15 @@ impl ProviderArg {
 pub enum OutcomeArg {
     Succeeded,
     Failed,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SettingsAction {
+    /// The recorded and the current server of settings.json.
+    Status,
+    /// Accept settings.json as it is now (supervisor: LOKET_SUPERVISOR /
+    /// LOKET_SUPERVISOR_PASSWORD or prompts); journaled.
+    Approve,
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

@@ -260,6 +260,15 @@ fn sandbox_allowed(data_dir: &Path, out: &Out) -> Result<(), u8> {
 
 /// Opens the journal in the data directory.
 pub fn open_journal(data_dir: &Path, out: &Out) -> Result<Arc<Journal>, u8> {
+    open_journal_verified(data_dir, out).map(|(j, _)| j)
+}
+
+/// Opens the journal and verifies its chain; the report is `None` when the
+/// chain could not be read at all (said in the log).
+pub fn open_journal_verified(
+    data_dir: &Path,
+    out: &Out,
+) -> Result<(Arc<Journal>, Option<journal::IntegrityReport>), u8> {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
         return Err(out.usage(&format!(
             "folder data {} tidak bisa dibuat / cannot create the data folder: {e}",
@@ -268,8 +277,8 @@ pub fn open_journal(data_dir: &Path, out: &Out) -> Result<Arc<Journal>, u8> {
     }
     match Journal::open(&data_dir.join("journal.db")) {
         Ok(j) => {
-            start_up_integrity_check(&j);
-            Ok(Arc::new(j))
+            let report = start_up_integrity_check(&j);
+            Ok((Arc::new(j), report))
         }
         Err(e) => Err(out.fail(&TellerError::Journal(e))),
     }
@@ -278,9 +287,9 @@ pub fn open_journal(data_dir: &Path, out: &Out) -> Result<Arc<Journal>, u8> {
 /// The start-up check of the journal's chain (issue 10, defect 23): a
 /// finding is said loudly and recorded; reads still work, and supervisor
 /// actions are refused where the supervisor tables are opened.
-fn start_up_integrity_check(journal: &Journal) {
+fn start_up_integrity_check(journal: &Journal) -> Option<journal::IntegrityReport> {
     match journal::Integrity::verify(journal) {
-        Ok(report) if report.is_clean() => {}
+        Ok(report) if report.is_clean() => Some(report),
         Ok(report) => {
             let found = report.summary();
             tracing::error!(found = %found, "journal tampering detected");
@@ -290,20 +299,49 @@ fn start_up_integrity_check(journal: &Journal) {
             if let Err(e) = journal.record_integrity_note("tamper", &found) {
                 tracing::warn!(error = %e, "cannot record the tamper finding");
             }
+            Some(report)
         }
-        Err(e) => tracing::warn!(error = %e, "cannot verify the journal chain"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot verify the journal chain");
+            None
+        }
     }
+}
+
+/// Issue 10, defect 23: before anything is sent to a bank, settings.json
+/// must name the server the journal last recorded (a change made outside
+/// Loket is refused until restored or approved: `loket settings approve`).
+fn settings_guard(
+    data_dir: &Path,
+    journal: &Journal,
+    report: Option<&journal::IntegrityReport>,
+    out: &Out,
+) -> Result<(), u8> {
+    // A file Loket cannot read is not recorded as the baseline, nor waved through.
+    if let Err(damaged) = teller::Settings::load_checked(data_dir) {
+        return Err(out.usage(&damaged.to_string()));
+    }
+    let Some(report) = report else {
+        // The chain could not be read; the fingerprint cannot be compared.
+        return Err(out.fail(&TellerError::Input(
+            "rantai jurnal tidak bisa dibaca, pengaturan tidak bisa diperiksa / the journal chain cannot be read, so the settings cannot be checked".into(),
+        )));
+    };
+    teller::settings::guard(data_dir, journal, report).map_err(|e| out.fail(&e))
 }
 
 impl Ctx {
     /// Starts what a server command needs: the sandbox when no server is
     /// given, the journal and the teller. Does not log in yet.
     pub async fn start(global: &Global, data_dir: &Path, out: Out) -> Result<Ctx, u8> {
-        let journal = open_journal(data_dir, &out)?;
+        let (journal, report) = open_journal_verified(data_dir, &out)?;
+        if global.server.is_none() {
+            sandbox_allowed(data_dir, &out)?;
+        }
+        settings_guard(data_dir, &journal, report.as_ref(), &out)?;
         let (server, switcher, sandbox) = match &global.server {
             Some(server) => (server.clone(), global.switcher.clone(), None),
             None => {
-                sandbox_allowed(data_dir, &out)?;
                 let ledger = sandbox_ledger(data_dir);
                 let config = SandboxConfig {
                     ledger: LedgerLocation::File(ledger.clone()),

@@ -215,3 +215,84 @@ fn edits_of_chained_rows_and_the_lockout_are_named() {
     assert!(all.contains("supervisor lockout row was changed"), "{all}");
     assert!(all.contains("trigger chain_lockout was removed"), "{all}");
 }
+
+/// Defect 23 in the CLI: settings.json edited by hand to name another server
+/// stops every command that talks to a bank (nothing is sent, old and new
+/// named, the fix said); journal reads still work; a wrong supervisor
+/// password approves nothing; `loket settings approve` by the supervisor is
+/// journaled and lets commands run again; a later edit is refused again.
+#[test]
+fn a_hand_edited_settings_server_stops_bank_commands_until_a_supervisor_approves() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    expect(&t.run(&["balance"]), 0);
+    let settings = t.path().join("settings.json");
+    std::fs::write(&settings, br#"{"server": "https://bank.example.co.id"}"#)
+        .expect("write settings");
+    let logins = sb.requests_to("/bankplus/users/auth");
+    for args in [
+        &["--json", "balance"][..],
+        &["--json", "deposit", "--to", "14048", "--amount", "10000"][..],
+        &["--json", "check", "2611290000000001"][..],
+    ] {
+        let r = t.run(args);
+        expect(&r, 1);
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], "SETTINGS_CHANGED", "{args:?}: {}", r.stdout);
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("https://bank.example.co.id") && message.contains("server -"),
+            "old and new named: {message}"
+        );
+        assert!(message.contains("loket settings approve"), "{message}");
+    }
+    assert_eq!(
+        sb.requests_to("/bankplus/users/auth"),
+        logins,
+        "nothing was sent"
+    );
+    expect(&t.run(&["history"]), 0);
+    let status = t.run(&["--json", "settings", "status"]);
+    expect(&status, 0);
+    assert_eq!(status.json()["server_changed"], true, "{}", status.stdout);
+
+    let mut c = t.cmd(&["--json", "settings", "approve"]);
+    c.env("LOKET_SUPERVISOR_PASSWORD", "bukan-ini-juga-9");
+    let r = t.run_cmd(c);
+    expect(&r, 1);
+    assert_eq!(r.json()["error"]["code"], "SUPERVISOR_WRONG");
+    expect(&t.run(&["balance"]), 1);
+
+    let r = t.run(&["--json", "settings", "approve"]);
+    expect(&r, 0);
+    let v = r.json();
+    assert_eq!(v["approved"], true, "{v}");
+    assert_eq!(v["previous_server"], "-", "{v}");
+    assert_eq!(v["server"], "https://bank.example.co.id", "{v}");
+    let (by, detail): (String, String) = db(&t)
+        .query_row(
+            "SELECT authorized_by, detail FROM authorizations WHERE action = 'settings-approve'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("journaled");
+    assert_eq!(by, SPV);
+    assert!(
+        detail.contains("- -> https://bank.example.co.id"),
+        "{detail}"
+    );
+    // The terminal still runs on the server it was given (--server); the
+    // approved file no longer stops it.
+    expect(&t.run(&["balance"]), 0);
+
+    std::fs::write(&settings, br#"{"server": "https://other.example.com"}"#)
+        .expect("write settings");
+    let r = t.run(&["--json", "balance"]);
+    expect(&r, 1);
+    let message = r.json()["error"]["message"].to_string();
+    assert!(
+        message.contains("https://bank.example.co.id -> https://other.example.com"),
+        "{message}"
+    );
+}

@@ -62,6 +62,11 @@ pub enum TellerError {
     /// The original already has a reversal that is in flight, in doubt or done.
     #[error("transaction {sid} already has reversal {reversal}")]
     ReversalPending { sid: String, reversal: String },
+    /// settings.json names another server than the one last recorded (issue
+    /// 10, defect 23): nothing goes to any bank until it is restored or a
+    /// supervisor approves it (`loket settings approve`).
+    #[error("settings.json names server {current}, but the journal last recorded {recorded}")]
+    SettingsChanged { recorded: String, current: String },
 }
 
 impl From<JournalError> for TellerError {
@@ -105,6 +110,7 @@ impl TellerError {
             TellerError::UnrecordedOutcome { .. } => "UNRECORDED_OUTCOME".into(),
             TellerError::CheckLater { .. } => "CHECK_LATER".into(),
             TellerError::ReversalPending { .. } => "REVERSAL_PENDING".into(),
+            TellerError::SettingsChanged { .. } => "SETTINGS_CHANGED".into(),
         }
     }
 
@@ -247,6 +253,18 @@ impl TellerError {
                     "Transaction {sid} already has reversal {reversal}, which has not failed (being \
                      sent, in doubt, or done). Check the status of {reversal} first; do not send a \
                      second reversal."
+                ),
+            ),
+            TellerError::SettingsChanged { recorded, current } => (
+                format!(
+                    "settings.json diubah di luar Loket: server {recorded} -> {current}. Tidak ada \
+                     yang dikirim ke bank. Kembalikan settings.json ke server {recorded}, atau minta \
+                     supervisor menyetujui server baru: loket settings approve."
+                ),
+                format!(
+                    "settings.json was changed outside Loket: server {recorded} -> {current}. Nothing \
+                     was sent to the bank. Restore settings.json to server {recorded}, or have a \
+                     supervisor approve the new server: loket settings approve."
                 ),
             ),
             TellerError::Bank(e) => match e {

@@ -283,6 +283,57 @@ pub fn record_settings(
     Ok(())
 }
 
+/// The check before anything is sent to a bank (the CLI's every server
+/// command): a settings.json whose server is not the last recorded one is
+/// refused, and the finding is recorded as a `tamper` note. A change that
+/// keeps the server (language, printer) is only noted.
+pub fn guard(
+    data_dir: &Path,
+    journal: &journal::Journal,
+    report: &journal::IntegrityReport,
+) -> Result<()> {
+    let Some(mismatch) = check_settings(data_dir, journal, report)? else {
+        return Ok(());
+    };
+    journal.record_integrity_note("tamper", &mismatch.describe())?;
+    if mismatch.server_changed() {
+        return Err(TellerError::SettingsChanged {
+            recorded: mismatch.recorded_server,
+            current: mismatch.current_server,
+        });
+    }
+    Ok(())
+}
+
+/// A supervisor accepts settings.json as it is now: the change (recorded
+/// server -> current) is journaled as an authorization and the file's
+/// fingerprint becomes the recorded one. Returns the change approved, or
+/// `None` when the file already matched.
+pub fn approve(
+    data_dir: &Path,
+    journal: &journal::Journal,
+    report: &journal::IntegrityReport,
+    approval: &supervisor::SupervisorApproval,
+    actor: &str,
+) -> Result<Option<SettingsMismatch>> {
+    let supervisor = approval.check()?.name().to_owned();
+    let Some(mismatch) = check_settings(data_dir, journal, report)? else {
+        return Ok(None);
+    };
+    let now = fingerprint(data_dir);
+    journal.record_authorization(
+        "settings-approve",
+        actor,
+        &supervisor,
+        &format!(
+            "server: {} -> {}; {now}",
+            mismatch.recorded_server, mismatch.current_server
+        ),
+    )?;
+    record_settings(data_dir, journal)?;
+    Ok(Some(mismatch))
+}
+
 /// What changed between two settings, for the journal ("server: – -> https://…").
 pub fn changes(before: &Settings, after: &Settings) -> String {
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());

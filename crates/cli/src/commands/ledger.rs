@@ -8,7 +8,7 @@ use journal::{wib, wib_day_bounds, EventKind, HistoryQuery, Journal, Kind, State
 use serde_json::{json, Value};
 use teller::{SupervisorApproval, TellerError};
 
-use crate::args::{Command, OutcomeArg};
+use crate::args::{Command, OutcomeArg, SettingsAction};
 use crate::exit;
 use crate::output::{money_number, record_human, record_json, state_human, unknown_notice, Out};
 use crate::session::{self, Ctx};
@@ -394,5 +394,98 @@ pub async fn reverse(ctx: &Ctx, sid: &str, reason: &str, approval: &SupervisorAp
     match ctx.teller.reverse(sid, reason, approval).await {
         Ok(r) => settled(ctx, &r),
         Err(e) => ctx.out.fail(&e),
+    }
+}
+
+/// `loket settings status|approve` (issue 10, defect 23): the server the
+/// journal last recorded for settings.json and the one it names now; a
+/// supervisor approves a change made outside Loket, which is journaled.
+pub fn settings(action: SettingsAction, data_dir: &Path, out: Out) -> u8 {
+    let approval = match action {
+        SettingsAction::Approve => match session::supervisor_approval(data_dir, &out) {
+            Ok(a) => Some(a),
+            Err(code) => return code,
+        },
+        SettingsAction::Status => None,
+    };
+    // A file Loket cannot use is not approved: it is fixed first.
+    if let Err(damaged) = teller::Settings::load_checked(data_dir) {
+        return out.usage(&damaged.to_string());
+    }
+    let (journal, report) = match session::open_journal_verified(data_dir, &out) {
+        Ok((j, Some(r))) => (j, r),
+        Ok((_, None)) => {
+            return out.fail(&TellerError::Input(
+                "rantai jurnal tidak bisa dibaca / the journal chain cannot be read".into(),
+            ))
+        }
+        Err(code) => return code,
+    };
+    let current = teller::Settings::load(data_dir)
+        .0
+        .server
+        .unwrap_or_else(|| "-".into());
+    match approval {
+        None => {
+            let mismatch = match teller::settings::check_settings(data_dir, &journal, &report) {
+                Ok(m) => m,
+                Err(e) => return out.fail(&TellerError::Journal(e)),
+            };
+            let recorded = mismatch
+                .as_ref()
+                .map_or(current.clone(), |m| m.recorded_server.clone());
+            let changed = mismatch.as_ref().is_some_and(|m| m.server_changed());
+            out.object(&json!({
+                "status": "succeeded",
+                "recorded_server": recorded,
+                "current_server": current,
+                "server_changed": changed,
+                "file_changed": mismatch.is_some(),
+            }));
+            out.line(&format!(
+                "{}: {recorded}   {}: {current}",
+                out.t("Server tercatat", "Recorded server"),
+                out.t("Server di settings.json", "Server in settings.json")
+            ));
+            if changed {
+                out.line(out.t(
+                    "BERBEDA: transaksi ditolak sampai settings.json dikembalikan atau disetujui supervisor (loket settings approve).",
+                    "DIFFERENT: transactions are refused until settings.json is restored or a supervisor approves it (loket settings approve).",
+                ));
+            }
+            exit::OK
+        }
+        Some(approval) => {
+            let actor = std::env::var("LOKET_USERNAME").unwrap_or_else(|_| "loket".into());
+            match teller::settings::approve(data_dir, &journal, &report, &approval, &actor) {
+                Ok(change) => {
+                    let (recorded, approved) =
+                        change.as_ref().map_or((current.clone(), false), |m| {
+                            (m.recorded_server.clone(), true)
+                        });
+                    out.object(&json!({
+                        "status": "succeeded",
+                        "approved": approved,
+                        "previous_server": recorded,
+                        "server": current,
+                        "approved_by": approval.name(),
+                    }));
+                    if approved {
+                        out.line(&format!(
+                            "{} {}: server {recorded} -> {current}",
+                            out.t("Disetujui oleh", "Approved by"),
+                            approval.name()
+                        ));
+                    } else {
+                        out.line(out.t(
+                            "settings.json sudah sesuai catatan; tidak ada yang perlu disetujui.",
+                            "settings.json already matches the record; nothing to approve.",
+                        ));
+                    }
+                    exit::OK
+                }
+                Err(e) => out.fail(&e),
+            }
+        }
     }
 }

@@ -29,6 +29,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
     }
+    if let Command::Settings { action } = command {
+        return ledger::settings(action, data_dir, out);
+    }
     let receipt_request = match &command {
         Command::Receipt {
             sid,
@@ -172,6 +175,7 @@ async fn dispatch(
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Supervisor { .. }
+        | Command::Settings { .. }
         | Command::Statement { .. }
         | Command::Reconcile { .. }
         | Command::Sandbox(_)
