@@ -314,6 +314,10 @@ impl Wire {
         }
         // The wiping buffer itself becomes the body: no unwiped copy here.
         let request = request.body(bytes::Bytes::from_owner(body));
+        // Crash points on both sides of the wire (debug builds only): a
+        // process killed just before the request leaves, and one killed
+        // with the reply in hand but not yet recorded.
+        failpoint::hit_args(format_args!("net.{}{path}.before_send", self.service));
         let reply = request.send().await.map_err(|e| (None, classify(e)))?;
         let mut reply = reply;
         let status = reply.status().as_u16();
@@ -352,6 +356,7 @@ impl Wire {
             bytes.extend_from_slice(chunk);
         }
         drop(chunks);
+        failpoint::hit_args(format_args!("net.{}{path}.after_reply", self.service));
         read(status, &bytes)
             .map(|t| (status, t))
             .map_err(|e| (Some(status), e))

@@ -122,7 +122,7 @@ impl Journal {
             "state",
         )?;
         let updated = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
-        tx.commit()?;
+        crate::commit(tx, format_args!("journal.evidence.{}", current.kind))?;
         Ok(updated)
     }
 

@@ -173,14 +173,27 @@ impl Journal {
     /// Appends an integrity note (`settings` fingerprint, `tamper` finding)
     /// to the chain; an unchanged `tamper` finding is not repeated.
     pub fn record_integrity_note(&self, kind: &str, detail: &str) -> Result<bool> {
-        let conn = self.conn()?;
-        Ok(chain::record_note(
-            &conn,
-            kind,
-            detail,
-            Utc::now().timestamp_millis(),
-        )?)
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let recorded = chain::record_note(&tx, kind, detail, Utc::now().timestamp_millis())?;
+        commit(tx, format_args!("journal.note.{kind}"))?;
+        Ok(recorded)
     }
+}
+
+/// Commits `tx`, passing the crash points `<point>.before_commit` and
+/// `<point>.after_commit` (see the `failpoint` crate; debug builds only).
+/// Every write to the journal file commits through here, the supervisor
+/// crate's too, so the crash tests can kill a process on either side of
+/// every commit.
+pub fn commit(
+    tx: rusqlite::Transaction<'_>,
+    point: std::fmt::Arguments<'_>,
+) -> rusqlite::Result<()> {
+    failpoint::hit_args(format_args!("{point}.before_commit"));
+    tx.commit()?;
+    failpoint::hit_args(format_args!("{point}.after_commit"));
+    Ok(())
 }
 
 /// Makes a connection to the journal file fit for Loket: registers the chain
@@ -320,7 +333,12 @@ impl Journal {
                     params![original, sid],
                 )?;
             }
-            tx.commit()?;
+            let what = if reversal_of.is_some() {
+                "begin_reversal"
+            } else {
+                "begin"
+            };
+            commit(tx, format_args!("journal.{what}.{kind}"))?;
             *last = step;
             return Ok(sid);
         }
@@ -365,7 +383,7 @@ impl Journal {
             });
         }
         let updated = apply_step(&tx, &current, to, actor, note, &facts, now, "state")?;
-        tx.commit()?;
+        commit(tx, format_args!("journal.step.{}.{to}", current.kind))?;
         Ok(updated)
     }
 
@@ -410,7 +428,7 @@ impl Journal {
             "UPDATE transactions SET corrected = 1 WHERE sid = ?1",
             [sid],
         )?;
-        tx.commit()?;
+        commit(tx, format_args!("journal.correct.{}", current.kind))?;
         Ok(updated)
     }
 
@@ -671,7 +689,7 @@ impl Journal {
             format!("SALINAN KE-{copy}"),
             supervisor
         ])?;
-        tx.commit()?;
+        commit(tx, format_args!("journal.reprint"))?;
         Ok(copy)
     }
 
@@ -684,8 +702,9 @@ impl Journal {
         authorized_by: &str,
         detail: &str,
     ) -> Result<()> {
-        let conn = self.conn()?;
-        conn.prepare_cached(
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        tx.prepare_cached(
             "INSERT INTO authorizations (at, action, actor, authorized_by, detail) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
@@ -696,6 +715,7 @@ impl Journal {
             authorized_by,
             detail
         ])?;
+        commit(tx, format_args!("journal.authorization"))?;
         Ok(())
     }
 

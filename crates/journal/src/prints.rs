@@ -97,7 +97,7 @@ impl Journal {
             actor,
             format!("{what} ({how}) sesi {session}"),
         ])?;
-        tx.commit()?;
+        crate::commit(tx, format_args!("journal.original"))?;
         Ok(issue)
     }
 }

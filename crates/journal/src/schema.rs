@@ -150,7 +150,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             }
             tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         }
-        tx.commit()?;
+        crate::commit(tx, format_args!("journal.migrate.v{}", index + 1))?;
     }
 }
 

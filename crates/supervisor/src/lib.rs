@@ -362,7 +362,7 @@ impl Supervisors {
         if inserted == 0 {
             return Err(SupervisorError::NameTaken(name));
         }
-        tx.commit()?;
+        journal::commit(tx, format_args!("supervisor.create"))?;
         tracing::info!(supervisor = %name, "supervisor created");
         Ok(())
     }
@@ -425,7 +425,7 @@ impl Supervisors {
                 "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
                 [],
             )?;
-            tx.commit()?;
+            journal::commit(tx, format_args!("supervisor.verify.granted"))?;
             tracing::info!(supervisor = %canonical, "supervisor approval granted");
             return Ok(SupervisorApproval {
                 name: canonical,
@@ -454,7 +454,7 @@ impl Supervisors {
                 left: u32::try_from(max - failures).unwrap_or(0),
             }
         };
-        tx.commit()?;
+        journal::commit(tx, format_args!("supervisor.verify.refused"))?;
         Err(result)
     }
 
