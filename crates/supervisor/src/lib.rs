@@ -362,7 +362,7 @@ impl Supervisors {
         if inserted == 0 {
             return Err(SupervisorError::NameTaken(name));
         }
-        journal::commit(tx, format_args!("supervisor.create"))?;
+        commit(tx, format_args!("supervisor.create"))?;
         tracing::info!(supervisor = %name, "supervisor created");
         Ok(())
     }
@@ -425,7 +425,7 @@ impl Supervisors {
                 "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
                 [],
             )?;
-            journal::commit(tx, format_args!("supervisor.verify.granted"))?;
+            commit(tx, format_args!("supervisor.verify.granted"))?;
             tracing::info!(supervisor = %canonical, "supervisor approval granted");
             return Ok(SupervisorApproval {
                 name: canonical,
@@ -454,7 +454,7 @@ impl Supervisors {
                 left: u32::try_from(max - failures).unwrap_or(0),
             }
         };
-        journal::commit(tx, format_args!("supervisor.verify.refused"))?;
+        commit(tx, format_args!("supervisor.verify.refused"))?;
         Err(result)
     }
 
@@ -521,6 +521,15 @@ fn check_new_password(
         return Err(SupervisorError::CommonPassword);
     }
     Ok(())
+}
+
+/// Commits through the journal's crash points (`journal::commit`), keeping
+/// this crate's error type.
+fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Result<()> {
+    journal::commit(tx, point).map_err(|e| match e {
+        journal::JournalError::Storage(s) => SupervisorError::Storage(s),
+        other => SupervisorError::Input(other.to_string()),
+    })
 }
 
 #[cfg(test)]
