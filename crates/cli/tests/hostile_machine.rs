@@ -393,6 +393,9 @@ enum Damage {
     RandomBytes,
     /// The file cut short, not on a page boundary.
     Truncated,
+    /// The file cut to nothing (what a crash can leave of a file whose
+    /// writes had not reached the disk).
+    Emptied,
 }
 
 fn damage(path: &Path, how: Damage) {
@@ -430,6 +433,7 @@ fn damage(path: &Path, how: Damage) {
             }
         }
         Damage::Truncated => bytes.truncate(bytes.len() / 2 + 123),
+        Damage::Emptied => bytes.clear(),
     }
     std::fs::write(path, bytes).expect("damaged journal written");
 }
@@ -442,6 +446,7 @@ fn a_damaged_journal_is_refused_with_its_path_and_never_overwritten() {
         Damage::TornPage,
         Damage::RandomBytes,
         Damage::Truncated,
+        Damage::Emptied,
     ] {
         let t = Terminal::new(&sb);
         for i in 0..12 {
@@ -463,6 +468,16 @@ fn a_damaged_journal_is_refused_with_its_path_and_never_overwritten() {
             &["--json", "deposit", "--to", "14047", "--amount", "21000"][..],
             &["--json", "history"][..],
             &["--json", "profile"][..],
+            // The supervisor's tables live in the same file.
+            &[
+                "--json",
+                "resolve",
+                "2611010000000000",
+                "--as",
+                "failed",
+                "--reason",
+                "x",
+            ][..],
         ] {
             let (r, points) = traced(&t, args, &[]);
             assert_ne!(r.code, 0, "{how:?} {args:?}: {}", all(&r));
@@ -472,7 +487,8 @@ fn a_damaged_journal_is_refused_with_its_path_and_never_overwritten() {
                 "{how:?} {args:?}: the message names the file: {said}"
             );
             assert!(
-                said.contains("damaged") && said.contains("backup"),
+                (said.contains("damaged") && said.contains("backup"))
+                    || (said.contains("rusak") && said.contains("cadangan")),
                 "{how:?} {args:?}: the message says what happened and what to do: {said}"
             );
             assert!(
@@ -677,6 +693,20 @@ fn the_clock_moved_back_an_hour_between_two_payments() {
     let rows = rows(t.path());
     assert_eq!(rows.len(), 4, "{rows:?}");
     assert!(rows.iter().all(|(_, s)| s == "succeeded"), "{rows:?}");
+    // The journal did live an hour back for the second payment.
+    let conn = rusqlite::Connection::open(t.path().join("journal.db")).expect("journal");
+    let at = |sid: &str| -> i64 {
+        conn.query_row(
+            "SELECT created_at FROM transactions WHERE sid = ?1",
+            [sid],
+            |r| r.get(0),
+        )
+        .expect("row")
+    };
+    assert!(
+        at(&second) < at(&first) - 3_500_000,
+        "the clock hook moved the journal's clock back"
+    );
 }
 
 #[test]

@@ -69,6 +69,13 @@ pub enum JournalError {
     #[error("journal storage error: {0}")]
     Storage(rusqlite::Error),
     #[error(
+        "berkas jurnal {path} tidak bisa dibuat / cannot create the journal file {path}: {source}"
+    )]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
         "berkas jurnal {path} rusak ({detail}); Loket tidak menulis ke berkas itu. Jangan hapus atau timpa berkas itu: salin {path} (dan {path}-wal bila ada) untuk tim dukungan, lalu pulihkan jurnal dari cadangan / the journal file {path} is damaged ({detail}); Loket does not write to it. Do not delete or overwrite it: copy {path} (and {path}-wal if present) for support, then restore the journal from a backup"
     )]
     Damaged { path: String, detail: String },
@@ -146,6 +153,102 @@ fn probe(dir: &Path) -> Option<std::io::ErrorKind> {
     result.err().map(|e| e.kind())
 }
 
+/// Makes sure the journal file at `path` may be used, before any
+/// connection that could write to it: a missing file is created whole (see
+/// [`create_whole`]); an empty or damaged one is refused with
+/// [`JournalError::Damaged`] and left exactly as it is. Everything that
+/// opens the journal file (the supervisor crate too) calls this first.
+pub fn check_file(path: &Path) -> Result<()> {
+    let open_err = |source| JournalError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_whole(path),
+        // A journal is never empty (it is created whole): an empty file is
+        // one a crash or a tool cut to nothing, and the rows are gone.
+        Ok(m) if m.len() == 0 => {
+            return Err(JournalError::Damaged {
+                path: path.display().to_string(),
+                detail: "0 byte, kosong; 0 bytes, empty".into(),
+            })
+        }
+        _ => {}
+    }
+    let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
+        JournalError::Storage(e) => open_err(e),
+        other => other,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    // Until the file is known sound, closing this connection must not
+    // checkpoint a WAL into it (that would write to it).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(open_err)?;
+    check_sound(&conn, path)
+}
+
+/// Creates a new journal file whole: built and migrated under a temporary
+/// name, then linked into place, so the journal's name never points at a
+/// half-made (or empty) file, and of two processes starting at once one
+/// file wins and the other uses it.
+fn create_whole(path: &Path) -> Result<()> {
+    let create_err = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::StorageFull => JournalError::DiskFull,
+        std::io::ErrorKind::ReadOnlyFilesystem => JournalError::ReadOnly,
+        _ => JournalError::Create {
+            path: path.display().to_string(),
+            source,
+        },
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("journal.db");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tmp = path.with_file_name(format!(".{name}.new-{}-{nanos}", std::process::id()));
+    let build = || -> Result<()> {
+        let mut conn = Connection::open(&tmp)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        prepare_connection(&mut conn)?;
+        // Closing checkpoints the WAL into the file and removes it.
+        conn.close().map_err(|(_, e)| JournalError::from(e))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(create_err)?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            // Another process created it meanwhile: theirs is the journal.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            // A file system without hard links: a rename (not atomic
+            // against a second creator, which is the rare case here).
+            Err(_) if !path.exists() => std::fs::rename(&tmp, path).map_err(create_err)?,
+            Err(e) => return Err(create_err(e)),
+        }
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    };
+    let result = build().map_err(|e| match e {
+        JournalError::Storage(e) => named(e, Some(path)),
+        other => other,
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = tmp.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    result
+}
+
 /// Whether `e` says the file is not a sound SQLite database.
 fn is_damage(e: &rusqlite::Error) -> bool {
     matches!(
@@ -216,31 +319,13 @@ impl Journal {
             path: path.display().to_string(),
             source,
         };
-        // A file that is there and not empty is the terminal's record: it
-        // is checked before anything may write to it (an empty file is a
-        // journal whose first start was cut short).
-        let existing = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        check_file(path)?;
         let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
             JournalError::Storage(e) => open_err(e),
             other => other,
         })?;
         // Before anything that may need a lock: wait for other processes.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        if existing {
-            // Until the file is known sound, closing this connection must
-            // not checkpoint a WAL into it (that would write to it).
-            conn.set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                true,
-            )
-            .map_err(open_err)?;
-            check_sound(&conn, path)?;
-            conn.set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                false,
-            )
-            .map_err(open_err)?;
-        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| {
                 if is_damage(&e) {

@@ -220,11 +220,19 @@ fn clean_name(name: &str) -> Result<String> {
 impl Supervisors {
     /// Opens the supervisor tables in `path` (the journal file), creating them.
     pub fn open(path: &Path) -> Result<Supervisors> {
-        Supervisors::with_connection(Connection::open(path)?, LockoutPolicy::default())
+        Supervisors::open_with(path, LockoutPolicy::default())
     }
 
     /// [`Supervisors::open`] with another lockout policy (tests).
     pub fn open_with(path: &Path, policy: LockoutPolicy) -> Result<Supervisors> {
+        // The journal's own checks first: a missing file is created whole,
+        // an empty or damaged one is refused and never written to.
+        journal::check_file(path).map_err(|e| match e {
+            journal::JournalError::Storage(s) | journal::JournalError::Open { source: s, .. } => {
+                SupervisorError::Storage(s)
+            }
+            other => SupervisorError::Input(other.to_string()),
+        })?;
         Supervisors::with_connection(Connection::open(path)?, policy)
     }
 
