@@ -8,6 +8,10 @@
 //! - `LOKET_FAILPOINT=<name>[:<n>]`: at the `n`th time (default 1) this
 //!   process passes `<name>`, it sends itself `SIGKILL`: no destructor, no
 //!   flush, no unwinding — what a power cut or the OOM killer does to it.
+//! - `LOKET_FAILPOINT_WAIT=<file>` (with `LOKET_FAILPOINT`): instead of
+//!   dying at the point, the process creates `<file>.reached` and waits
+//!   there until `<file>` exists, so a test can change the machine (fill
+//!   the disk) at that exact moment.
 //! - `LOKET_FAILPOINT_TRACE=<file>`: every point passed is appended to
 //!   `<file>`, one name per line, so a test can learn the points a flow
 //!   passes through and then kill the process at each one.
@@ -18,6 +22,8 @@
 
 /// The environment variable naming the point to die at.
 pub const KILL_VAR: &str = "LOKET_FAILPOINT";
+/// The environment variable turning the kill into a wait (see the module docs).
+pub const WAIT_VAR: &str = "LOKET_FAILPOINT_WAIT";
 /// The environment variable naming the trace file.
 pub const TRACE_VAR: &str = "LOKET_FAILPOINT_TRACE";
 
@@ -47,6 +53,41 @@ pub fn hit_args(name: std::fmt::Arguments<'_>) {
     imp::hit(&name.to_string())
 }
 
+/// The environment variable moving the journal's clock by whole seconds
+/// (`-3600`: an hour back), as if the system clock had been set so.
+pub const CLOCK_OFFSET_VAR: &str = "LOKET_CLOCK_OFFSET_SECS";
+/// The environment variable stopping the journal's clock at one instant
+/// (Unix milliseconds): every process given the same value lives at the
+/// same instant, so their sids collide unless the journal keeps them apart.
+pub const CLOCK_AT_VAR: &str = "LOKET_CLOCK_AT_MS";
+
+/// The time the journal should use, in Unix milliseconds, given the real
+/// one. Debug builds honor [`CLOCK_AT_VAR`] and [`CLOCK_OFFSET_VAR`]; a
+/// release build returns `real_ms` unchanged.
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn clock_ms(real_ms: i64) -> i64 {
+    real_ms
+}
+
+/// The time the journal should use: see the release version's docs.
+#[cfg(debug_assertions)]
+pub fn clock_ms(real_ms: i64) -> i64 {
+    static CLOCK: std::sync::OnceLock<(Option<i64>, i64)> = std::sync::OnceLock::new();
+    let (at, offset) = *CLOCK.get_or_init(|| {
+        let num = |var: &str| {
+            std::env::var(var)
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+        };
+        (
+            num(CLOCK_AT_VAR),
+            num(CLOCK_OFFSET_VAR).unwrap_or(0).saturating_mul(1000),
+        )
+    });
+    at.unwrap_or(real_ms).saturating_add(offset)
+}
+
 #[cfg(debug_assertions)]
 mod imp {
     use std::collections::HashMap;
@@ -57,6 +98,7 @@ mod imp {
         /// The point and the hit (1-based) to die at.
         kill: Option<(String, u64)>,
         trace: Option<std::path::PathBuf>,
+        wait: Option<std::path::PathBuf>,
         /// Hits per name so far in this process.
         seen: Mutex<HashMap<String, u64>>,
     }
@@ -69,6 +111,9 @@ mod imp {
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| parse(v.trim())),
             trace: std::env::var_os(super::TRACE_VAR)
+                .filter(|v| !v.is_empty())
+                .map(Into::into),
+            wait: std::env::var_os(super::WAIT_VAR)
                 .filter(|v| !v.is_empty())
                 .map(Into::into),
             seen: Mutex::new(HashMap::new()),
@@ -109,8 +154,20 @@ mod imp {
         }
         if let Some((target, at)) = &plan.kill {
             if target == name && *n == *at {
-                die();
+                match &plan.wait {
+                    Some(go) => wait_for(go),
+                    None => die(),
+                }
             }
+        }
+    }
+
+    fn wait_for(go: &std::path::Path) {
+        let mut reached = go.as_os_str().to_owned();
+        reached.push(".reached");
+        let _ = std::fs::write(&reached, b"");
+        while !go.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 
@@ -151,6 +208,8 @@ mod tests {
         std::env::set_var(super::TRACE_VAR, &trace);
         super::hit("release.point");
         super::hit_args(format_args!("release.{}", "point"));
+        std::env::set_var(super::CLOCK_OFFSET_VAR, "-3600");
+        assert_eq!(super::clock_ms(1_000), 1_000);
         assert!(!trace.exists(), "a release build wrote a trace");
     }
 

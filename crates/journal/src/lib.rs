@@ -67,7 +67,26 @@ pub enum JournalError {
     #[error("the journal is unusable after an earlier crash of this process; restart Loket")]
     Poisoned,
     #[error("journal storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
+    #[error(
+        "berkas jurnal {path} tidak bisa dibuat / cannot create the journal file {path}: {source}"
+    )]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "berkas jurnal {path} rusak ({detail}); Loket tidak menulis ke berkas itu. Jangan hapus atau timpa berkas itu: salin {path} (dan {path}-wal bila ada) untuk tim dukungan, lalu pulihkan jurnal dari cadangan / the journal file {path} is damaged ({detail}); Loket does not write to it. Do not delete or overwrite it: copy {path} (and {path}-wal if present) for support, then restore the journal from a backup"
+    )]
+    Damaged { path: String, detail: String },
+    #[error(
+        "ruang disk habis, jurnal tidak bisa ditulis; kosongkan ruang di disk folder data, lalu lihat `loket history` sebelum mengulang apa pun / the disk is full and the journal cannot be written; free space on the data folder's disk, then look at `loket history` before repeating anything"
+    )]
+    DiskFull,
+    #[error(
+        "folder data hanya-baca, jurnal tidak bisa ditulis; jalankan Loket dengan folder data yang bisa ditulis / the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
+    )]
+    ReadOnly,
     #[error("cannot write the CSV export: {0}")]
     Export(String),
     #[error("tanggal {0} di luar rentang {1} s.d. {2} / date {0} is outside {1} to {2}")]
@@ -87,6 +106,172 @@ pub enum JournalError {
         "transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal / transaction {sid} already has reversal {reversal}, which has not failed"
     )]
     ReversalPending { sid: String, reversal: String },
+}
+
+impl From<rusqlite::Error> for JournalError {
+    /// A full disk and a read-only folder are named as such: the agent can
+    /// act on them, unlike a bare SQLite message.
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => JournalError::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => JournalError::ReadOnly,
+            _ => JournalError::Storage(e),
+        }
+    }
+}
+
+/// Names an error of a write to the journal at `db_path`: SQLite reports a
+/// full disk or a read-only file system as a bare "disk I/O error" when it
+/// meets them outside a page write (the shared-memory index, a new WAL), so
+/// on an I/O error the folder is probed with a small write of its own.
+fn named(e: rusqlite::Error, db_path: Option<&Path>) -> JournalError {
+    let io = matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::CannotOpen)
+    );
+    if io {
+        if let Some(dir) = db_path.and_then(Path::parent) {
+            match probe(dir) {
+                Some(std::io::ErrorKind::StorageFull) => return JournalError::DiskFull,
+                Some(std::io::ErrorKind::ReadOnlyFilesystem) => return JournalError::ReadOnly,
+                _ => {}
+            }
+        }
+    }
+    e.into()
+}
+
+/// What a small write next to the journal runs into, if anything.
+fn probe(dir: &Path) -> Option<std::io::ErrorKind> {
+    use std::io::Write;
+    let path = dir.join(format!(".loket-probe-{}", std::process::id()));
+    let result = std::fs::File::create(&path).and_then(|mut f| {
+        f.write_all(&[0u8; 64 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&path);
+    result.err().map(|e| e.kind())
+}
+
+/// Makes sure the journal file at `path` may be used, before any
+/// connection that could write to it: a missing file is created whole (see
+/// [`create_whole`]); an empty or damaged one is refused with
+/// [`JournalError::Damaged`] and left exactly as it is. Everything that
+/// opens the journal file (the supervisor crate too) calls this first.
+pub fn check_file(path: &Path) -> Result<()> {
+    let open_err = |source| JournalError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_whole(path),
+        // A journal is never empty (it is created whole): an empty file is
+        // one a crash or a tool cut to nothing, and the rows are gone.
+        Ok(m) if m.len() == 0 => {
+            return Err(JournalError::Damaged {
+                path: path.display().to_string(),
+                detail: "0 byte, kosong; 0 bytes, empty".into(),
+            })
+        }
+        _ => {}
+    }
+    let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
+        JournalError::Storage(e) => open_err(e),
+        other => other,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    // Until the file is known sound, closing this connection must not
+    // checkpoint a WAL into it (that would write to it).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(open_err)?;
+    check_sound(&conn, path)
+}
+
+/// Creates a new journal file whole: built and migrated under a temporary
+/// name, then linked into place, so the journal's name never points at a
+/// half-made (or empty) file, and of two processes starting at once one
+/// file wins and the other uses it.
+fn create_whole(path: &Path) -> Result<()> {
+    let create_err = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::StorageFull => JournalError::DiskFull,
+        std::io::ErrorKind::ReadOnlyFilesystem => JournalError::ReadOnly,
+        _ => JournalError::Create {
+            path: path.display().to_string(),
+            source,
+        },
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("journal.db");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tmp = path.with_file_name(format!(".{name}.new-{}-{nanos}", std::process::id()));
+    let build = || -> Result<()> {
+        let mut conn = Connection::open(&tmp)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        prepare_connection(&mut conn)?;
+        // Closing checkpoints the WAL into the file and removes it.
+        conn.close().map_err(|(_, e)| JournalError::from(e))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(create_err)?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            // Another process created it meanwhile: theirs is the journal.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            // A file system without hard links: a rename (not atomic
+            // against a second creator, which is the rare case here).
+            Err(_) if !path.exists() => std::fs::rename(&tmp, path).map_err(create_err)?,
+            Err(e) => return Err(create_err(e)),
+        }
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    };
+    let result = build().map_err(|e| match e {
+        JournalError::Storage(e) => named(e, Some(path)),
+        other => other,
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = tmp.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    result
+}
+
+/// Whether `e` says the file is not a sound SQLite database.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// Refuses a journal file that SQLite finds damaged (a torn page, random
+/// bytes, a truncated file), before anything writes to it.
+fn check_sound(conn: &Connection, path: &Path) -> Result<()> {
+    let damaged = |detail: String| JournalError::Damaged {
+        path: path.display().to_string(),
+        detail,
+    };
+    let verdict: rusqlite::Result<String> =
+        conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+    match verdict {
+        Ok(v) if v == "ok" => Ok(()),
+        Ok(v) => Err(damaged(v)),
+        Err(e) if is_damage(&e) => Err(damaged(e.to_string())),
+        Err(e) => Err(named(e, Some(path))),
+    }
 }
 
 impl std::fmt::Display for State {
@@ -134,16 +319,34 @@ impl Journal {
             path: path.display().to_string(),
             source,
         };
-        let conn = Connection::open(path).map_err(open_err)?;
+        check_file(path)?;
+        let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
+            JournalError::Storage(e) => open_err(e),
+            other => other,
+        })?;
         // Before anything that may need a lock: wait for other processes.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
+            .map_err(|e| {
+                if is_damage(&e) {
+                    return JournalError::Damaged {
+                        path: path.display().to_string(),
+                        detail: e.to_string(),
+                    };
+                }
+                match named(e, Some(path)) {
+                    JournalError::Storage(e) => open_err(e),
+                    other => other,
+                }
+            })?;
         let lease = Lease::take(path).map_err(|source| JournalError::Lease {
             path: path.display().to_string(),
             source,
         })?;
-        Self::setup(conn, lease)
+        Self::setup(conn, lease).map_err(|e| match e {
+            JournalError::Storage(e) => named(e, Some(path)),
+            other => other,
+        })
     }
 
     /// A journal that lives in memory only (tests, benchmarks).
@@ -181,17 +384,26 @@ impl Journal {
     }
 }
 
+/// The journal's clock: the system's, except that debug builds honor the
+/// test hooks `LOKET_CLOCK_OFFSET_SECS` / `LOKET_CLOCK_AT_MS` (see the
+/// `failpoint` crate) so tests can move the clock back or stop it.
+pub fn now() -> DateTime<Utc> {
+    let real = Utc::now();
+    if !failpoint::ENABLED {
+        return real;
+    }
+    DateTime::from_timestamp_millis(failpoint::clock_ms(real.timestamp_millis())).unwrap_or(real)
+}
+
 /// Commits `tx`, passing the crash points `<point>.before_commit` and
 /// `<point>.after_commit` (see the `failpoint` crate; debug builds only).
 /// Every write to the journal file commits through here, the supervisor
 /// crate's too, so the crash tests can kill a process on either side of
 /// every commit.
-pub fn commit(
-    tx: rusqlite::Transaction<'_>,
-    point: std::fmt::Arguments<'_>,
-) -> rusqlite::Result<()> {
+pub fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Result<()> {
     failpoint::hit_args(format_args!("{point}.before_commit"));
-    tx.commit()?;
+    let db = tx.path().map(std::path::PathBuf::from);
+    tx.commit().map_err(|e| named(e, db.as_deref()))?;
     failpoint::hit_args(format_args!("{point}.after_commit"));
     Ok(())
 }
@@ -222,7 +434,7 @@ impl Journal {
     /// Issues a sid and records the new transaction as `draft`, before any
     /// request carrying that sid leaves the terminal.
     pub fn begin(&self, new: NewTransaction) -> Result<String> {
-        self.begin_at(new, Utc::now())
+        self.begin_at(new, now())
     }
 
     /// [`Journal::begin`] with an explicit clock, for tests and data generation.
@@ -238,7 +450,7 @@ impl Journal {
     /// gets [`JournalError::ReversalPending`]. A reversal that failed or was
     /// cancelled releases the original for another attempt.
     pub fn begin_reversal(&self, original: &str, new: NewTransaction) -> Result<String> {
-        self.begin_inner(new, Utc::now(), Some(original))
+        self.begin_inner(new, now(), Some(original))
     }
 
     fn begin_inner(
@@ -356,7 +568,7 @@ impl Journal {
         note: Option<&str>,
         facts: StepFacts,
     ) -> Result<TransactionRecord> {
-        self.step_at(sid, from, to, actor, note, facts, Utc::now())
+        self.step_at(sid, from, to, actor, note, facts, now())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -658,7 +870,7 @@ impl Journal {
     /// SQLite transaction, so two terminals on one journal never print the
     /// same number. The state is unchanged (the event goes from it to itself).
     pub fn record_reprint(&self, sid: &str, actor: &str, supervisor: &str) -> Result<u32> {
-        self.record_reprint_at(sid, actor, supervisor, Utc::now())
+        self.record_reprint_at(sid, actor, supervisor, now())
     }
 
     pub fn record_reprint_at(

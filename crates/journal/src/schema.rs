@@ -150,7 +150,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             }
             tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         }
-        crate::commit(tx, format_args!("journal.migrate.v{}", index + 1))?;
+        // The crash points of `crate::commit`, around a migration's commit.
+        failpoint::hit_args(format_args!("journal.migrate.v{}.before_commit", index + 1));
+        tx.commit()?;
+        failpoint::hit_args(format_args!("journal.migrate.v{}.after_commit", index + 1));
     }
 }
 

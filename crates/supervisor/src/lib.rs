@@ -220,11 +220,19 @@ fn clean_name(name: &str) -> Result<String> {
 impl Supervisors {
     /// Opens the supervisor tables in `path` (the journal file), creating them.
     pub fn open(path: &Path) -> Result<Supervisors> {
-        Supervisors::with_connection(Connection::open(path)?, LockoutPolicy::default())
+        Supervisors::open_with(path, LockoutPolicy::default())
     }
 
     /// [`Supervisors::open`] with another lockout policy (tests).
     pub fn open_with(path: &Path, policy: LockoutPolicy) -> Result<Supervisors> {
+        // The journal's own checks first: a missing file is created whole,
+        // an empty or damaged one is refused and never written to.
+        journal::check_file(path).map_err(|e| match e {
+            journal::JournalError::Storage(s) | journal::JournalError::Open { source: s, .. } => {
+                SupervisorError::Storage(s)
+            }
+            other => SupervisorError::Input(other.to_string()),
+        })?;
         Supervisors::with_connection(Connection::open(path)?, policy)
     }
 
@@ -362,7 +370,7 @@ impl Supervisors {
         if inserted == 0 {
             return Err(SupervisorError::NameTaken(name));
         }
-        journal::commit(tx, format_args!("supervisor.create"))?;
+        commit(tx, format_args!("supervisor.create"))?;
         tracing::info!(supervisor = %name, "supervisor created");
         Ok(())
     }
@@ -425,7 +433,7 @@ impl Supervisors {
                 "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
                 [],
             )?;
-            journal::commit(tx, format_args!("supervisor.verify.granted"))?;
+            commit(tx, format_args!("supervisor.verify.granted"))?;
             tracing::info!(supervisor = %canonical, "supervisor approval granted");
             return Ok(SupervisorApproval {
                 name: canonical,
@@ -454,7 +462,7 @@ impl Supervisors {
                 left: u32::try_from(max - failures).unwrap_or(0),
             }
         };
-        journal::commit(tx, format_args!("supervisor.verify.refused"))?;
+        commit(tx, format_args!("supervisor.verify.refused"))?;
         Err(result)
     }
 
@@ -521,6 +529,15 @@ fn check_new_password(
         return Err(SupervisorError::CommonPassword);
     }
     Ok(())
+}
+
+/// Commits through the journal's crash points (`journal::commit`), keeping
+/// this crate's error type.
+fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Result<()> {
+    journal::commit(tx, point).map_err(|e| match e {
+        journal::JournalError::Storage(s) => SupervisorError::Storage(s),
+        other => SupervisorError::Input(other.to_string()),
+    })
 }
 
 #[cfg(test)]
