@@ -296,3 +296,42 @@ fn a_hand_edited_settings_server_stops_bank_commands_until_a_supervisor_approves
         "{message}"
     );
 }
+
+/// Each start verifies the chain since its last clean check (a checkpoint);
+/// `loket verify --full` re-hashes every row and names an old row edited by
+/// someone who put the append-only trigger back exactly.
+#[test]
+fn loket_verify_full_names_an_old_edit_the_start_check_leaves_to_it() {
+    let t = Terminal::in_process();
+    expect(
+        &t.run(&["--json", "deposit", "--to", "14047", "--amount", "25.000"]),
+        0,
+    );
+    expect(&t.run(&["history"]), 0);
+    let db = db(&t);
+    let trigger: String = db
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'events_are_append_only_u'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("trigger sql");
+    db.execute_batch(&format!(
+        "DROP TRIGGER events_are_append_only_u;
+         UPDATE events SET actor = 'someone else' WHERE id = (SELECT min(id) FROM events);
+         {trigger};"
+    ))
+    .expect("shell edit");
+    let r = t.run(&["--json", "verify"]);
+    expect(&r, 0);
+    assert_eq!(r.json()["full"], false);
+    let r = t.run(&["--json", "verify", "--full"]);
+    expect(&r, 1);
+    let v = r.json();
+    assert_eq!(v["status"], "failed", "{v}");
+    let problems = v["problems"].to_string();
+    assert!(
+        problems.contains("events row") && problems.contains("was changed"),
+        "{problems}"
+    );
+}
