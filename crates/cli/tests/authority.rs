@@ -28,7 +28,7 @@ fn text(r: &Run) -> String {
 #[test]
 fn parallel_wrong_passwords_cannot_outrun_the_lock() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let copy = ["--json", "receipt", "2611290000000001", "--copy"];
     let mut wrong = Vec::new();
     for i in 0..30 {
@@ -128,7 +128,7 @@ fn a_supervisor_password_may_not_be_the_agents_or_a_common_one() {
     }
     let r = t.run(&["--json", "supervisor", "status"]);
     assert_eq!(r.json()["has_supervisor"], false);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
 }
 
 /// Defect 23: deleting the supervisor with the shell, then creating one's
@@ -136,7 +136,7 @@ fn a_supervisor_password_may_not_be_the_agents_or_a_common_one() {
 #[test]
 fn a_deleted_supervisor_cannot_be_replaced_by_the_agent() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     {
         let db = db(&t);
         // The shell cannot delete it while Loket's triggers stand…
@@ -178,7 +178,7 @@ fn a_deleted_supervisor_cannot_be_replaced_by_the_agent() {
 #[test]
 fn edits_of_chained_rows_and_the_lockout_are_named() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let r = t.run(&["--json", "deposit", "--to", "14047", "--amount", "25.000"]);
     expect(&r, 0);
     // A wrong password, so the lockout row counts one failure.

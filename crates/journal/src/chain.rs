@@ -58,27 +58,34 @@ const NEXT: &str = "FROM (SELECT coalesce(max(seq), 0) + 1 AS n, \
 /// Creates the AFTER triggers that chain every new or changed row (part of
 /// the migration that adds the chain).
 pub(crate) fn create_chain_triggers(conn: &Connection) -> rusqlite::Result<()> {
-    // Append-only tables: the row itself is read back when verifying.
-    for (trigger, table, cols) in [
-        ("chain_events", "events", EVENTS),
-        ("chain_authorizations", "authorizations", AUTHORIZATIONS),
-        ("chain_notes", "integrity_notes", NOTES),
-    ] {
-        conn.execute_batch(&format!(
-            "CREATE TRIGGER {trigger} AFTER INSERT ON {table} BEGIN \
-             INSERT INTO chain (seq, source, source_id, payload, hash) \
-             SELECT n, '{table}', NEW.id, NULL, loket_chain(p, n, '{table}', NEW.id, {}) {NEXT}; END;",
-            json_of("NEW", cols)
-        ))?;
-    }
-    // Mutable rows: each state is kept in the chain as its payload.
-    for (trigger, event, table, key, cols) in [
+    // Append-only tables (events, authorizations, notes) are read back when
+    // verifying, so their chain row keeps no payload; mutable rows
+    // (supervisors, the lockout) keep each state as the payload.
+    for (trigger, event, table, key, cols, stored) in [
+        ("chain_events", "INSERT", "events", "id", EVENTS, "NULL"),
+        (
+            "chain_authorizations",
+            "INSERT",
+            "authorizations",
+            "id",
+            AUTHORIZATIONS,
+            "NULL",
+        ),
+        (
+            "chain_notes",
+            "INSERT",
+            "integrity_notes",
+            "id",
+            NOTES,
+            "NULL",
+        ),
         (
             "chain_supervisors_i",
             "INSERT",
             "supervisors",
             "rowid",
             SUPERVISORS,
+            "v",
         ),
         (
             "chain_supervisors_u",
@@ -86,6 +93,7 @@ pub(crate) fn create_chain_triggers(conn: &Connection) -> rusqlite::Result<()> {
             "supervisors",
             "rowid",
             SUPERVISORS,
+            "v",
         ),
         (
             "chain_lockout",
@@ -93,12 +101,13 @@ pub(crate) fn create_chain_triggers(conn: &Connection) -> rusqlite::Result<()> {
             "supervisor_lockout",
             "id",
             LOCKOUT,
+            "v",
         ),
     ] {
         conn.execute_batch(&format!(
             "CREATE TRIGGER {trigger} AFTER {event} ON {table} BEGIN \
              INSERT INTO chain (seq, source, source_id, payload, hash) \
-             SELECT n, '{table}', NEW.{key}, v, loket_chain(p, n, '{table}', NEW.{key}, v) \
+             SELECT n, '{table}', NEW.{key}, {stored}, loket_chain(p, n, '{table}', NEW.{key}, v) \
              FROM (SELECT coalesce(max(seq), 0) + 1 AS n, \
                    (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p, {} AS v FROM chain); END;",
             json_of("NEW", cols)
