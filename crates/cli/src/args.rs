@@ -159,6 +159,12 @@ pub enum Command {
     },
     /// One transaction and its timeline.
     Show { sid: String },
+    /// Verify the journal's tamper-evident chain (each start checks only the
+    /// rows since the last clean check; --full re-hashes every row).
+    Verify {
+        #[arg(long)]
+        full: bool,
+    },
     /// Ask the switcher what became of a transaction.
     Check { sid: String },
     /// Settle a transaction in doubt by hand.

@@ -28,7 +28,7 @@ fn text(r: &Run) -> String {
 #[test]
 fn parallel_wrong_passwords_cannot_outrun_the_lock() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let copy = ["--json", "receipt", "2611290000000001", "--copy"];
     let mut wrong = Vec::new();
     for i in 0..30 {
@@ -128,7 +128,7 @@ fn a_supervisor_password_may_not_be_the_agents_or_a_common_one() {
     }
     let r = t.run(&["--json", "supervisor", "status"]);
     assert_eq!(r.json()["has_supervisor"], false);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
 }
 
 /// Defect 23: deleting the supervisor with the shell, then creating one's
@@ -136,7 +136,7 @@ fn a_supervisor_password_may_not_be_the_agents_or_a_common_one() {
 #[test]
 fn a_deleted_supervisor_cannot_be_replaced_by_the_agent() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     {
         let db = db(&t);
         // The shell cannot delete it while Loket's triggers stand…
@@ -178,7 +178,7 @@ fn a_deleted_supervisor_cannot_be_replaced_by_the_agent() {
 #[test]
 fn edits_of_chained_rows_and_the_lockout_are_named() {
     let t = Terminal::in_process();
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let r = t.run(&["--json", "deposit", "--to", "14047", "--amount", "25.000"]);
     expect(&r, 0);
     // A wrong password, so the lockout row counts one failure.
@@ -294,5 +294,44 @@ fn a_hand_edited_settings_server_stops_bank_commands_until_a_supervisor_approves
     assert!(
         message.contains("https://bank.example.co.id -> https://other.example.com"),
         "{message}"
+    );
+}
+
+/// Each start verifies the chain since its last clean check (a checkpoint);
+/// `loket verify --full` re-hashes every row and names an old row edited by
+/// someone who put the append-only trigger back exactly.
+#[test]
+fn loket_verify_full_names_an_old_edit_the_start_check_leaves_to_it() {
+    let t = Terminal::in_process();
+    expect(
+        &t.run(&["--json", "deposit", "--to", "14047", "--amount", "25.000"]),
+        0,
+    );
+    expect(&t.run(&["history"]), 0);
+    let db = db(&t);
+    let trigger: String = db
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'events_are_append_only_u'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("trigger sql");
+    db.execute_batch(&format!(
+        "DROP TRIGGER events_are_append_only_u;
+         UPDATE events SET actor = 'someone else' WHERE id = (SELECT min(id) FROM events);
+         {trigger};"
+    ))
+    .expect("shell edit");
+    let r = t.run(&["--json", "verify"]);
+    expect(&r, 0);
+    assert_eq!(r.json()["full"], false);
+    let r = t.run(&["--json", "verify", "--full"]);
+    expect(&r, 1);
+    let v = r.json();
+    assert_eq!(v["status"], "failed", "{v}");
+    let problems = v["problems"].to_string();
+    assert!(
+        problems.contains("events row") && problems.contains("was changed"),
+        "{problems}"
     );
 }

@@ -11,7 +11,21 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Sandbox, Terminal};
+use common::{expect, sid_of, Run, Sandbox, Terminal};
+
+/// `loket --json deposit` of `amount` to 14048 (SITI RAHAYU).
+fn deposit(t: &Terminal, amount: &str) -> Run {
+    t.run(&[
+        "--json",
+        "deposit",
+        "--to",
+        "14048",
+        "--amount",
+        amount,
+        "--name",
+        "SITI RAHAYU",
+    ])
+}
 
 #[test]
 fn another_process_starting_up_never_recovers_a_live_payment() {
@@ -52,7 +66,7 @@ fn another_process_starting_up_never_recovers_a_live_payment() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
-    let sid = v["sid"].as_str().expect("sid").to_owned();
+    let sid = sid_of(&v);
     assert_eq!(t.state_of(&sid), "succeeded");
     assert_eq!(sb.balance("BNI", "4447"), opening - 11_111, "moved once");
 }
@@ -71,16 +85,7 @@ fn an_outcome_the_journal_cannot_record_after_sending_is_in_progress_not_refused
          BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
     )
     .expect("trigger");
-    let run = t.run(&[
-        "--json",
-        "deposit",
-        "--to",
-        "14048",
-        "--amount",
-        "12345",
-        "--name",
-        "SITI RAHAYU",
-    ]);
+    let run = deposit(&t, "12345");
     assert_eq!(
         run.code, 3,
         "exit 3 (in progress)\n{}\n{}",
@@ -89,7 +94,7 @@ fn an_outcome_the_journal_cannot_record_after_sending_is_in_progress_not_refused
     let v = run.json();
     assert_eq!(v["status"], "unknown", "{v}");
     assert_eq!(v["error"]["code"], "UNRECORDED_OUTCOME", "{v}");
-    let sid = v["sid"].as_str().expect("sid").to_owned();
+    let sid = sid_of(&v);
     assert!(run.stderr.contains("DALAM PROSES"), "{}", run.stderr);
     assert_eq!(sb.balance("BNI", "4447"), opening - 12_345, "it booked");
     // The disk recovers; the process that sent it is gone: the next run
@@ -108,18 +113,9 @@ fn a_check_refusal_other_than_refnum_not_found_leaves_the_row_in_doubt() {
         "/bankplus/bsa/depositAccount",
         serde_json::json!({"kind": "commit-then-drop"}),
     );
-    let run = t.run(&[
-        "--json",
-        "deposit",
-        "--to",
-        "14048",
-        "--amount",
-        "13000",
-        "--name",
-        "SITI RAHAYU",
-    ]);
+    let run = deposit(&t, "13000");
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
-    let sid = run.json()["sid"].as_str().expect("sid").to_owned();
+    let sid = run.sid();
     // Twice: start-up recovery asks first, then the check itself.
     sb.rule_n(
         "/check",
@@ -142,18 +138,9 @@ fn a_check_refusal_other_than_refnum_not_found_leaves_the_row_in_doubt() {
         "/bankplus/bsa/depositAccount",
         serde_json::json!({"kind": "html-502"}),
     );
-    let run = t.run(&[
-        "--json",
-        "deposit",
-        "--to",
-        "14048",
-        "--amount",
-        "14000",
-        "--name",
-        "SITI RAHAYU",
-    ]);
+    let run = deposit(&t, "14000");
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
-    let sid = run.json()["sid"].as_str().expect("sid").to_owned();
+    let sid = run.sid();
     let check = t.run(&["check", &sid]);
     assert_eq!(check.code, 3, "{}\n{}", check.stdout, check.stderr);
     assert_eq!(t.state_of(&sid), "unknown");
@@ -227,24 +214,15 @@ fn a_succeeded_deposit(sb: &Sandbox, t: &Terminal) -> String {
         serde_json::json!({"kind": "commit-then-drop"}),
     );
     let r = t.run_no_switcher(&["--json", "deposit", "--to", "14048", "--amount", "45000"]);
-    common::expect(&r, 3);
-    let sid = r.json()["sid"].as_str().expect("sid").to_owned();
-    let r = t.run_no_switcher(&[
-        "--json",
-        "resolve",
-        &sid,
-        "--as",
-        "succeeded",
-        "--reason",
-        "seen on statement",
-    ]);
-    common::expect(&r, 0);
+    expect(&r, 3);
+    let sid = r.sid();
+    t.resolve_succeeded(&sid);
     sid
 }
 
 fn reversals(t: &Terminal) -> Vec<serde_json::Value> {
     let r = t.run(&["--json", "history", "--type", "reversal"]);
-    common::expect(&r, 0);
+    expect(&r, 0);
     r.json()["rows"].as_array().cloned().expect("rows")
 }
 
@@ -401,7 +379,7 @@ fn a_zero_fee_reply_is_recorded_flagged_and_counted_in_the_day() {
         "40000",
         "--yes",
     ]);
-    common::expect(&r, 0);
+    expect(&r, 0);
     let v = r.json();
     assert_eq!(v["status"], "succeeded", "{v}");
     assert_eq!(v["fee_differs"], true, "{v}");
@@ -410,17 +388,17 @@ fn a_zero_fee_reply_is_recorded_flagged_and_counted_in_the_day() {
     assert_eq!(v["replied_total"], 40000, "{v}");
     assert_eq!(v["admin_fee"], 6500, "the larger known fee is kept: {v}");
     // An ordinary transfer the same day: not counted.
-    common::expect(
+    expect(
         &t.run(&[
             "--json", "transfer", "--to", "14049", "--amount", "10000", "--yes",
         ]),
         0,
     );
     let s = t.run(&["--json", "summary"]);
-    common::expect(&s, 0);
+    expect(&s, 0);
     assert_eq!(s.json()["fee_differences"], 1, "{}", s.stdout);
     let s = t.run(&["summary"]);
-    common::expect(&s, 0);
+    expect(&s, 0);
     assert!(
         s.stdout.contains("Biaya balasan bank beda dari kutipan: 1"),
         "{}",

@@ -76,7 +76,7 @@ fn a_debit_that_belongs_to_something_else_settles_nothing() {
     let sb = Sandbox::start();
     let t = Terminal::new(&sb);
     no_sids(&sb);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     seal(&t, &sb, mutasi::ProviderKind::Mutasibank);
     seal(&t, &sb, mutasi::ProviderKind::Moota);
 
@@ -178,7 +178,7 @@ fn a_reversed_debit_settles_nothing() {
     let sb = Sandbox::start();
     let t = Terminal::new(&sb);
     no_sids(&sb);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     seal(&t, &sb, mutasi::ProviderKind::Moota);
     sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
     let r = t.run_no_switcher(&["--json", "deposit", "--to", "14048", "--amount", "150000"]);
@@ -211,32 +211,22 @@ fn another_accounts_statement_settles_nothing() {
     let sb = Sandbox::start();
     let t = Terminal::new(&sb);
     no_sids(&sb);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     seal(&t, &sb, mutasi::ProviderKind::Mutasibank);
     let r = reconcile(&t, "mutasibank", &["--account", "5555", "--resolve"]);
     expect(&r, 2);
 }
 
-/// A POST with a bearer token (Moota's dummy mutation), over a bare
-/// HTTP/1.1 connection like the other helpers.
+/// A POST with a bearer token (Moota's dummy mutation).
 fn http_auth(base: &str, path: &str, body: &str, token: &str) -> (u16, String) {
-    use std::io::{Read, Write};
     let host = base.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(host).expect("connect to the sandbox");
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    http_raw(
+        host,
+        "POST",
+        path,
+        &format!("Authorization: Bearer {token}\r\n"),
+        body,
     )
-    .expect("write");
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).expect("read");
-    let status = reply
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, reply)
 }
 
 #[test]

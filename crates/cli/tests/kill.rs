@@ -12,17 +12,7 @@ use std::time::Duration;
 use common::{http, Sandbox, Terminal};
 
 fn slow(sb: &Sandbox, endpoint: &str, ms: u64) {
-    let plan = serde_json::json!({
-        "seed": 1,
-        "rules": [{"endpoint": endpoint, "fault": {"kind": "latency", "ms": ms}, "probability": 1.0, "times": 1}]
-    });
-    let (status, body) = http(
-        &sb.base,
-        "POST",
-        "/_sandbox/faults",
-        Some(&plan.to_string()),
-    );
-    assert_eq!(status, 200, "{body}");
+    sb.rule(endpoint, serde_json::json!({"kind": "latency", "ms": ms}));
 }
 
 /// Starts `loket ARGS`, waits `after`, then SIGKILLs it (std's `kill` is SIGKILL on Unix).

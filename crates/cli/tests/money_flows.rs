@@ -6,10 +6,6 @@
 mod common;
 use common::*;
 
-fn sid_of(v: &serde_json::Value) -> String {
-    v["sid"].as_str().expect("a sid").to_owned()
-}
-
 #[test]
 fn balances_move_exactly_and_json_shapes() {
     let sb = Sandbox::start();
@@ -373,7 +369,7 @@ fn html_502_on_payment_is_unknown_and_journaled() {
     assert_eq!(v["bank_code"], "MALFORMED_REPLY");
     assert!(v["bank_message"].as_str().unwrap().contains("502"), "{v}");
     // The HTML 502 came from a proxy: nothing was booked; a supervisor resolves it as failed.
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let r = t.run_no_switcher(&[
         "--json",
         "resolve",
@@ -430,7 +426,7 @@ fn resolve_and_reverse() {
     ]);
     expect(&r, 2);
     assert_eq!(r.json()["error"]["code"], "NO_SUPERVISOR");
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     // A wrong supervisor password: refused, the transaction still in doubt.
     let mut c = t.cmd(&[
         "--json",

@@ -57,7 +57,7 @@ fn the_original_receipt_is_issued_once_then_only_copies() {
     assert_eq!(originals.len(), 3, "{events:?}");
 
     // A supervised copy still works.
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     let r = t.run(&["--json", "receipt", &sid, "--copy", "--text"]);
     expect(&r, 0);
     assert_eq!(r.json()["copy"], 1);

@@ -69,7 +69,7 @@ fn receipts_copies_and_the_supervisor_from_the_command_line() {
     assert_eq!(r.json()["error"]["code"], "NO_SUPERVISOR");
     let r = t.run(&["--json", "supervisor", "status"]);
     assert_eq!(r.json()["has_supervisor"], false);
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     // Only one first supervisor.
     expect(&t.run(&["supervisor", "create"]), 2);
     // The wrong password: refused.

@@ -10,10 +10,6 @@ use chrono::{TimeZone, Utc};
 use journal::{Destination, Journal, Kind, NewTransaction, State, StepFacts};
 use money::Rupiah;
 
-fn sid_of(v: &serde_json::Value) -> String {
-    v["sid"].as_str().expect("a sid").to_owned()
-}
-
 /// Defect 7: an absurd amount is refused before anything is journaled or sent.
 #[test]
 fn an_amount_above_the_ceiling_is_refused_and_nothing_is_journaled() {

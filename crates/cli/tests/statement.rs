@@ -158,7 +158,7 @@ fn statements_reconcile_and_settle_a_doubt() {
     let v = r.json();
     assert_eq!(v["resolvable"][0]["journal"]["sid"], sid.as_str(), "{v}");
     // Settling needs the supervisor and the approved (sealed) settings.
-    expect(&t.run(&["supervisor", "create"]), 0);
+    t.create_supervisor();
     mutasi::ProviderStore::new(t.path())
         .save(mutasi::ProviderForm {
             kind: mutasi::ProviderKind::Bankraya,

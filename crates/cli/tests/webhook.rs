@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
 #[allow(unused_imports)]
@@ -23,22 +23,14 @@ fn body(id: &str) -> String {
 fn push(url: &str, body: &str, signature: &str) -> (u16, String) {
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').expect("a path");
-    let mut s = std::net::TcpStream::connect(host).expect("connect");
     let ts = chrono::Utc::now().timestamp();
-    write!(
-        s,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nX-Mutasibank-Timestamp: {ts}\r\nX-Mutasibank-Signature: {signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    http_raw(
+        host,
+        "POST",
+        &format!("/{path}"),
+        &format!("X-Mutasibank-Timestamp: {ts}\r\nX-Mutasibank-Signature: {signature}\r\n"),
+        body,
     )
-    .expect("write");
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).expect("read");
-    let status = reply
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, reply)
 }
 
 fn stored(dir: &std::path::Path) -> usize {

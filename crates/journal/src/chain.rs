@@ -25,6 +25,97 @@ use rusqlite::{Connection, OptionalExtension};
 /// The SQL function the chain triggers call.
 pub const FUNCTION: &str = "loket_chain";
 
+/// The columns each chained table contributes to its row's hash, in hash
+/// order: the one list the triggers, the adoption of older rows and the
+/// verification all build their `json_array(...)` from.
+const EVENTS: &[&str] = &[
+    "id",
+    "sid",
+    "at",
+    "from_state",
+    "to_state",
+    "actor",
+    "note",
+    "kind",
+    "authorized_by",
+];
+const AUTHORIZATIONS: &[&str] = &["id", "at", "action", "actor", "authorized_by", "detail"];
+const NOTES: &[&str] = &["id", "at", "kind", "detail"];
+const SUPERVISORS: &[&str] = &["name", "phc", "created_at", "created_by"];
+const LOCKOUT: &[&str] = &["failures", "locked_until", "attempts"];
+
+/// `json_array(p.c1, p.c2, …)` over `cols` (`p.` omitted when `prefix` is empty).
+fn json_of(prefix: &str, cols: &[&str]) -> String {
+    let dot = if prefix.is_empty() { "" } else { "." };
+    let list: Vec<String> = cols.iter().map(|c| format!("{prefix}{dot}{c}")).collect();
+    format!("json_array({})", list.join(", "))
+}
+
+/// The next `seq` and the previous hash, as a FROM clause.
+const NEXT: &str = "FROM (SELECT coalesce(max(seq), 0) + 1 AS n, \
+     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain)";
+
+/// Creates the AFTER triggers that chain every new or changed row (part of
+/// the migration that adds the chain).
+pub(crate) fn create_chain_triggers(conn: &Connection) -> rusqlite::Result<()> {
+    // Append-only tables (events, authorizations, notes) are read back when
+    // verifying, so their chain row keeps no payload; mutable rows
+    // (supervisors, the lockout) keep each state as the payload.
+    for (trigger, event, table, key, cols, stored) in [
+        ("chain_events", "INSERT", "events", "id", EVENTS, "NULL"),
+        (
+            "chain_authorizations",
+            "INSERT",
+            "authorizations",
+            "id",
+            AUTHORIZATIONS,
+            "NULL",
+        ),
+        (
+            "chain_notes",
+            "INSERT",
+            "integrity_notes",
+            "id",
+            NOTES,
+            "NULL",
+        ),
+        (
+            "chain_supervisors_i",
+            "INSERT",
+            "supervisors",
+            "rowid",
+            SUPERVISORS,
+            "v",
+        ),
+        (
+            "chain_supervisors_u",
+            "UPDATE",
+            "supervisors",
+            "rowid",
+            SUPERVISORS,
+            "v",
+        ),
+        (
+            "chain_lockout",
+            "UPDATE",
+            "supervisor_lockout",
+            "id",
+            LOCKOUT,
+            "v",
+        ),
+    ] {
+        conn.execute_batch(&format!(
+            "CREATE TRIGGER {trigger} AFTER {event} ON {table} BEGIN \
+             INSERT INTO chain (seq, source, source_id, payload, hash) \
+             SELECT n, '{table}', NEW.{key}, {stored}, loket_chain(p, n, '{table}', NEW.{key}, v) \
+             FROM (SELECT coalesce(max(seq), 0) + 1 AS n, \
+                   (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p, {} AS v FROM chain); END;",
+            json_of("NEW", cols)
+        ))?;
+    }
+    Ok(())
+}
+
 /// The triggers whose absence means someone edited the schema.
 const TRIGGERS: &[&str] = &[
     "chain_events",
@@ -42,6 +133,8 @@ const TRIGGERS: &[&str] = &[
     "events_are_append_only_d",
     "authorizations_are_append_only_u",
     "authorizations_are_append_only_d",
+    "checkpoint_by_loket_i",
+    "checkpoint_by_loket_u",
 ];
 
 /// The migration that adds the chain (appended to the journal's MIGRATIONS).
@@ -90,49 +183,6 @@ pub(crate) const MIGRATION: &str = r#"
     CREATE TRIGGER notes_are_append_only_d BEFORE DELETE ON integrity_notes
     BEGIN SELECT RAISE(ABORT, 'integrity notes are append-only'); END;
 
-    CREATE TRIGGER chain_events AFTER INSERT ON events BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'events', NEW.id, NULL, loket_chain(p, n, 'events', NEW.id,
-            json_array(NEW.id, NEW.sid, NEW.at, NEW.from_state, NEW.to_state, NEW.actor,
-                       NEW.note, NEW.kind, NEW.authorized_by))
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
-    END;
-    CREATE TRIGGER chain_authorizations AFTER INSERT ON authorizations BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'authorizations', NEW.id, NULL, loket_chain(p, n, 'authorizations', NEW.id,
-            json_array(NEW.id, NEW.at, NEW.action, NEW.actor, NEW.authorized_by, NEW.detail))
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
-    END;
-    CREATE TRIGGER chain_notes AFTER INSERT ON integrity_notes BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'integrity_notes', NEW.id, NULL, loket_chain(p, n, 'integrity_notes', NEW.id,
-            json_array(NEW.id, NEW.at, NEW.kind, NEW.detail))
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain);
-    END;
-    CREATE TRIGGER chain_supervisors_i AFTER INSERT ON supervisors BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'supervisors', NEW.rowid, v, loket_chain(p, n, 'supervisors', NEW.rowid, v)
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
-                     json_array(NEW.name, NEW.phc, NEW.created_at, NEW.created_by) AS v FROM chain);
-    END;
-    CREATE TRIGGER chain_supervisors_u AFTER UPDATE ON supervisors BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'supervisors', NEW.rowid, v, loket_chain(p, n, 'supervisors', NEW.rowid, v)
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
-                     json_array(NEW.name, NEW.phc, NEW.created_at, NEW.created_by) AS v FROM chain);
-    END;
-    CREATE TRIGGER chain_lockout AFTER UPDATE ON supervisor_lockout BEGIN
-        INSERT INTO chain (seq, source, source_id, payload, hash)
-        SELECT n, 'supervisor_lockout', NEW.id, v, loket_chain(p, n, 'supervisor_lockout', NEW.id, v)
-        FROM (SELECT coalesce(max(seq), 0) + 1 AS n,
-                     (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,
-                     json_array(NEW.failures, NEW.locked_until, NEW.attempts) AS v FROM chain);
-    END;
 "#;
 
 /// Chains the rows a journal held before the chain existed (run once, by
@@ -140,30 +190,38 @@ pub(crate) const MIGRATION: &str = r#"
 /// events and authorizations by id, then supervisors, then the lockout row
 /// as it is.
 pub(crate) fn adopt_existing(conn: &Connection) -> rusqlite::Result<()> {
-    const NEXT: &str = "FROM (SELECT coalesce(max(seq), 0) + 1 AS n,         (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p FROM chain)";
     let sources = [
         (
-            "events",
-            "SELECT id FROM events ORDER BY id",
+            "SELECT id FROM events ORDER BY id".to_owned(),
             format!(
-                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'events', ?1, NULL, loket_chain(p, n, 'events', ?1,                  (SELECT json_array(e.id, e.sid, e.at, e.from_state, e.to_state, e.actor, e.note,                   e.kind, e.authorized_by) FROM events e WHERE e.id = ?1)) {NEXT}"
+                "INSERT INTO chain (seq, source, source_id, payload, hash) \
+                 SELECT n, 'events', ?1, NULL, loket_chain(p, n, 'events', ?1, \
+                 (SELECT {} FROM events e WHERE e.id = ?1)) {NEXT}",
+                json_of("e", EVENTS)
             ),
         ),
         (
-            "authorizations",
-            "SELECT id FROM authorizations ORDER BY id",
+            "SELECT id FROM authorizations ORDER BY id".to_owned(),
             format!(
-                "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'authorizations', ?1, NULL, loket_chain(p, n, 'authorizations', ?1,                  (SELECT json_array(a.id, a.at, a.action, a.actor, a.authorized_by, a.detail)                   FROM authorizations a WHERE a.id = ?1)) {NEXT}"
+                "INSERT INTO chain (seq, source, source_id, payload, hash) \
+                 SELECT n, 'authorizations', ?1, NULL, loket_chain(p, n, 'authorizations', ?1, \
+                 (SELECT {} FROM authorizations a WHERE a.id = ?1)) {NEXT}",
+                json_of("a", AUTHORIZATIONS)
             ),
         ),
         (
-            "supervisors",
-            "SELECT rowid FROM supervisors ORDER BY rowid",
-            "INSERT INTO chain (seq, source, source_id, payload, hash)                  SELECT n, 'supervisors', ?1, v, loket_chain(p, n, 'supervisors', ?1, v)                  FROM (SELECT coalesce(max(seq), 0) + 1 AS n,                    (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p,                    (SELECT json_array(s.name, s.phc, s.created_at, s.created_by) FROM supervisors s                     WHERE s.rowid = ?1) AS v FROM chain)"
-            .to_owned(),
+            "SELECT rowid FROM supervisors ORDER BY rowid".to_owned(),
+            format!(
+                "INSERT INTO chain (seq, source, source_id, payload, hash) \
+                 SELECT n, 'supervisors', ?1, v, loket_chain(p, n, 'supervisors', ?1, v) \
+                 FROM (SELECT coalesce(max(seq), 0) + 1 AS n, \
+                   (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS p, \
+                   (SELECT {} FROM supervisors s WHERE s.rowid = ?1) AS v FROM chain)",
+                json_of("s", SUPERVISORS)
+            ),
         ),
     ];
-    for (_, ids_sql, insert_sql) in &sources {
+    for (ids_sql, insert_sql) in &sources {
         let ids: Vec<i64> = {
             let mut st = conn.prepare(ids_sql)?;
             let rows = st.query_map([], |r| r.get(0))?;
@@ -265,14 +323,39 @@ impl IntegrityReport {
     }
 }
 
+/// The migration that adds the verification checkpoint: the last chain
+/// `seq` verified clean and the chain's hash there. Only a connection with
+/// `loket_chain` can write it (its triggers call the function), like the
+/// chained rows; a shell must drop those triggers first, which is noticed.
+pub(crate) const CHECKPOINT_MIGRATION: &str = r#"
+    CREATE TABLE verify_checkpoint (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        seq   INTEGER NOT NULL,
+        hash  TEXT NOT NULL,
+        at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TRIGGER checkpoint_by_loket_i BEFORE INSERT ON verify_checkpoint
+    BEGIN SELECT loket_chain(NULL, NEW.seq, 'verify_checkpoint', 1, NEW.hash); END;
+    CREATE TRIGGER checkpoint_by_loket_u BEFORE UPDATE ON verify_checkpoint
+    BEGIN SELECT loket_chain(NULL, NEW.seq, 'verify_checkpoint', 1, NEW.hash); END;
+"#;
+
 /// Checks the journal's chain against its rows.
 pub struct Integrity;
 
 impl Integrity {
-    /// Verifies a journal (see [`verify_connection`]).
+    /// Verifies every row of the chain (see [`verify_connection`]); what
+    /// `loket verify --full` runs.
     pub fn verify(journal: &crate::Journal) -> crate::Result<IntegrityReport> {
         let conn = journal.conn()?;
         Ok(verify_connection(&conn)?)
+    }
+
+    /// The check at every start: the rows added since the last clean
+    /// verification, plus everything cheap (see [`verify_since_checkpoint`]).
+    pub fn verify_at_start(journal: &crate::Journal) -> crate::Result<IntegrityReport> {
+        let conn = journal.conn()?;
+        Ok(verify_since_checkpoint(&conn)?)
     }
 }
 
@@ -284,9 +367,84 @@ fn note(problems: &mut Vec<String>, p: String) {
     }
 }
 
-/// One pass over the chain in `seq` order (linear), then one pass over the
-/// supervisors and a lookup per unchained-row check.
+/// Full verification: one pass over the whole chain in `seq` order
+/// (linear), then one pass over the supervisors and a lookup per
+/// unchained-row check.
 pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport> {
+    verify_from(conn, None).map(|(report, _)| report)
+}
+
+/// The start-up verification. With a checkpoint whose hash is still the
+/// chain's at its `seq`, only later chain rows are re-hashed; the triggers,
+/// unchained rows, supervisors (against every chained state of theirs) and
+/// the lockout are checked in full as always. A checkpoint that does not
+/// match the chain, or any finding, leads to a full verification, so the
+/// report names everything. A clean result moves the checkpoint forward.
+///
+/// What this leaves to the full verification (`loket verify --full`): an
+/// old row edited by someone who also restores every trigger exactly.
+pub fn verify_since_checkpoint(conn: &Connection) -> rusqlite::Result<IntegrityReport> {
+    let checkpoint: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM verify_checkpoint WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (report, last) = match &checkpoint {
+        None => verify_from(conn, None)?,
+        Some((seq, hash)) => {
+            let at: Option<String> = conn
+                .query_row("SELECT hash FROM chain WHERE seq = ?1", [seq], |r| r.get(0))
+                .optional()?;
+            if at.as_deref() == Some(hash.as_str()) {
+                let quick = verify_from(conn, Some((*seq, hash.clone())))?;
+                if quick.0.is_clean() {
+                    quick
+                } else {
+                    verify_from(conn, None)?
+                }
+            } else {
+                let (mut full, last) = verify_from(conn, None)?;
+                full.problems.insert(
+                    0,
+                    format!(
+                        "the verification checkpoint (chain seq {seq}) does not match the chain: \
+                         it was changed outside Loket"
+                    ),
+                );
+                (full, last)
+            }
+        }
+    };
+    if let (true, Some(last)) = (report.is_clean(), last) {
+        if checkpoint
+            .as_ref()
+            .is_none_or(|(seq, _)| report.chained > *seq)
+        {
+            // Best effort: a checkpoint not saved (a busy or read-only
+            // journal) only makes the next start verify more.
+            let _ = conn.execute(
+                "INSERT INTO verify_checkpoint (id, seq, hash, at) VALUES (1, ?1, ?2, ?3) \
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at \
+                 WHERE excluded.seq > verify_checkpoint.seq",
+                rusqlite::params![
+                    report.chained,
+                    last,
+                    chrono::Utc::now().timestamp_millis()
+                ],
+            );
+        }
+    }
+    Ok(report)
+}
+
+/// Verifies the chain after `from` (`seq`, hash there), or all of it; also
+/// returns the chain's last hash.
+fn verify_from(
+    conn: &Connection,
+    from: Option<(i64, String)>,
+) -> rusqlite::Result<(IntegrityReport, Option<String>)> {
     let mut report = IntegrityReport::default();
     let problems = &mut report.problems;
 
@@ -304,24 +462,72 @@ pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport>
         }
     }
 
-    let mut st = conn.prepare(
+    let mut supervisors: HashMap<i64, String> = HashMap::new();
+    let mut lockout: Option<String> = None;
+    let (start_seq, mut prev) = match from {
+        Some((seq, hash)) => (seq, Some(hash)),
+        None => (0, None),
+    };
+    if start_seq > 0 {
+        // The verified part: the supervisors' and the lockout's chained
+        // states (few rows, found by index), each re-hashed against the
+        // stored hash before it, and the last settings fingerprint.
+        let mut st = conn.prepare(
+            "SELECT c.seq, c.source, c.source_id, c.payload, c.hash, \
+               (SELECT p.hash FROM chain p WHERE p.seq = c.seq - 1) \
+             FROM chain c WHERE c.source IN ('supervisors', 'supervisor_lockout') \
+               AND c.seq <= ?1 ORDER BY c.seq",
+        )?;
+        let mut rows = st.query([start_seq])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let source: String = r.get(1)?;
+            let id: i64 = r.get(2)?;
+            let payload: Option<String> = r.get(3)?;
+            let hash: String = r.get(4)?;
+            let before: Option<String> = r.get(5)?;
+            let payload = payload.unwrap_or_default();
+            if link(before.as_deref(), seq, &source, id, &payload) != hash {
+                note(
+                    problems,
+                    format!("{source} row {id} (chain seq {seq}) was changed"),
+                );
+            }
+            if source == "supervisors" {
+                report.ever_had_supervisor = true;
+                supervisors.insert(id, payload);
+            } else {
+                lockout = Some(payload);
+            }
+        }
+        report.last_settings = conn
+            .query_row(
+                "SELECT n.detail FROM chain c JOIN integrity_notes n ON n.id = c.source_id \
+                 WHERE c.source = 'integrity_notes' AND c.seq <= ?1 AND n.kind = 'settings' \
+                 ORDER BY c.seq DESC LIMIT 1",
+                [start_seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        report.chained = start_seq;
+    }
+
+    let sql = format!(
         "SELECT c.seq, c.source, c.source_id, c.payload, c.hash, CASE c.source \
-           WHEN 'events' THEN (SELECT json_array(e.id, e.sid, e.at, e.from_state, e.to_state, e.actor, \
-                e.note, e.kind, e.authorized_by) FROM events e WHERE e.id = c.source_id) \
-           WHEN 'authorizations' THEN (SELECT json_array(a.id, a.at, a.action, a.actor, a.authorized_by, \
-                a.detail) FROM authorizations a WHERE a.id = c.source_id) \
-           WHEN 'integrity_notes' THEN (SELECT json_array(n.id, n.at, n.kind, n.detail) \
-                FROM integrity_notes n WHERE n.id = c.source_id) \
+           WHEN 'events' THEN (SELECT {} FROM events e WHERE e.id = c.source_id) \
+           WHEN 'authorizations' THEN (SELECT {} FROM authorizations a WHERE a.id = c.source_id) \
+           WHEN 'integrity_notes' THEN (SELECT {} FROM integrity_notes n WHERE n.id = c.source_id) \
            END, \
            CASE c.source WHEN 'integrity_notes' THEN (SELECT n.kind || char(31) || n.detail \
                 FROM integrity_notes n WHERE n.id = c.source_id) END \
-         FROM chain c ORDER BY c.seq",
-    )?;
-    let mut rows = st.query([])?;
-    let mut prev: Option<String> = None;
-    let mut expected_seq = 1i64;
-    let mut supervisors: HashMap<i64, String> = HashMap::new();
-    let mut lockout: Option<String> = None;
+         FROM chain c WHERE c.seq > ?1 ORDER BY c.seq",
+        json_of("e", EVENTS),
+        json_of("a", AUTHORIZATIONS),
+        json_of("n", NOTES),
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([start_seq])?;
+    let mut expected_seq = start_seq + 1;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let source: String = r.get(1)?;
@@ -379,13 +585,19 @@ pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport>
         ("authorizations", "id"),
         ("integrity_notes", "id"),
     ] {
+        // After a checkpoint, only ids above the last one chained by then
+        // (or below 1) can be new: these tables are append-only, so an id in
+        // between is taken unless a row was deleted, which the full pass names.
         let sql = format!(
-            "SELECT t.{key} FROM {table} t WHERE NOT EXISTS \
+            "SELECT t.{key} FROM {table} t WHERE (?1 = 0 OR t.{key} < 1 OR t.{key} > \
+               (SELECT coalesce(max(c.source_id), 0) FROM chain c \
+                WHERE c.source = '{table}' AND c.seq <= ?1)) \
+             AND NOT EXISTS \
              (SELECT 1 FROM chain c WHERE c.source = '{table}' AND c.source_id = t.{key}) \
              ORDER BY t.{key} LIMIT 5"
         );
         let mut st = conn.prepare(&sql)?;
-        let ids = st.query_map([], |r| r.get::<_, i64>(0))?;
+        let ids = st.query_map([start_seq], |r| r.get::<_, i64>(0))?;
         for id in ids {
             note(
                 problems,
@@ -397,9 +609,10 @@ pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport>
         }
     }
 
-    let mut st = conn.prepare(
-        "SELECT rowid, name, json_array(name, phc, created_at, created_by) FROM supervisors",
-    )?;
+    let mut st = conn.prepare(&format!(
+        "SELECT rowid, name, {} FROM supervisors",
+        json_of("", SUPERVISORS)
+    ))?;
     let current = st.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -435,7 +648,10 @@ pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport>
 
     let now: Option<String> = conn
         .query_row(
-            "SELECT json_array(failures, locked_until, attempts) FROM supervisor_lockout WHERE id = 1",
+            &format!(
+                "SELECT {} FROM supervisor_lockout WHERE id = 1",
+                json_of("", LOCKOUT)
+            ),
             [],
             |r| r.get(0),
         )
@@ -449,7 +665,7 @@ pub fn verify_connection(conn: &Connection) -> rusqlite::Result<IntegrityReport>
         ),
         Some(_) => {}
     }
-    Ok(report)
+    Ok((report, prev))
 }
 
 /// Appends an integrity note (`settings` fingerprint or `tamper` finding);

@@ -127,6 +127,9 @@ const MIGRATIONS: &[&str] = &[
     // 6 (authority): the tamper-evident chain over events, authorizations,
     // supervisors, the lockout and integrity notes; see crate::chain.
     crate::chain::MIGRATION,
+    // 7 (verify checkpoint): how far the chain was last verified, so a start
+    // checks only the rows added since; see crate::chain.
+    crate::chain::CHECKPOINT_MIGRATION,
 ];
 
 /// Runs the migrations not yet run. Each takes the write lock first
@@ -145,6 +148,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         if let Some(sql) = MIGRATIONS.get(index) {
             tx.execute_batch(sql)?;
             if std::ptr::eq(*sql, crate::chain::MIGRATION) {
+                crate::chain::create_chain_triggers(&tx)?;
                 // Rows written before the chain existed join it now, in order.
                 crate::chain::adopt_existing(&tx)?;
             }

@@ -252,7 +252,8 @@ impl Supervisors {
             }
             other => SupervisorError::Input(other.to_string()),
         })?;
-        let report = journal::chain::verify_connection(&conn)?;
+        // Since the last clean verification; see journal::chain.
+        let report = journal::chain::verify_since_checkpoint(&conn)?;
         let tampered = if report.is_clean() {
             None
         } else {

@@ -489,3 +489,59 @@ pub fn settings(action: SettingsAction, data_dir: &Path, out: Out) -> u8 {
         }
     }
 }
+
+/// `loket verify [--full]`: the journal chain's check, said plainly; a
+/// finding is recorded like the start-up check's and exits 1.
+pub fn verify(full: bool, data_dir: &Path, out: Out) -> u8 {
+    let path = data_dir.join("journal.db");
+    if !path.exists() {
+        return out.usage(&format!(
+            "belum ada jurnal di {0} / there is no journal at {0}",
+            path.display()
+        ));
+    }
+    let journal = match Journal::open(&path) {
+        Ok(j) => j,
+        Err(e) => return out.fail(&TellerError::Journal(e)),
+    };
+    let started = std::time::Instant::now();
+    let report = if full {
+        journal::Integrity::verify(&journal)
+    } else {
+        journal::Integrity::verify_at_start(&journal)
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return out.fail(&TellerError::Journal(e)),
+    };
+    let took_ms = started.elapsed().as_millis();
+    out.object(&json!({
+        "status": if report.is_clean() { "succeeded" } else { "failed" },
+        "full": full,
+        "chained": report.chained,
+        "problems": report.problems,
+        "took_ms": took_ms,
+    }));
+    if report.is_clean() {
+        out.line(&format!(
+            "{}: {} ({} {}, {took_ms} ms)",
+            out.t("Jurnal utuh", "Journal intact"),
+            report.chained,
+            out.t("baris rantai", "chain rows"),
+            if full {
+                out.t("semua diperiksa", "all checked")
+            } else {
+                out.t("sejak pemeriksaan terakhir", "since the last check")
+            },
+        ));
+        return exit::OK;
+    }
+    let found = report.summary();
+    if let Err(e) = journal.record_integrity_note("tamper", &found) {
+        tracing::warn!(error = %e, "cannot record the tamper finding");
+    }
+    out.line(&format!(
+        "PERINGATAN: jurnal diubah di luar Loket / WARNING: the journal was changed outside Loket: {found}"
+    ));
+    exit::REFUSED
+}

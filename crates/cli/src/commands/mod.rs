@@ -29,6 +29,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
     }
+    if let Command::Verify { full } = command {
+        return ledger::verify(full, data_dir, out);
+    }
     if let Command::Settings { action } = command {
         return ledger::settings(action, data_dir, out);
     }
@@ -176,6 +179,7 @@ async fn dispatch(
         | Command::Check { .. }
         | Command::Supervisor { .. }
         | Command::Settings { .. }
+        | Command::Verify { .. }
         | Command::Statement { .. }
         | Command::Reconcile { .. }
         | Command::Sandbox(_)

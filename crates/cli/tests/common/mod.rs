@@ -64,17 +64,7 @@ impl Sandbox {
 
     /// Sets one fault rule: `{"seed":1,"rules":[{endpoint, fault:{kind}, probability:1.0, times:1}]}`.
     pub fn fault(&self, endpoint: &str, kind: &str) {
-        let plan = serde_json::json!({
-            "seed": 1,
-            "rules": [{"endpoint": endpoint, "fault": {"kind": kind}, "probability": 1.0, "times": 1}]
-        });
-        let (status, body) = http(
-            &self.base,
-            "POST",
-            "/_sandbox/faults",
-            Some(&plan.to_string()),
-        );
-        assert_eq!(status, 200, "{body}");
+        self.rule(endpoint, serde_json::json!({ "kind": kind }))
     }
 
     /// Sets one fault rule with a full fault object, applied `times` times.
@@ -116,11 +106,21 @@ impl Drop for Sandbox {
 /// A minimal HTTP/1.1 request (Connection: close) → (status, body).
 pub fn http(base: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
     let host = base.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).expect("connect to the sandbox");
-    let body = body.unwrap_or("");
+    let (status, reply) = http_raw(host, method, path, "", body.unwrap_or(""));
+    let body = reply
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A JSON request to `host` (`127.0.0.1:PORT`) with `headers` (each line
+/// ending in `\r\n`) → (status, the whole reply, headers included).
+pub fn http_raw(host: &str, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(host).expect("connect");
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .expect("write");
@@ -131,11 +131,12 @@ pub fn http(base: &str, method: &str, path: &str, body: Option<&str>) -> (u16, S
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = reply
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    (status, reply)
+}
+
+/// The `sid` field of a JSON object (a run's, or a history row's).
+pub fn sid_of(v: &serde_json::Value) -> String {
+    v["sid"].as_str().expect("a sid").to_owned()
 }
 
 /// What one run of `loket` produced.
@@ -160,6 +161,11 @@ impl Run {
             .unwrap_or_else(|e| panic!("not one JSON object ({e}): {text}"));
         assert!(v.is_object(), "not an object: {text}");
         v
+    }
+
+    /// The sid of the single JSON object on stdout.
+    pub fn sid(&self) -> String {
+        sid_of(&self.json())
     }
 }
 
@@ -265,6 +271,21 @@ impl Terminal {
     /// `loket supervisor create` with [`SPV`] / [`SPV_PASSWORD`]; must succeed.
     pub fn create_supervisor(&self) {
         expect(&self.run(&["supervisor", "create"]), 0);
+    }
+
+    /// `loket --json resolve SID --as succeeded` without a switcher (a
+    /// supervisor seeing the money booked); must succeed.
+    pub fn resolve_succeeded(&self, sid: &str) {
+        let r = self.run_no_switcher(&[
+            "--json",
+            "resolve",
+            sid,
+            "--as",
+            "succeeded",
+            "--reason",
+            "seen on statement",
+        ]);
+        expect(&r, 0);
     }
 
     /// The row's state as `loket --json show` reports it.
