@@ -403,6 +403,33 @@ fn a_kill_at_every_crash_point_of_every_flow_loses_and_doubles_nothing() {
         rig.covered.insert("login".into(), points.len());
     }
 
+    // The first command that talks to the bank on a data directory also
+    // records the settings it was given (the baseline a hand edit of
+    // settings.json is later compared with): a one-time write, so it is
+    // killed on fresh directories too. A kill there may leave the baseline
+    // unrecorded; the next command records it.
+    {
+        let fresh = Terminal::new(&rig.sb);
+        let points = rig.points(&fresh, &["balance"], &[]);
+        assert!(
+            points.iter().any(|p| p.0.contains("settings")),
+            "first bank command: the settings baseline was not recorded: {points:?}"
+        );
+        for point in &points {
+            let fresh = Terminal::new(&rig.sb);
+            let context = format!("first bank command killed at {}:{}", point.0, point.1);
+            rig.kill_at(&fresh, "first bank command", &["balance"], &[], point);
+            rig.recover(&fresh, &context);
+            integrity_clean(&fresh, &context);
+        }
+        rig.covered
+            .insert("first bank command".into(), points.len());
+    }
+    // From here on the main terminal's baseline is recorded, so every flow
+    // passes the same points traced and killed.
+    let r = rig.t.run(&["balance"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
     rig.flow("agent balance", &[], |_| vec!["balance".into()]);
     rig.flow("deposit", &[], |rig| {
         let a = rig.amount();
