@@ -104,6 +104,15 @@ pub async fn login(state: App<'_>, username: String, password: String) -> Result
         .login(&username, &Password::new(&password))
         .await
         .map_err(|e| state.error(e))?;
+    // Kept as a salted hash only, for the first supervisor's check (defect 24).
+    let typed = teller::SupervisorPassword::from_zeroizing(password);
+    let witness = tauri::async_runtime::spawn_blocking(move || {
+        teller::AgentPasswordWitness::new(&typed).ok()
+    })
+    .await
+    .ok()
+    .flatten();
+    state.set_agent_witness(witness);
     // Rows a crash left half-way are settled before the agent starts work,
     // at the first login of this run only: a re-login (session expired,
     // idle lock) happens mid-work, with this app's own quotes open or a
@@ -122,6 +131,7 @@ pub async fn logout(state: App<'_>) -> Result<()> {
     // A payment on the wire finishes (and is journaled) before the session goes.
     state.payments_settled().await;
     let ready = state.ready().await?;
+    state.set_agent_witness(None);
     ready.teller.logout().await.map_err(|e| state.error(e))
 }
 

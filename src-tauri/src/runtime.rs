@@ -41,6 +41,9 @@ pub struct Loket {
     /// never runs it again, so it cannot touch this app's own open quotes
     /// or a payment being sent.
     recovered: AtomicBool,
+    /// The logged-in agent's password as a salted hash (never the password):
+    /// a first supervisor's password is compared with it (defect 24).
+    agent_witness: Mutex<Option<Arc<teller::AgentPasswordWitness>>>,
 }
 
 /// One payment of this app in flight; dropping it (however the command
@@ -72,6 +75,7 @@ impl Loket {
             ready: tokio::sync::Mutex::new(None),
             payments_in_flight: AtomicUsize::new(0),
             recovered: AtomicBool::new(false),
+            agent_witness: Mutex::new(None),
         })
     }
 
@@ -101,6 +105,16 @@ impl Loket {
                 .recovered
                 .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
+    }
+
+    /// Remembers (as a hash) the password the agent just logged in with;
+    /// `None` forgets it (logout).
+    pub fn set_agent_witness(&self, w: Option<teller::AgentPasswordWitness>) {
+        *lock(&self.agent_witness) = w.map(Arc::new);
+    }
+
+    pub fn agent_witness(&self) -> Option<Arc<teller::AgentPasswordWitness>> {
+        lock(&self.agent_witness).clone()
     }
 
     pub fn lang(&self) -> teller::Lang {

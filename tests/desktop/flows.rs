@@ -562,6 +562,11 @@ async fn receipts_print_save_and_a_supervised_reprint() {
         fill(&c, "#sup-repeat", "pendek").await;
         click(&c, "#sup-submit").await;
         wait_text(&c, "#supervisor-error", "minimal 8").await;
+        // Defect 24: the agent's own password is refused as the supervisor's.
+        fill(&c, "#sup-password", PASSWORD).await;
+        fill(&c, "#sup-repeat", PASSWORD).await;
+        click(&c, "#sup-submit").await;
+        wait_text(&c, "#supervisor-error", "password agen").await;
         screenshot(&c, "supervisor-setup").await;
         create_supervisor(&c).await;
         wait_text(&c, "#balance", "Rp").await;
