@@ -421,7 +421,12 @@ const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
 /// A date typed as `YYYY-MM-DD` (exactly: four-digit year, no sign),
 /// inside [`FIRST_DAY`]..=[`LAST_DAY`].
 fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, String> {
-    let wrong = || format!("tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD");
+    let wrong = || {
+        format!(
+            "tanggal {:?} harus YYYY-MM-DD / date must be YYYY-MM-DD",
+            money::preview(t)
+        )
+    };
     let shape = t.len() == 10
         && t.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -455,11 +460,16 @@ fn history_query(state: &Loket, f: &view::HistoryFilter) -> Result<HistoryQuery>
     let to = day(state, &f.to)?.map(|d| journal::wib_day_bounds(d).1);
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| state.input(format!("jenis {k:?}")))?),
+        Some(k) => Some(
+            Kind::parse(k).ok_or_else(|| state.input(format!("jenis {:?}", money::preview(k))))?,
+        ),
     };
     let st = match f.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(State::parse(s).ok_or_else(|| state.input(format!("status {s:?}")))?),
+        Some(s) => Some(
+            State::parse(s)
+                .ok_or_else(|| state.input(format!("status {:?}", money::preview(s))))?,
+        ),
     };
     Ok(HistoryQuery {
         from,

@@ -142,7 +142,8 @@ fn account(text: &str) -> Result<String> {
     let t = text.trim();
     if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TellerError::Input(format!(
-            "nomor rekening {t:?} harus berupa angka / account number must be digits"
+            "nomor rekening {:?} harus berupa angka / account number must be digits",
+            money::preview(t)
         )));
     }
     Ok(t.to_owned())
