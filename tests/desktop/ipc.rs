@@ -19,7 +19,7 @@ use super::*;
 
 /// Calls one command from the page; `{ok}`, `{err}` or `{hung: true}` when
 /// no answer came within 20 s (a panicking command never answers).
-async fn invoke(c: &Client, cmd: &str, args: Value) -> Value {
+pub(crate) async fn invoke(c: &Client, cmd: &str, args: Value) -> Value {
     c.execute_async(
         "const [cmd, args, done] = arguments; \
          const t = setTimeout(() => done({hung: true}), 20000); \
@@ -34,7 +34,7 @@ async fn invoke(c: &Client, cmd: &str, args: Value) -> Value {
 
 /// What a hostile call must come back as.
 #[derive(Clone, Copy, Debug)]
-enum Want {
+pub(crate) enum Want {
     /// The command ran and refused with a `CommandError` (`code`, `message`).
     Refused,
     /// Refused by the command or, for arguments of the wrong type or an
@@ -57,7 +57,7 @@ fn fault(why: String) {
     FAULTS.lock().unwrap_or_else(|p| p.into_inner()).push(why);
 }
 
-async fn expect(c: &Client, cmd: &str, args: Value, want: Want) -> Value {
+pub(crate) async fn expect(c: &Client, cmd: &str, args: Value, want: Want) -> Value {
     let label = short(&args);
     let got = invoke(c, cmd, args).await;
     if got.get("hung").is_some() {
@@ -97,7 +97,7 @@ async fn expect(c: &Client, cmd: &str, args: Value, want: Want) -> Value {
 }
 
 /// A succeeded deposit made over IPC, as the page makes it.
-async fn deposit(c: &Client, amount: &str) -> String {
+pub(crate) async fn deposit(c: &Client, amount: &str) -> String {
     let q = expect(
         c,
         "quote_deposit",
