@@ -56,6 +56,7 @@ pub async fn app_info(state: App<'_>) -> Result<view::AppInfo> {
         has_switcher: ready.teller.has_switcher(),
         settings: (&state.settings()).into(),
         settings_warning: state.settings_warning.clone(),
+        bank_blocked: ready.bank_blocked.clone(),
     })
 }
 
@@ -98,12 +99,21 @@ pub async fn save_settings(
 #[specta::specta]
 pub async fn login(state: App<'_>, username: String, password: String) -> Result<view::Profile> {
     let password = Zeroizing::new(password);
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let p = ready
         .teller
         .login(&username, &Password::new(&password))
         .await
         .map_err(|e| state.error(e))?;
+    // Kept as a salted hash only, for the first supervisor's check (defect 24).
+    let typed = teller::SupervisorPassword::from_zeroizing(password);
+    let witness = tauri::async_runtime::spawn_blocking(move || {
+        teller::AgentPasswordWitness::new(&typed).ok()
+    })
+    .await
+    .ok()
+    .flatten();
+    state.set_agent_witness(witness);
     // Rows a crash left half-way are settled before the agent starts work,
     // at the first login of this run only: a re-login (session expired,
     // idle lock) happens mid-work, with this app's own quotes open or a
@@ -122,6 +132,7 @@ pub async fn logout(state: App<'_>) -> Result<()> {
     // A payment on the wire finishes (and is journaled) before the session goes.
     state.payments_settled().await;
     let ready = state.ready().await?;
+    state.set_agent_witness(None);
     ready.teller.logout().await.map_err(|e| state.error(e))
 }
 
@@ -134,7 +145,7 @@ pub async fn change_password(
 ) -> Result<()> {
     let old = Zeroizing::new(old_password);
     let new = Zeroizing::new(new_password);
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     ready
         .teller
         .change_password(&Password::new(&old), &Password::new(&new))
@@ -147,7 +158,7 @@ pub async fn change_password(
 #[tauri::command]
 #[specta::specta]
 pub async fn agent_balance(state: App<'_>) -> Result<view::Account> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let info = ready
         .teller
         .agent_balance()
@@ -159,7 +170,7 @@ pub async fn agent_balance(state: App<'_>) -> Result<view::Account> {
 #[tauri::command]
 #[specta::specta]
 pub async fn check_account(state: App<'_>, account: String) -> Result<view::Account> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let info = ready
         .teller
         .check_account(&account)
@@ -176,7 +187,7 @@ pub async fn customer_balance(
     pin: String,
 ) -> Result<view::Account> {
     let pin = Zeroizing::new(pin);
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
     let info = ready
         .teller
@@ -189,7 +200,7 @@ pub async fn customer_balance(
 #[tauri::command]
 #[specta::specta]
 pub async fn banks(state: App<'_>) -> Result<Vec<view::Bank>> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let banks = ready.teller.banks().await.map_err(|e| state.error(e))?;
     Ok(banks
         .into_iter()
@@ -203,7 +214,7 @@ pub async fn banks(state: App<'_>) -> Result<Vec<view::Bank>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn master_list(state: App<'_>, which: view::MasterList) -> Result<Vec<view::MasterItem>> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let items = ready
         .teller
         .master_list(which.into())
@@ -221,7 +232,7 @@ pub async fn master_list(state: App<'_>, which: view::MasterList) -> Result<Vec<
 #[tauri::command]
 #[specta::specta]
 pub async fn postal_codes(state: App<'_>, region: view::Region) -> Result<Vec<String>> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     ready
         .teller
         .postal_codes(&region.into())
@@ -236,7 +247,7 @@ pub async fn dashboard(
     which: view::Dashboard,
     month: Option<String>,
 ) -> Result<Vec<view::GraphPoint>> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let month = month.filter(|m| !m.trim().is_empty());
     let points = ready
         .teller
@@ -261,7 +272,7 @@ pub async fn quote_deposit(
     to_account: String,
     amount_text: String,
 ) -> Result<view::Quote> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let amount = amount(&state, &amount_text)?;
     let q = ready
         .teller
@@ -284,7 +295,7 @@ pub async fn quote_transfer(
     to_account: String,
     amount_text: String,
 ) -> Result<view::Quote> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let amount = amount(&state, &amount_text)?;
     let q = match bank_code.filter(|b| !b.trim().is_empty()) {
         None => ready.teller.quote_intrabank(&to_account, amount).await,
@@ -327,7 +338,7 @@ pub async fn quote_open_account(
     state: App<'_>,
     form: view::OpenAccountForm,
 ) -> Result<view::Quote> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let image_ktp = image_path(&state, ImageKind::Ktp, &form.ktp, &form.image_ktp)?;
     let image_foto = image_path(&state, ImageKind::Photo, &form.ktp, &form.image_foto)?;
     let core = bankplus::OpenAccountForm {
@@ -381,7 +392,7 @@ pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outco
     // Counted from the start: logout, recovery and closing the window wait for it.
     let _in_flight = state.payment_in_flight();
     let pin = Zeroizing::new(pin);
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
     let out = ready
         .teller
@@ -411,7 +422,12 @@ const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
 /// A date typed as `YYYY-MM-DD` (exactly: four-digit year, no sign),
 /// inside [`FIRST_DAY`]..=[`LAST_DAY`].
 fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, String> {
-    let wrong = || format!("tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD");
+    let wrong = || {
+        format!(
+            "tanggal {:?} harus YYYY-MM-DD / date must be YYYY-MM-DD",
+            money::preview(t)
+        )
+    };
     let shape = t.len() == 10
         && t.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -445,11 +461,16 @@ fn history_query(state: &Loket, f: &view::HistoryFilter) -> Result<HistoryQuery>
     let to = day(state, &f.to)?.map(|d| journal::wib_day_bounds(d).1);
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| state.input(format!("jenis {k:?}")))?),
+        Some(k) => Some(
+            Kind::parse(k).ok_or_else(|| state.input(format!("jenis {:?}", money::preview(k))))?,
+        ),
     };
     let st = match f.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(State::parse(s).ok_or_else(|| state.input(format!("status {s:?}")))?),
+        Some(s) => Some(
+            State::parse(s)
+                .ok_or_else(|| state.input(format!("status {:?}", money::preview(s))))?,
+        ),
     };
     Ok(HistoryQuery {
         from,
@@ -538,7 +559,7 @@ pub async fn in_doubt(state: App<'_>) -> Result<Vec<view::Transaction>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn check_status(state: App<'_>, sid: String) -> Result<view::Transaction> {
-    let ready = state.ready().await?;
+    let ready = state.bank().await?;
     let record = ready
         .teller
         .check(&sid, &actor(&ready))

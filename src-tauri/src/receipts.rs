@@ -154,10 +154,11 @@ pub async fn create_supervisor(
     }
     let ready = state.ready().await?;
     let supervisors = ready.supervisors.clone();
+    // The app asks for the first supervisor after the agent's first login;
+    // before any login the core refuses (the passwords cannot be compared).
+    let agent = state.agent_witness();
     tauri::async_runtime::spawn_blocking(move || {
-        // The first supervisor may be created before any login, so the agent's
-        // password is not known here; the CLI compares it (defect 24).
-        supervisors.create_supervisor(&name, &password, None)
+        supervisors.create_first_knowing_agent(&name, &password, agent.as_deref())
     })
     .await
     .map_err(|e| state.error(TellerError::Input(e.to_string())))?

@@ -20,6 +20,10 @@ pub struct Ready {
     pub server: String,
     /// The terminal's supervisors (tables in the journal file).
     pub supervisors: Arc<Supervisors>,
+    /// Why nothing may talk to the bank (settings.json names a server other
+    /// than the one last recorded, issue 10 defect 23); the journal's views
+    /// still work.
+    pub bank_blocked: Option<String>,
     _sandbox: Option<Sandbox>,
 }
 
@@ -41,6 +45,9 @@ pub struct Loket {
     /// never runs it again, so it cannot touch this app's own open quotes
     /// or a payment being sent.
     recovered: AtomicBool,
+    /// The logged-in agent's password as a salted hash (never the password):
+    /// a first supervisor's password is compared with it (defect 24).
+    agent_witness: Mutex<Option<Arc<teller::AgentPasswordWitness>>>,
 }
 
 /// One payment of this app in flight; dropping it (however the command
@@ -72,6 +79,7 @@ impl Loket {
             ready: tokio::sync::Mutex::new(None),
             payments_in_flight: AtomicUsize::new(0),
             recovered: AtomicBool::new(false),
+            agent_witness: Mutex::new(None),
         })
     }
 
@@ -103,6 +111,16 @@ impl Loket {
                 .is_ok()
     }
 
+    /// Remembers (as a hash) the password the agent just logged in with;
+    /// `None` forgets it (logout).
+    pub fn set_agent_witness(&self, w: Option<teller::AgentPasswordWitness>) {
+        *lock(&self.agent_witness) = w.map(Arc::new);
+    }
+
+    pub fn agent_witness(&self) -> Option<Arc<teller::AgentPasswordWitness>> {
+        lock(&self.agent_witness).clone()
+    }
+
     pub fn lang(&self) -> teller::Lang {
         lock(&self.settings).lang
     }
@@ -117,8 +135,12 @@ impl Loket {
         let stored = new.save(&self.data_dir)?;
         self.record_settings();
         let old = std::mem::replace(&mut *lock(&self.settings), stored.clone());
-        if old.server != stored.server || old.switcher != stored.switcher {
-            if let Some(ready) = self.ready.lock().await.take() {
+        let mut slot = self.ready.lock().await;
+        // A core kept off the bank by a changed server is started again:
+        // the saved (approved) settings are what it checks against now.
+        let blocked = slot.as_ref().is_some_and(|r| r.bank_blocked.is_some());
+        if old.server != stored.server || old.switcher != stored.switcher || blocked {
+            if let Some(ready) = slot.take() {
                 let _ = ready.teller.logout().await;
             }
         }
@@ -146,6 +168,20 @@ impl Loket {
         if let Err(e) = recorded {
             eprintln!("loket: cannot record the settings fingerprint: {e}");
         }
+    }
+
+    /// [`Loket::ready`] for a command that talks to the bank (Bank+ or the
+    /// switcher): refused while settings.json names an unrecorded server.
+    pub async fn bank(&self) -> Result<Arc<Ready>, CommandError> {
+        let ready = self.ready().await?;
+        if let Some(why) = &ready.bank_blocked {
+            return Err(CommandError {
+                code: "SERVER_CHANGED".into(),
+                message: why.clone(),
+                outcome_unknown: false,
+            });
+        }
+        Ok(ready)
     }
 
     /// Starts (once) what the commands need.
@@ -197,7 +233,7 @@ impl Loket {
         };
         let journal = Journal::open(&self.data_dir.join("journal.db"))
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
-        self.integrity_check(&journal)?;
+        let bank_blocked = self.integrity_check(&journal)?;
         let supervisors = Supervisors::open(&self.data_dir.join("journal.db"))
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
         let teller = Teller::new(
@@ -214,6 +250,7 @@ impl Loket {
             sandbox: sandbox.is_some(),
             server,
             supervisors: Arc::new(supervisors),
+            bank_blocked,
             _sandbox: sandbox,
         })
     }
@@ -222,10 +259,12 @@ impl Loket {
 impl Loket {
     /// The start-up check (issue 10, defect 23): the journal's chain and the
     /// settings file against the fingerprint last recorded. A changed
-    /// server stops the core from starting (no money moves on a server no
-    /// supervisor approved) and says what differs; other findings are
-    /// recorded, and the supervisor crate refuses supervisor actions.
-    fn integrity_check(&self, journal: &Journal) -> Result<(), String> {
+    /// server keeps every command that talks to the bank shut (no money
+    /// moves, no password goes to a server no supervisor approved) and says
+    /// what differs and what to do; the journal's views still open. Other
+    /// findings are recorded, and the supervisor crate refuses supervisor
+    /// actions.
+    fn integrity_check(&self, journal: &Journal) -> Result<Option<String>, String> {
         let report = journal::Integrity::verify(journal)
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
         if !report.is_clean() {
@@ -238,13 +277,13 @@ impl Loket {
                 let why = mismatch.describe();
                 let _ = journal.record_integrity_note("tamper", &why);
                 if mismatch.server_changed() && self.server_override.is_none() {
-                    return Err(format!(
-                        "{why}. Transaksi ditolak sampai settings.json dikembalikan atau bank memeriksa terminal ini. / Transactions are refused until settings.json is restored or the bank checks this terminal."
-                    ));
+                    return Ok(Some(format!(
+                        "{why}. Loket tidak menghubungi bank sampai settings.json dikembalikan ke server yang tercatat (lalu mulai ulang Loket) atau bank memeriksa terminal ini; riwayat dan ringkasan harian tetap bisa dibuka. / Loket does not contact the bank until settings.json is restored to the recorded server (then restart Loket) or the bank checks this terminal; history and the day summary still open."
+                    )));
                 }
-                Ok(())
+                Ok(None)
             }
-            Ok(None) => Ok(()),
+            Ok(None) => Ok(None),
             Err(e) => Err(TellerError::from(e).message(self.lang())),
         }
     }

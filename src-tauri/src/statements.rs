@@ -227,15 +227,20 @@ fn statement_error(state: &Loket, e: mutasi::MutasiError) -> CommandError {
 }
 
 fn kind(state: &Loket, text: &str) -> Result<ProviderKind> {
-    ProviderKind::parse(text)
-        .ok_or_else(|| state.error(TellerError::Input(format!("provider {text:?}"))))
+    ProviderKind::parse(text).ok_or_else(|| {
+        state.error(TellerError::Input(format!(
+            "provider {:?}",
+            money::preview(text)
+        )))
+    })
 }
 
 fn range(state: &Loket, from: &str, to: &str) -> Result<DateRange> {
     let day = |t: &str| {
         NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
             state.error(TellerError::Input(format!(
-                "tanggal {t:?} harus YYYY-MM-DD / date must be YYYY-MM-DD"
+                "tanggal {:?} harus YYYY-MM-DD / date must be YYYY-MM-DD",
+                money::preview(t)
             )))
         })
     };

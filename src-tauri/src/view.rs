@@ -28,6 +28,10 @@ pub struct AppInfo {
     pub settings: Settings,
     /// A damaged settings file was replaced by the defaults: why.
     pub settings_warning: Option<String>,
+    /// settings.json names another server than the one last recorded:
+    /// nothing talks to the bank until it is restored; the journal's views
+    /// (history, day summary) still work. Says old, new, what to do.
+    pub bank_blocked: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]

@@ -562,6 +562,11 @@ async fn receipts_print_save_and_a_supervised_reprint() {
         fill(&c, "#sup-repeat", "pendek").await;
         click(&c, "#sup-submit").await;
         wait_text(&c, "#supervisor-error", "minimal 8").await;
+        // Defect 24: the agent's own password is refused as the supervisor's.
+        fill(&c, "#sup-password", PASSWORD).await;
+        fill(&c, "#sup-repeat", PASSWORD).await;
+        click(&c, "#sup-submit").await;
+        wait_text(&c, "#supervisor-error", "password agen").await;
         screenshot(&c, "supervisor-setup").await;
         create_supervisor(&c).await;
         wait_text(&c, "#balance", "Rp").await;
@@ -718,4 +723,67 @@ async fn the_statement_matches_and_settles_a_deposit_in_doubt() {
         wait_text(&c, "#m-demo", "kredensial demo").await;
     })
     .await;
+}
+
+/// Issue 10 defect 23: settings.json is edited by hand between two starts
+/// to name another server. The app still starts: a banner names the
+/// recorded and the new server and says what to do; history, the day
+/// summary and an earlier deposit's record still open; login and
+/// every command that talks to the bank are refused with SERVER_CHANGED.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hand_edited_server_blocks_the_bank_but_not_the_journal() {
+    use super::ipc::{deposit, expect, Want};
+    let data = tempfile::tempdir().expect("tempdir");
+    let sid = {
+        let (stack, c) = start(data.path()).await;
+        agent_login(&c).await;
+        let sid = deposit(&c, "10000").await;
+        // Saving any setting writes settings.json and records its fingerprint.
+        expect(&c, "set_lang", json!({"lang": "id"}), Want::Answers).await;
+        let _ = c.close().await;
+        drop(stack);
+        sid
+    };
+    let path = data.path().join("settings.json");
+    let mut settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("settings.json was written"))
+            .expect("settings.json is JSON");
+    settings["server"] = json!("https://bank-palsu.example.com");
+    std::fs::write(&path, settings.to_string()).expect("edit settings.json");
+
+    let (stack, c) = start(data.path()).await;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), async {
+        let banner = wait_text(&c, "#bank-blocked", "bank-palsu.example.com").await;
+        assert!(banner.contains("settings.json"), "{banner}");
+        assert!(banner.contains("dikembalikan"), "says what to do: {banner}");
+        let history = expect(&c, "history", json!({"filter": {}}), Want::Answers).await;
+        let rows = history["ok"]["rows"].as_array().map_or(0, Vec::len);
+        assert!(rows >= 1, "history still opens: {history}");
+        let row = expect(&c, "transaction", json!({"sid": sid}), Want::Answers).await;
+        assert_eq!(row["ok"]["transaction"]["state"], "succeeded", "{row}");
+        let summary = expect(&c, "day_summary", json!({"date": null}), Want::Answers).await;
+        assert!(summary.get("ok").is_some(), "{summary}");
+        for (cmd, args) in [
+            ("check_account", json!({"account": "14049"})),
+            ("agent_balance", json!({})),
+            ("check_status", json!({"sid": sid})),
+            (
+                "quote_deposit",
+                json!({"toAccount": "14049", "amountText": "10000"}),
+            ),
+        ] {
+            let r = expect(&c, cmd, args, Want::Refused).await;
+            assert_eq!(r["err"]["code"], "SERVER_CHANGED", "{cmd}: {r}");
+        }
+        login(&c, AGENT, PASSWORD).await;
+        wait_text(&c, "#error", "tidak menghubungi bank").await;
+        screenshot(&c, "server-changed").await;
+    })
+    .await;
+    if outcome.is_err() {
+        screenshot(&c, "server-changed-failure").await;
+    }
+    let _ = c.close().await;
+    drop(stack);
+    outcome.expect("the second start finished in time");
 }

@@ -247,3 +247,64 @@ async fn a_customer_pin_is_asked_again_after_a_relogin() {
     })
     .await;
 }
+
+/// Asks the app to close its window exactly as the title bar's close
+/// button does: Tauri's `close` emits `CloseRequested` (which the shell may
+/// refuse) before anything is torn down. Xvfb has no window manager to
+/// click, so the page asks; the answer is not awaited (the page may be gone).
+async fn request_close(c: &Client) {
+    let _ = c
+        .execute(
+            "window.__TAURI_INTERNALS__.invoke('plugin:window|close', {label: 'main'}).catch(() => {}); return 1;",
+            vec![],
+        )
+        .await;
+}
+
+/// Issue 10 (close-window guard): a close request while a deposit is on
+/// the wire (8 s) leaves the window open, says why, and the deposit shows
+/// BERHASIL; the same request with nothing on the wire closes the app.
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_the_window_waits_for_a_payment_on_the_wire() {
+    drive("close-guard", |c, _dir| async move {
+        agent_login(&c).await;
+        let base = sandbox_url(&c).await;
+        sandbox_admin(
+            &base,
+            "/_sandbox/faults",
+            json!({"seed": 1, "rules": [
+                {"endpoint": "bsa/depositAccount", "fault": {"kind": "latency", "ms": 8000}, "times": 1}
+            ]}),
+        )
+        .await;
+        press(&c, Key::F2).await;
+        fill(&c, "#to-account", "14049").await;
+        fill(&c, "#amount", "30000").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#confirm-name", "BUDI SANTOSO").await;
+        press(&c, Key::Enter).await;
+        enter_pin(&c, PIN).await;
+        find(&c, "#sending").await;
+        request_close(&c).await;
+        wait_text(&c, "#close-blocked", "jendela tidak ditutup").await;
+        find(&c, "#sending").await;
+        let status = wait_text(&c, "#result-status", "BERHASIL").await;
+        assert!(status.contains("BERHASIL"), "{status}");
+
+        // Nothing on the wire: the same request closes the app.
+        request_close(&c).await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let alive = c.execute("return 1;", vec![]).await.is_ok();
+            if !alive {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the window never closed with nothing on the wire"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+}

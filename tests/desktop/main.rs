@@ -8,6 +8,7 @@
 
 mod flows;
 mod guards;
+mod ipc;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -469,7 +469,7 @@ impl BankplusClient {
         if let Some(m) = month {
             if !is_month(m) {
                 return Err(Error::BadInput {
-                    message: format!("{m:?} is not a month (YYYY-MM)"),
+                    message: format!("{:?} is not a month (YYYY-MM)", money::preview(m)),
                 });
             }
         }

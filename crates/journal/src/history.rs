@@ -238,7 +238,10 @@ impl Journal {
         filters(q, &mut clauses, &mut args);
         if let Some(cursor) = q.after.as_deref() {
             let (ms, sid) = parse_cursor(cursor).ok_or_else(|| {
-                JournalError::Export(format!("{cursor:?} is not a history cursor"))
+                JournalError::BadQuery(format!(
+                    "{:?} bukan penanda halaman riwayat / is not a history cursor",
+                    money::preview(cursor)
+                ))
             })?;
             args.push(Value::Integer(ms));
             let a = args.len();

@@ -89,6 +89,10 @@ pub enum JournalError {
     ReadOnly,
     #[error("cannot write the CSV export: {0}")]
     Export(String),
+    /// A history query the caller got wrong (a cursor that is not one):
+    /// the caller's input, not a journal failure.
+    #[error("{0}")]
+    BadQuery(String),
     #[error("tanggal {0} di luar rentang {1} s.d. {2} / date {0} is outside {1} to {2}")]
     DateOutOfRange(String, NaiveDate, NaiveDate),
     #[error("statement line {provider}:{provider_id} already settled transaction {sid}; one line is evidence for one transaction only")]

@@ -33,9 +33,19 @@ pub enum AmountError {
 impl AmountError {
     fn invalid(text: &str, why: &'static str) -> Self {
         AmountError::Invalid {
-            text: text.to_owned(),
+            text: preview(text),
             why,
         }
+    }
+}
+
+/// At most the first 32 characters of a rejected text: an error names what
+/// was typed without echoing a hostile megabyte back (issue 12, part 5).
+pub fn preview(text: &str) -> String {
+    const SHOWN: usize = 32;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 
@@ -241,7 +251,7 @@ fn digits_to_i64(digits: &str, original: &str) -> Result<i64, AmountError> {
             .checked_mul(10)
             .and_then(|v| v.checked_add(i64::from(b - b'0')))
             .ok_or_else(|| AmountError::TooLarge {
-                text: original.to_owned(),
+                text: preview(original),
             })?;
     }
     Ok(value)
@@ -325,6 +335,19 @@ fn parse_unsigned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12 part 5: a 2 MB text sent over IPC came back whole in the
+    /// error; an error names at most the first 32 characters.
+    #[test]
+    fn a_rejected_text_is_named_not_echoed() {
+        let huge = "9".repeat(2_000_000);
+        let e = Rupiah::parse_input(&huge).expect_err("too large");
+        assert!(e.to_string().len() < 100, "{}", e.to_string().len());
+        let e = Rupiah::parse_input(&format!("{huge}x")).expect_err("not an amount");
+        assert!(e.to_string().len() < 150, "{}", e.to_string().len());
+        assert_eq!(preview("１２３"), "１２３");
+        assert_eq!(preview(&"é".repeat(40)), format!("{}…", "é".repeat(32)));
+    }
 
     fn rp(r: i64) -> Rupiah {
         Rupiah::from_rupiah(r).unwrap()

@@ -67,6 +67,37 @@ impl SupervisorPassword {
     }
 }
 
+/// The agent's login password as an Argon2id hash with a fresh salt,
+/// held in memory for one run only, so a shell that must compare a new
+/// supervisor password with the agent's (defect 24) need not keep the
+/// agent's password itself. `Debug` prints `***`.
+pub struct AgentPasswordWitness(String);
+
+impl AgentPasswordWitness {
+    /// Hashes the agent's password (Argon2id, as supervisors' are: call it
+    /// off async threads).
+    pub fn new(agent_password: &SupervisorPassword) -> Result<AgentPasswordWitness> {
+        hash(agent_password).map(AgentPasswordWitness)
+    }
+
+    /// Whether `password` is the agent's.
+    pub fn matches(&self, password: &SupervisorPassword) -> bool {
+        PasswordHash::new(&self.0)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl std::fmt::Debug for AgentPasswordWitness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AgentPasswordWitness(***)")
+    }
+}
+
 impl std::fmt::Debug for SupervisorPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("***")
@@ -326,6 +357,28 @@ impl Supervisors {
         self.insert(name, password, agent_password, None)
     }
 
+    /// Creates the first supervisor from a shell that knows the agent only
+    /// through a [`AgentPasswordWitness`] of their login (the desktop app).
+    /// With no witness (no agent has logged in) it is refused: the agent's
+    /// password could not be compared (issue 10, defect 24).
+    pub fn create_first_knowing_agent(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        agent: Option<&AgentPasswordWitness>,
+    ) -> Result<()> {
+        let Some(agent) = agent else {
+            return Err(SupervisorError::Input(
+                "Masuk sebagai agen dulu: password supervisor harus dibandingkan dengan password agen. / Log in as the agent first: the supervisor password must be compared with the agent's.".into(),
+            ));
+        };
+        check_new_password(password, None)?;
+        if agent.matches(password) {
+            return Err(SupervisorError::AgentPassword);
+        }
+        self.insert(name, password, None, None)
+    }
+
     /// Adds another supervisor, approved by an existing one.
     pub fn add_supervisor(
         &self,
@@ -560,6 +613,41 @@ mod tests {
         assert!(a.check().is_ok());
         let later = a.granted_at + chrono::Duration::seconds(121);
         assert!(matches!(a.check_at(later), Err(SupervisorError::Expired)));
+    }
+
+    /// Defect 24 in the desktop: the app knows the agent only by a witness
+    /// of the login; the agent's password is refused as the first
+    /// supervisor's, and nothing is created before an agent logged in.
+    #[test]
+    fn the_first_supervisor_is_compared_with_the_logged_in_agent() {
+        let s = Supervisors::open_in_memory().expect("supervisors");
+        let good = SupervisorPassword::new("Kopi-Tubruk-Pagi7");
+        assert!(matches!(
+            s.create_first_knowing_agent("Wati", &good, None),
+            Err(SupervisorError::Input(m)) if m.contains("Masuk sebagai agen dulu")
+        ));
+        let agent = AgentPasswordWitness::new(&SupervisorPassword::new("T6jkl4ss")).expect("hash");
+        assert!(!format!("{agent:?}").contains("T6jkl4ss"));
+        assert!(matches!(
+            s.create_first_knowing_agent(
+                "Wati",
+                &SupervisorPassword::new("T6jkl4ss"),
+                Some(&agent)
+            ),
+            Err(SupervisorError::AgentPassword)
+        ));
+        assert!(matches!(
+            s.create_first_knowing_agent(
+                "Wati",
+                &SupervisorPassword::new("password"),
+                Some(&agent)
+            ),
+            Err(SupervisorError::CommonPassword)
+        ));
+        assert!(!s.has_supervisor().expect("count"));
+        s.create_first_knowing_agent("Wati", &good, Some(&agent))
+            .expect("a password of the supervisor's own");
+        assert!(s.verify("Wati", &good).is_ok());
     }
 
     #[test]

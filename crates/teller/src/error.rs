@@ -75,6 +75,9 @@ impl From<JournalError> for TellerError {
             JournalError::ReversalPending { sid, reversal } => {
                 TellerError::ReversalPending { sid, reversal }
             }
+            // The caller's input, not a broken journal: say what to fix.
+            JournalError::BadQuery(why) => TellerError::Input(why),
+            e @ JournalError::DateOutOfRange(..) => TellerError::Input(e.to_string()),
             other => TellerError::Journal(other),
         }
     }
@@ -174,10 +177,14 @@ impl TellerError {
                      Check its status first; do not repeat it until it is settled."
                 ),
             ),
-            TellerError::NoSuchTransaction(sid) => (
+            TellerError::NoSuchTransaction(sid) => {
+                // The sid may be anything a caller sent: named, never echoed whole.
+                let sid = money::preview(sid);
+                (
                 format!("Transaksi {sid} tidak ada di jurnal."),
                 format!("There is no transaction {sid} in the journal."),
-            ),
+            )
+            }
             TellerError::WrongState { sid, state } => (
                 format!("Transaksi {sid} berstatus {state}; tindakan ini tidak bisa dilakukan."),
                 format!("Transaction {sid} is {state}; this cannot be done."),

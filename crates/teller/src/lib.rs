@@ -36,7 +36,9 @@ use serde::Serialize;
 
 pub use error::{Lang, Result, TellerError};
 pub use settings::{Settings, SettingsDamaged};
-pub use supervisor::{SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors};
+pub use supervisor::{
+    AgentPasswordWitness, SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors,
+};
 pub use validate::{
     check_master_codes, mask_account, mask_ktp, validate_open_account, validate_open_account_at,
     MasterLists,
@@ -140,7 +142,8 @@ fn account(text: &str) -> Result<String> {
     let t = text.trim();
     if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TellerError::Input(format!(
-            "nomor rekening {t:?} harus berupa angka / account number must be digits"
+            "nomor rekening {:?} harus berupa angka / account number must be digits",
+            money::preview(t)
         )));
     }
     Ok(t.to_owned())

@@ -378,7 +378,13 @@ export type AppInfo = { version: string; sandbox: boolean; server: string; has_s
 /**
  * A damaged settings file was replaced by the defaults: why.
  */
-settings_warning: string | null }
+settings_warning: string | null; 
+/**
+ * settings.json names another server than the one last recorded:
+ * nothing talks to the bank until it is restored; the journal's views
+ * (history, day summary) still work. Says old, new, what to do.
+ */
+bank_blocked: string | null }
 export type Bank = { code: string; name: string }
 /**
  * An error as the UI receives it: a stable code and a message in the
