@@ -1277,13 +1277,20 @@ pub fn secret_in(bytes: &[u8]) -> Option<&'static str> {
         SPV_PASSWORD.as_bytes(),
         demo::STAFF_PASSWORD.as_bytes(),
     ];
+    // A PIN counts where its six digits stand alone: not inside a longer
+    // number (a sid) nor inside a hex or alphanumeric token (a chain hash
+    // once held "…fe135790a7…": soak seed 18257567477468402831).
+    let alone = |from: usize, to: usize| {
+        (from == 0 || !bytes[from - 1].is_ascii_alphanumeric())
+            && bytes.get(to).is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
     let (mut digits_from, mut alnum) = (None::<usize>, 0usize);
     let (mut upper, mut lower, mut digit) = (false, false, false);
     for (i, &b) in bytes.iter().enumerate() {
         if b.is_ascii_digit() {
             digits_from.get_or_insert(i);
         } else if let Some(from) = digits_from.take() {
-            if i - from == 6 && pins.contains(&&bytes[from..i]) {
+            if i - from == 6 && pins.contains(&&bytes[from..i]) && alone(from, i) {
                 return Some("a PIN");
             }
         }
@@ -1428,6 +1435,8 @@ mod tests {
         assert_eq!(secret_in(b"pin=359569;"), Some("a PIN"));
         assert_eq!(secret_in(b"359569"), Some("a PIN"));
         assert_eq!(secret_in(b"sid 2611291435956912"), None);
+        assert_eq!(secret_in(b"cdfe135790a745b8"), None);
+        assert_eq!(secret_in(b"\"pin\":\"135790\""), Some("a PIN"));
         assert_eq!(secret_in(b"x T6jkl4ss y"), Some("a password"));
         let sid = "aB3".repeat(27);
         assert_eq!(secret_in(sid.as_bytes()), Some("a session id"));
