@@ -15,12 +15,35 @@ use std::sync::{Arc, Mutex};
 use simulator::{run, Config};
 
 /// Fixed seeds. The first ones are regressions:
-const SEEDS: [u64; 18] = [
+const SEEDS: &[u64] = &[
     // Found that `check` failed with a journal error ("transaction … is
     // failed, it cannot become failed") when another process (a `loket`
     // child's start-up recovery) settled the same doubt first; now the
     // other process's answer stands (teller::Teller::check).
-    1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 20261129,
+    1,
+    2,
+    3,
+    5,
+    8,
+    13,
+    21,
+    34,
+    55,
+    89,
+    144,
+    233,
+    377,
+    610,
+    987,
+    20261129,
+    // Found a false alarm of the simulator's own secret scanner: a PIN's six
+    // digits inside a chain hash in journal.db (now only a standalone PIN counts).
+    18257567477468402831,
+    // Found another false alarm of the scanner: "123456", the new accounts'
+    // PIN, is also the prefix of every account number the sandbox opens and
+    // stood alone in a WAL page; the simulator never sends it, so it is no
+    // longer looked for.
+    13413314023742533592,
 ];
 const FLOWS_PER_SEED: u64 = 1_120;
 const DAYS: u32 = 4;
