@@ -29,7 +29,8 @@ use bankplus::{
     Password, Pin, Role, Session, Sid, SwitcherClient, TransferOrder,
 };
 use journal::{
-    Destination, Journal, Kind, NewTransaction, Resolution, State, StepFacts, TransactionRecord,
+    Destination, Journal, JournalError, Kind, NewTransaction, Resolution, State, StepFacts,
+    TransactionRecord,
 };
 use money::Rupiah;
 use serde::Serialize;
@@ -928,6 +929,34 @@ impl Teller {
                 return Ok(record);
             }
         }
+        let settled = self.settle_checked(sid, actor, &record, answer, booked_facts);
+        match settled {
+            // Another process (the app and the CLI share one journal) settled
+            // this doubt between our read and our write: its answer stands,
+            // and the row as it now is is the answer.
+            Err(TellerError::Journal(JournalError::BadTransition { .. })) => {
+                let now = self.record(sid)?;
+                if now.state == State::Unknown {
+                    return Err(TellerError::CheckLater {
+                        sid: sid.to_owned(),
+                        why: "baris berubah saat dicek; cek lagi / the row changed while being checked; check again".into(),
+                    });
+                }
+                Ok(now)
+            }
+            other => other,
+        }
+    }
+
+    /// The part of [`Teller::check`] that records the switcher's answer on a row in doubt.
+    fn settle_checked(
+        &self,
+        sid: &str,
+        actor: &str,
+        record: &TransactionRecord,
+        answer: std::result::Result<bankplus::SwitcherTransfer, bankplus::Error>,
+        booked_facts: impl Fn(&bankplus::SwitcherTransfer) -> StepFacts,
+    ) -> Result<TransactionRecord> {
         match answer {
             Ok(t) => Ok(self.journal.step(
                 sid,
@@ -1020,7 +1049,7 @@ impl Teller {
                 state: record.state,
             });
         }
-        Ok(self.journal.step(
+        let stepped = self.journal.step(
             sid,
             State::Unknown,
             outcome,
@@ -1033,7 +1062,16 @@ impl Teller {
                 authorized_by: Some(supervisor.to_owned()),
                 ..StepFacts::default()
             },
-        )?)
+        );
+        match stepped {
+            Ok(r) => Ok(r),
+            // Another process settled it between our read and our write.
+            Err(JournalError::BadTransition { from, .. }) => Err(TellerError::WrongState {
+                sid: sid.into(),
+                state: from,
+            }),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Reverses a succeeded transaction through the switcher (supervisor).
