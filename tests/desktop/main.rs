@@ -147,7 +147,9 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
         "tauri:options".into(),
         serde_json::json!({ "application": app_binary() }),
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Starting a session starts the app in its web view: on a loaded 2-core
+    // machine that alone has taken over 20 s.
+    let deadline = Instant::now() + Duration::from_secs(60);
     let client = loop {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
