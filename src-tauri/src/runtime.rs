@@ -265,7 +265,8 @@ impl Loket {
     /// findings are recorded, and the supervisor crate refuses supervisor
     /// actions.
     fn integrity_check(&self, journal: &Journal) -> Result<Option<String>, String> {
-        let report = journal::Integrity::verify(journal)
+        // Rows since the last clean verification; any finding verifies all.
+        let report = journal::Integrity::verify_at_start(journal)
             .map_err(|e| TellerError::from(e).message(self.lang()))?;
         if !report.is_clean() {
             let found = report.summary();

@@ -337,6 +337,9 @@ pub struct DaySummary {
     pub cash_in: Money,
     pub in_doubt: u32,
     pub in_doubt_total: Money,
+    /// Payments whose replied fee differed from the quoted one: check them
+    /// against the statement.
+    pub fee_differences: u32,
 }
 
 fn count(n: u64) -> u32 {
@@ -365,6 +368,7 @@ impl From<journal::DaySummary> for DaySummary {
             cash_in: d.cash_in.into(),
             in_doubt: count(d.in_doubt),
             in_doubt_total: d.in_doubt_total.into(),
+            fee_differences: count(d.fee_differences),
         }
     }
 }

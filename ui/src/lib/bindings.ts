@@ -396,7 +396,12 @@ export type CommandError = { code: string; message: string;
  */
 outcome_unknown: boolean }
 export type Dashboard = "bsa" | "bill" | "purchase" | "agent_growth" | "agent_spread"
-export type DaySummary = { date: string; kinds: KindTotals[]; admin_fees: Money; cash_in: Money; in_doubt: number; in_doubt_total: Money }
+export type DaySummary = { date: string; kinds: KindTotals[]; admin_fees: Money; cash_in: Money; in_doubt: number; in_doubt_total: Money; 
+/**
+ * Payments whose replied fee differed from the quoted one: check them
+ * against the statement.
+ */
+fee_differences: number }
 export type EntryView = { sid: string; kind: string; state: string; time_wib: string; direction: string; total: Money }
 export type Export = { path: string; rows: number }
 export type FetchProgress = { done: number; total: number; lines: number }
