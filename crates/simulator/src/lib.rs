@@ -774,12 +774,14 @@ impl Sim {
         }
         let i = self.rng.below(self.succeeded.len() as u64) as usize;
         let sid = self.succeeded[i].clone();
+        let before: BTreeSet<String> = self.reversal_sids(&sid)?;
+        // Taken right before the call: the scan above can outlast an
+        // approval about to expire (soak seed 17362642440479066031).
         self.approval()?;
         let a = self
             .approval
             .as_ref()
             .ok_or_else(|| self.fail("no approval"))?;
-        let before: BTreeSet<String> = self.reversal_sids(&sid)?;
         let r = self.teller.reverse(&sid, "sim: customer asked", a).await;
         // Whatever happened, a reversal row begun here was attempted.
         for s in self.reversal_sids(&sid)?.difference(&before) {
