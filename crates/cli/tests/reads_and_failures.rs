@@ -171,3 +171,25 @@ fn unreachable_server_is_exit_4() {
     let r = t.run(&["deposit", "--to", "14047", "--amount", "1000"]);
     expect(&r, 4);
 }
+
+/// An amount the counter cannot read is refused wholly in the chosen
+/// language: no English reason inside an Indonesian sentence.
+#[test]
+fn an_unreadable_amount_is_refused_in_one_language() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    for (lang, want) in [
+        (
+            "id",
+            "Isian belum benar: --amount \"1e9\": \"1e9\" bukan nominal: ada karakter yang tidak dikenal. Tidak ada yang dikirim.",
+        ),
+        (
+            "en",
+            "Input is not right: --amount \"1e9\": \"1e9\" is not an amount: unexpected characters. Nothing was sent.",
+        ),
+    ] {
+        let r = t.run(&["--json", "--lang", lang, "deposit", "--to", "14047", "--amount", "1e9"]);
+        expect(&r, 2);
+        assert_eq!(r.json()["error"]["message"], want, "--lang {lang}");
+    }
+}

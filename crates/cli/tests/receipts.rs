@@ -126,3 +126,153 @@ fn receipts_copies_and_the_supervisor_from_the_command_line() {
     }
     assert!(!t.captured.borrow().contains(SPV_PASSWORD));
 }
+
+/// A private `cupsd` (own configuration, spool and port; never the
+/// system's), stopped by its pid when dropped.
+struct Cupsd {
+    child: std::process::Child,
+    server: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Cupsd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cups_tool(cmd: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} must be installed (make deps): {e}"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn start_cupsd() -> Cupsd {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    for sub in ["spool", "spool/tmp", "cache", "state", "log", "ppd"] {
+        std::fs::create_dir_all(root.join(sub)).expect("mkdir");
+    }
+    let _ = cups_tool("chmod", &["-R", "a+rwxt", &root.display().to_string()]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let server = format!("127.0.0.1:{port}");
+    std::fs::write(
+        root.join("cupsd.conf"),
+        format!(
+            "Listen {server}\nWebInterface No\nBrowsing Off\nDefaultAuthType None\n\
+             <Location />\n  Order allow,deny\n  Allow all\n</Location>\n\
+             <Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n\
+             <Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
+        ),
+    )
+    .expect("cupsd.conf");
+    let r = root.display();
+    std::fs::write(
+        root.join("cups-files.conf"),
+        format!(
+            "ServerRoot {r}\nRequestRoot {r}/spool\nTempDir {r}/spool/tmp\nCacheDir {r}/cache\n\
+             StateDir {r}/state\nErrorLog {r}/log/error_log\nAccessLog {r}/log/access_log\n\
+             PageLog {r}/log/page_log\nSystemGroup root\n"
+        ),
+    )
+    .expect("cups-files.conf");
+    let child = std::process::Command::new("/usr/sbin/cupsd")
+        .arg("-f")
+        .arg("-c")
+        .arg(root.join("cupsd.conf"))
+        .arg("-s")
+        .arg(root.join("cups-files.conf"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("/usr/sbin/cupsd must be installed (make deps)");
+    let cupsd = Cupsd {
+        child,
+        server,
+        _dir: dir,
+    };
+    // Waits for the scheduler to answer (a start, not a timed assertion).
+    for _ in 0..100 {
+        if cups_tool("lpstat", &["-h", &cupsd.server, "-r"])
+            .1
+            .contains("scheduler is running")
+        {
+            return cupsd;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("cupsd did not start");
+}
+
+/// A stopped printer whose reason has " / " in it (as CUPS's own and an
+/// operator's words may): each language's message is whole, not cut there.
+#[test]
+fn a_stopped_printer_message_is_whole_in_each_language() {
+    let cupsd = start_cupsd();
+    let s = cupsd.server.as_str();
+    let (ok, out) = cups_tool(
+        "lpadmin",
+        &[
+            "-h",
+            s,
+            "-p",
+            "Kasir1",
+            "-E",
+            "-v",
+            "socket://127.0.0.1:9",
+            "-m",
+            "raw",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = cups_tool(
+        "cupsdisable",
+        &["-h", s, "-r", "kertas habis / out of paper", "Kasir1"],
+    );
+    assert!(ok, "{out}");
+
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let sid = deposit(&t);
+    for (lang, want, foreign) in [
+        (
+            "id",
+            "Printer Kasir1 berhenti (kertas habis / out of paper). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
+            "check paper",
+        ),
+        (
+            "en",
+            "Printer Kasir1 is stopped (kertas habis / out of paper); check paper, cover and power, then print again.",
+            "Periksa",
+        ),
+    ] {
+        let mut c = t.cmd(&["--json", "--lang", lang, "receipt", &sid, "--print", "Kasir1"]);
+        c.env("CUPS_SERVER", s);
+        let r = t.run_cmd(c);
+        expect(&r, 4);
+        let v = r.json();
+        assert_eq!(v["error"]["code"], "PRINTER_STOPPED");
+        let message = v["error"]["message"].as_str().expect("a message");
+        assert_eq!(message, want, "--lang {lang}");
+        assert!(!message.contains(foreign), "--lang {lang}: {message}");
+    }
+    assert_eq!(
+        t.run(&["--json", "show", &sid]).json()["status"],
+        "succeeded"
+    );
+}

@@ -31,6 +31,29 @@ pub enum AmountError {
 }
 
 impl AmountError {
+    /// The same message in Indonesian (`Display` is English), so a front
+    /// end shows one language whole.
+    pub fn message_id(&self) -> String {
+        match self {
+            AmountError::Empty => "nominal kosong".to_owned(),
+            AmountError::Invalid { text, why } => {
+                let why = match *why {
+                    "an amount has no sign" => "nominal tidak bertanda",
+                    "unexpected characters" => "ada karakter yang tidak dikenal",
+                    "sen have one or two digits after the decimal separator" => {
+                        "sen ditulis satu atau dua angka setelah koma"
+                    }
+                    "use dots only to group thousands, e.g. 25.000" => {
+                        "titik hanya untuk ribuan, mis. 25.000"
+                    }
+                    _ => "bentuknya tidak dikenal",
+                };
+                format!("{text:?} bukan nominal: {why}")
+            }
+            AmountError::TooLarge { text } => format!("{text:?} terlalu besar untuk nominal"),
+        }
+    }
+
     fn invalid(text: &str, why: &'static str) -> Self {
         AmountError::Invalid {
             text: preview(text),
@@ -467,5 +490,25 @@ mod tests {
         );
         assert_eq!(rp(25_000).whole_rupiah(), Some(25_000));
         assert_eq!(Rupiah::from_sen(2_500_050).whole_rupiah(), None);
+    }
+}
+
+#[cfg(test)]
+mod indonesian_messages {
+    use super::*;
+
+    #[test]
+    fn every_parse_error_has_an_indonesian_text() {
+        for bad in ["", "-5", "1e9", "25,505", "2.50.0", "99999999999999999999"] {
+            let e = Rupiah::parse_input(bad).expect_err(bad);
+            let id = e.message_id();
+            assert!(
+                !id.contains("tidak dikenal\"") && !id.is_empty(),
+                "{bad}: {id}"
+            );
+            for english in [" is ", "amount", "unexpected", "digits", "use dots"] {
+                assert!(!id.contains(english), "{bad}: {id}");
+            }
+        }
     }
 }

@@ -23,32 +23,59 @@ pub struct PrintJob {
     pub job_id: String,
 }
 
-/// Why nothing was printed. Messages are Indonesian first, then English.
+/// One text in both languages, kept apart so that a caller shows one whole
+/// and never has to cut a joined string (a reason may itself contain " / ").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bilingual {
+    pub id: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Bilingual {
+        Bilingual {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    /// Text that has no translation (a printer name, CUPS's own words): the
+    /// same in both languages.
+    pub fn same(text: impl Into<String>) -> Bilingual {
+        let text = text.into();
+        Bilingual {
+            id: text.clone(),
+            en: text,
+        }
+    }
+}
+
+impl std::fmt::Display for Bilingual {
+    /// Both languages, for logs; screens use [`PrintError::text`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.id == self.en {
+            f.write_str(&self.id)
+        } else {
+            write!(f, "{} / {}", self.id, self.en)
+        }
+    }
+}
+
+/// Why nothing was printed. `Display` gives both languages (for logs); a
+/// screen shows one of [`PrintError::text`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrintError {
-    #[error(
-        "Printer tidak ditemukan: {0}. Periksa nama printer di pengaturan. / No printer named {0}; check the printer name in settings."
-    )]
+    #[error("{}", self.text())]
     NotFound(String),
-    #[error(
-        "Belum ada printer default. Pilih printer di pengaturan. / No default printer is set; choose a printer in settings."
-    )]
+    #[error("{}", self.text())]
     NoDefault,
-    #[error(
-        "Printer {printer} berhenti ({reason}). Periksa kertas, tutup dan daya printer, lalu cetak ulang. / Printer {printer} is stopped ({reason}); check paper, cover and power, then print again."
-    )]
-    Stopped { printer: String, reason: String },
-    #[error(
-        "Printer {0} tidak menerima pekerjaan cetak. Aktifkan printer, lalu cetak ulang. / Printer {0} is not accepting jobs; enable it, then print again."
-    )]
+    #[error("{}", self.text())]
+    Stopped { printer: String, reason: Bilingual },
+    #[error("{}", self.text())]
     NotAccepting(String),
-    #[error(
-        "Layanan cetak (CUPS) tidak berjalan atau tidak terpasang: {0}. Hubungi dukungan. / The print service (CUPS) is not running or not installed: {0}."
-    )]
+    #[error("{}", self.text())]
     NoService(String),
-    #[error(
-        "Pencetakan gagal: {0}. Cetak ulang nanti. / Printing failed: {0}; print again later."
-    )]
+    #[error("{}", self.text())]
     Failed(String),
 }
 
@@ -62,6 +89,42 @@ impl PrintError {
             PrintError::NotAccepting(_) => "PRINTER_NOT_ACCEPTING",
             PrintError::NoService(_) => "PRINT_SERVICE_DOWN",
             PrintError::Failed(_) => "PRINT_FAILED",
+        }
+    }
+
+    /// The message in Indonesian and in English, each whole.
+    pub fn text(&self) -> Bilingual {
+        match self {
+            PrintError::NotFound(p) => Bilingual::new(
+                format!("Printer tidak ditemukan: {p}. Periksa nama printer di pengaturan."),
+                format!("No printer named {p}; check the printer name in settings."),
+            ),
+            PrintError::NoDefault => Bilingual::new(
+                "Belum ada printer default. Pilih printer di pengaturan.",
+                "No default printer is set; choose a printer in settings.",
+            ),
+            PrintError::Stopped { printer, reason } => Bilingual::new(
+                format!(
+                    "Printer {printer} berhenti ({}). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
+                    reason.id
+                ),
+                format!(
+                    "Printer {printer} is stopped ({}); check paper, cover and power, then print again.",
+                    reason.en
+                ),
+            ),
+            PrintError::NotAccepting(p) => Bilingual::new(
+                format!("Printer {p} tidak menerima pekerjaan cetak. Aktifkan printer, lalu cetak ulang."),
+                format!("Printer {p} is not accepting jobs; enable it, then print again."),
+            ),
+            PrintError::NoService(d) => Bilingual::new(
+                format!("Layanan cetak (CUPS) tidak berjalan atau tidak terpasang: {d}. Hubungi dukungan."),
+                format!("The print service (CUPS) is not running or not installed: {d}."),
+            ),
+            PrintError::Failed(d) => Bilingual::new(
+                format!("Pencetakan gagal: {d}. Cetak ulang nanti."),
+                format!("Printing failed: {d}; print again later."),
+            ),
         }
     }
 }
@@ -97,7 +160,7 @@ pub struct Cups {
 pub enum PrinterState {
     Idle,
     Printing,
-    Stopped { reason: String },
+    Stopped { reason: Bilingual },
 }
 
 impl Cups {
@@ -189,12 +252,11 @@ impl Cups {
         let first = lines.next().unwrap_or_default();
         if first.contains(" disabled since ") {
             // The reason, if CUPS has one, is on the indented next line.
-            let reason = lines
-                .next()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .unwrap_or("disabled")
-                .to_owned();
+            // CUPS's (or the operator's) own words: not ours to translate.
+            let reason = match lines.next().map(str::trim).filter(|r| !r.is_empty()) {
+                Some(r) => Bilingual::same(r),
+                None => Bilingual::new("dinonaktifkan", "disabled"),
+            };
             return Ok(PrinterState::Stopped { reason });
         }
         // An enabled queue may still report that the device cannot print.
@@ -209,7 +271,7 @@ impl Cups {
 
     /// A `printer-state-reasons` entry that means nothing will come out:
     /// out of paper, jammed, cover open, offline.
-    fn blocking_reason(&self, name: &str) -> Result<Option<String>, PrintError> {
+    fn blocking_reason(&self, name: &str) -> Result<Option<Bilingual>, PrintError> {
         let (ok, stdout, _) = self.run("lpoptions", &["-p", name])?;
         if !ok {
             // Unknown to lpoptions although lpstat knows it: judge by lpstat alone.
@@ -334,21 +396,22 @@ impl Cups {
 
 /// Words for an IPP state reason that stops printing; `None` for the rest
 /// (warnings and reports such as `media-low-warning` do not stop a receipt).
-fn blocking(reason: &str) -> Option<String> {
+fn blocking(reason: &str) -> Option<Bilingual> {
     if reason.ends_with("-warning") || reason.ends_with("-report") {
         return None;
     }
     let base = reason.trim_end_matches("-error");
-    let words = match base {
-        "media-empty" | "media-needed" => "kertas habis / out of paper",
-        "media-jam" => "kertas macet / paper jam",
-        "door-open" | "cover-open" => "tutup printer terbuka / cover open",
-        "offline" | "shutdown" | "connecting-to-device" => {
-            "printer mati atau tidak terhubung / printer off or not connected"
-        }
+    let (id, en) = match base {
+        "media-empty" | "media-needed" => ("kertas habis", "out of paper"),
+        "media-jam" => ("kertas macet", "paper jam"),
+        "door-open" | "cover-open" => ("tutup printer terbuka", "cover open"),
+        "offline" | "shutdown" | "connecting-to-device" => (
+            "printer mati atau tidak terhubung",
+            "printer off or not connected",
+        ),
         _ => return None,
     };
-    Some(words.to_owned())
+    Some(Bilingual::new(id, en))
 }
 
 fn service_or_failed(stderr: &str) -> PrintError {
@@ -361,7 +424,8 @@ fn service_or_failed(stderr: &str) -> PrintError {
     {
         PrintError::NoService(stderr.to_owned())
     } else if stderr.is_empty() {
-        PrintError::Failed("lp gagal tanpa pesan / lp failed without a message".into())
+        // A program's name reads the same in both languages.
+        PrintError::Failed("lp".into())
     } else {
         PrintError::Failed(stderr.to_owned())
     }
@@ -386,4 +450,28 @@ pub fn print_pdf(pdf: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintErr
 /// Sends ESC/POS bytes to a raw CUPS queue on `printer`.
 pub fn print_raw(bytes: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintError> {
     Cups::system().print_raw(bytes, printer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_printer_message_is_whole_in_each_language() {
+        let reason = blocking("media-empty-error").expect("blocking");
+        let text = PrintError::Stopped {
+            printer: "Kasir1".into(),
+            reason,
+        }
+        .text();
+        assert_eq!(
+            text.id,
+            "Printer Kasir1 berhenti (kertas habis). Periksa kertas, tutup dan daya printer, lalu cetak ulang."
+        );
+        assert_eq!(
+            text.en,
+            "Printer Kasir1 is stopped (out of paper); check paper, cover and power, then print again."
+        );
+        assert_eq!(blocking("media-low-warning"), None);
+    }
 }

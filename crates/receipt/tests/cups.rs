@@ -305,7 +305,7 @@ fn printing_through_a_real_cups_scheduler() {
     match cups.print_pdf(&pdf, Some(&printer)) {
         Err(PrintError::Stopped { printer: p, reason }) => {
             assert_eq!(p, printer);
-            assert_eq!(reason, "Kertas habis");
+            assert_eq!(reason, receipt::Bilingual::same("Kertas habis"));
         }
         other => panic!("expected Stopped, got {other:?}"),
     }

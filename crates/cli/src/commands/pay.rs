@@ -36,7 +36,11 @@ pub struct Prepared {
 }
 
 fn amount(out: &Out, text: &str) -> Result<Rupiah, u8> {
-    Rupiah::parse_input(text).map_err(|e| out.usage(&format!("--amount {text:?}: {e}")))
+    Rupiah::parse_input(text).map_err(|e| {
+        let id = format!("--amount {text:?}: {}", e.message_id());
+        let en = format!("--amount {text:?}: {e}");
+        out.usage(out.t(&id, &en))
+    })
 }
 
 fn early_pin(out: &Out) -> Result<Option<Pin>, u8> {

@@ -78,11 +78,8 @@ fn print_failure(out: &Out, err: &PrintError, extra: Map<String, Value>) -> u8 {
         PrintError::NotFound(_) | PrintError::NoDefault => exit::USAGE,
         _ => exit::UNREACHABLE,
     };
-    let full = err.to_string();
-    let (id, en) = full
-        .split_once(" / ")
-        .unwrap_or((full.as_str(), full.as_str()));
-    let message = out.t(id, en);
+    let text = err.text();
+    let message = out.t(&text.id, &text.en);
     if out.json {
         let mut v = extra;
         v.insert("status".into(), json!("failed"));
