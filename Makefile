@@ -58,3 +58,14 @@ bench: deps ui
 	$(CARGO) bench -p mutasi --bench fetch
 	$(CARGO) build --release -p loket-desktop -p loket-floor
 	$(CARGO) bench -p loket-e2e --bench startup
+
+## Fuzzing (issue 12): every decoder of untrusted bytes fed mutated document
+## samples, FUZZ_CASES in total (default 10,000,000), cases/s per target and
+## any finding (inputs saved under target/fuzz-crashes/). `make test` runs a
+## slice of it (crates/fuzz/tests/slice.rs).
+FUZZ_CASES ?= 10000000
+FUZZ_SEED ?= $(shell date +%s)
+.PHONY: fuzz
+fuzz: deps
+	$(CARGO) build --release -p loket-fuzz
+	$(TARGET)/release/loket-fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --crashes $(TARGET)/fuzz-crashes
