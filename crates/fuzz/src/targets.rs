@@ -452,7 +452,18 @@ fn providers_toml_target() -> Target {
                     ] {
                         // Only where the value is there once, as a secret (a
                         // splice may copy it into a base_url, which is shown).
-                        if shown.contains(s) && text.matches(s).count() == 1 {
+                        let only_as_secret = text.lines().filter(|l| l.contains(s)).all(|l| {
+                            let key = l.trim_start();
+                            [
+                                "token",
+                                "client_secret",
+                                "private_key_pem",
+                                "webhook_secret",
+                            ]
+                            .iter()
+                            .any(|k| key.starts_with(k))
+                        });
+                        if shown.contains(s) && only_as_secret {
                             return Err(format!("{s} is shown by Debug"));
                         }
                     }
@@ -469,7 +480,18 @@ fn providers_toml_target() -> Target {
                         "bri-secret-value",
                         "raya-secret-value",
                     ] {
-                        if shown.contains(s) && text.matches(s).count() == 1 {
+                        let only_as_secret = text.lines().filter(|l| l.contains(s)).all(|l| {
+                            let key = l.trim_start();
+                            [
+                                "token",
+                                "client_secret",
+                                "private_key_pem",
+                                "webhook_secret",
+                            ]
+                            .iter()
+                            .any(|k| key.starts_with(k))
+                        });
+                        if shown.contains(s) && only_as_secret {
                             return Err(format!("{s} is in the error: {shown}"));
                         }
                     }
