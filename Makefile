@@ -72,3 +72,14 @@ JOBS ?= 2
 soak: deps
 	$(CARGO) build --release -p loket-cli -p simulator
 	$(TARGET)/release/loket-sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) --flows $(FLOWS) --days $(DAYS) --children $(CHILDREN) --jobs $(JOBS) --loket $(TARGET)/release/loket
+
+## Fuzzing (issue 12): every decoder of untrusted bytes fed mutated document
+## samples, FUZZ_CASES in total (default 10,000,000), cases/s per target and
+## any finding (inputs saved under target/fuzz-crashes/). `make test` runs a
+## slice of it (crates/fuzz/tests/slice.rs).
+FUZZ_CASES ?= 10000000
+FUZZ_SEED ?= $(shell date +%s)
+.PHONY: fuzz
+fuzz: deps
+	$(CARGO) build --release -p loket-fuzz
+	$(TARGET)/release/loket-fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --crashes $(TARGET)/fuzz-crashes

@@ -195,6 +195,11 @@ fn bracketed_code(message: &str) -> Option<&str> {
     Some(code.trim())
 }
 
+/// A code as the documents write them: 1 to 32 printable ASCII characters.
+fn readable_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_graphic())
+}
+
 fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -206,6 +211,18 @@ fn text_of(v: &Value) -> String {
 /// Decodes any Bank+ or switcher reply into its envelope, with `data` read
 /// as `T`. A non-`"00"` code becomes the matching [`Error`].
 pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<T>, Error> {
+    // Only a JSON object is an envelope: serde would read an array such as
+    // `[6,8]` positionally, as code 6, a refusal (found by the fuzz driver, issue 12).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::Malformed {
+            status,
+            detail: if body.iter().all(u8::is_ascii_whitespace) {
+                "empty body".to_owned()
+            } else {
+                format!("not the documented JSON object: {}", snippet(body))
+            },
+        });
+    }
     let raw: RawEnvelope = serde_json::from_slice(body).map_err(|e| Error::Malformed {
         status,
         detail: if body.iter().all(u8::is_ascii_whitespace) {
@@ -225,21 +242,41 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
             status,
             detail: "the reply has no code".to_owned(),
         })?;
-    let message = raw.message.as_ref().map(text_of).unwrap_or_default();
+    // Every documented code is a short run of printable ASCII. A code with
+    // control characters or other text in it (a damaged reply) is not the
+    // bank's answer: reading it as a refusal would record a payment that may
+    // have gone through as failed (found by the fuzz driver, issue 12).
+    if !readable_code(code.trim()) {
+        return Err(Error::Malformed {
+            status,
+            detail: "the reply's code is not readable".to_owned(),
+        });
+    }
+    // The documents' `message` is text (or a number). Any other shape is
+    // not a message a person should see verbatim: an object could carry the
+    // session or a PIN it echoes, so it is shown only as a cleaned snippet
+    // (found by the fuzz driver, issue 12).
+    let message = match raw.message.as_ref() {
+        Some(v @ (Value::Object(_) | Value::Array(_))) => clean(&v.to_string()),
+        Some(v) => text_of(v),
+        None => String::new(),
+    };
     if code.trim() != "00" {
         return Err(match code.trim() {
-            "SESSION_NOT_FOUND" => Error::SessionExpired,
-            "INVALID_PIN" => Error::InvalidPin { message },
-            "2102" => Error::BadLogin { message },
-            "NOT_FOUND" => Error::NotFound { message },
             // A refusal code on a 5xx reply comes from a gateway or a core
             // that failed part-way, and ISO 8583 `68` is "response received
-            // too late": neither says the money did not move.
+            // too late": neither says the money did not move. This holds for
+            // every code, the platform's own too (`INVALID_PIN` on a 502 is
+            // not a clear refusal; found by the fuzz driver, issue 12).
             c if status >= 500 || c == "68" || bracketed_code(&message) == Some("68") => {
                 Error::OutcomeUnknown {
                     reason: format!("HTTP {status}, code {c}: {}", clean(&message)),
                 }
             }
+            "SESSION_NOT_FOUND" => Error::SessionExpired,
+            "INVALID_PIN" => Error::InvalidPin { message },
+            "2102" => Error::BadLogin { message },
+            "NOT_FOUND" => Error::NotFound { message },
             _ => Error::Refused {
                 // Platform refusals carry a trace code in `data`; the
                 // switcher's (`responseCode`…) and bare ones do not.
@@ -247,7 +284,9 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
                     .data
                     .and_then(|d| serde_json::from_value::<wire::RefusalData>(d).ok())
                     .and_then(|d| d.trace_code)
-                    .filter(|t| !t.trim().is_empty()),
+                    // A trace code is a short token (`BLB…`); anything else
+                    // is not quoted back (found by the fuzz driver, issue 12).
+                    .filter(|t| readable_code(t.trim())),
                 code,
                 message,
             },
@@ -402,6 +441,22 @@ mod tests {
         let refused = br#"{"code":"-1","message":"[0108] NO SUCH ACCOUNT","data":{}}"#;
         assert!(deposit(400, refused).expect_err("0108").outcome_known());
         assert!(deposit(200, refused).expect_err("0108").outcome_known());
+    }
+
+    #[test]
+    fn a_damaged_or_5xx_reply_is_never_a_known_failure() {
+        // Found by the fuzz driver (issue 12): a platform code on a 5xx, a
+        // code that is not printable text.
+        let pin = br#"{"code":"INVALID_PIN","message":"Mohon maaf PIN transaksi anda salah"}"#;
+        assert!(!deposit(502, pin).expect_err("502").outcome_known());
+        assert!(deposit(400, pin).expect_err("400").outcome_known());
+        assert!(!deposit(400, b"[6,8]").expect_err("array").outcome_known());
+        let nul = br#"{"code":"\u0000","message":"[0108] NO SUCH ACCOUNT","data":{}}"#;
+        assert!(!transfer_done(200, nul).expect_err("NUL").outcome_known());
+        // A message that is an object is shown cleaned, never verbatim.
+        let echoed = br#"{"code":"2102","message":{"session_id":"pAUvTI7MKmexnAw4vwO5nbOiwluGIaRJopdS7eZAI3M1"}}"#;
+        let e = login(401, echoed).expect_err("2102");
+        assert!(!format!("{e} {e:?}").contains("pAUvTI7M"), "{e:?}");
     }
 
     #[test]

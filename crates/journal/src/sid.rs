@@ -32,7 +32,10 @@ pub(crate) fn parse_step(sid: &str) -> Option<i64> {
     if sid.len() != 16 || !sid.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let naive = NaiveDateTime::parse_from_str(&sid[..12], "%y%m%d%H%M%S").ok()?;
+    // `YY` is 2000 + YY: chrono's `%y` reads 70–99 as 1970–1999, which put a
+    // sid from 2070 on behind every other after a restart (found by the sid
+    // property test, issue 12).
+    let naive = NaiveDateTime::parse_from_str(&format!("20{}", &sid[..12]), "%Y%m%d%H%M%S").ok()?;
     let local = wib().from_local_datetime(&naive).single()?;
     let tenths: i64 = sid[12..].parse().ok()?;
     Some(local.with_timezone(&Utc).timestamp() * 10_000 + tenths)
@@ -58,6 +61,9 @@ mod tests {
             let step = step + 15_000_000_000_000; // a date in this century
             assert_eq!(parse_step(&format_step(step)), Some(step));
         }
+        // Years 2070 to 2099 too (chrono's `%y` would read them as 19YY).
+        let t = Utc.with_ymd_and_hms(2075, 6, 1, 0, 0, 0).unwrap();
+        assert_eq!(parse_step(&format_step(steps_of(t))), Some(steps_of(t)));
         assert_eq!(parse_step("20042119314261"), None);
         assert_eq!(parse_step("200421193142611x"), None);
     }

@@ -146,7 +146,8 @@ impl WebhookIntake {
     }
 }
 
-fn parse_payload(raw_body: &[u8]) -> Result<Vec<StatementLine>, Rejection> {
+/// The lines of a push body (already verified by the caller).
+pub fn parse_payload(raw_body: &[u8]) -> Result<Vec<StatementLine>, Rejection> {
     let p: Payload =
         serde_json::from_slice(raw_body).map_err(|e| Rejection::Malformed(e.to_string()))?;
     let account = p.account_number.unwrap_or_default().trim().to_owned();
@@ -157,8 +158,13 @@ fn parse_payload(raw_body: &[u8]) -> Result<Vec<StatementLine>, Rejection> {
                 time::parse_local(&l.transaction_date).ok_or_else(|| {
                     Rejection::Malformed(format!("transaction_date {:?}", l.transaction_date))
                 })?;
-            let direction = Direction::parse(&l.kind)
+            let kind = Direction::parse(&l.kind)
                 .ok_or_else(|| Rejection::Malformed(format!("type {:?}", l.kind)))?;
+            // The same one rule as a fetched statement: the type decides and
+            // a minus sign only restates it. A negative amount used to reach
+            // the cache as it was, fail its CHECK and refuse the whole push
+            // with a 500 (found by the fuzz driver, issue 12).
+            let (direction, amount) = crate::direction_and_amount(Some(kind), l.amount);
             let provider_id = match l.id {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
@@ -169,7 +175,7 @@ fn parse_payload(raw_body: &[u8]) -> Result<Vec<StatementLine>, Rejection> {
                 posted_at,
                 date_only,
                 direction,
-                amount: l.amount,
+                amount,
                 balance: l.balance,
                 description: l.description.trim().to_owned(),
                 provider_id,

@@ -91,9 +91,12 @@ impl Settings {
                 || p.chars()
                     .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '#')
             {
-                return Err(TellerError::Input(format!(
-                    "nama printer {p:?} tidak sah / {p:?} is not a printer name"
-                )));
+                // The rule, not the value: a damaged settings.json may hold
+                // an address with a password where the printer should be
+                // (found by the fuzz driver, issue 12).
+                return Err(TellerError::Input(
+                    "nama printer tidak sah: tanpa spasi, garis miring, # atau karakter kendali, paling panjang 127 / not a printer name: no spaces, slashes, # or control characters, at most 127".to_owned(),
+                ));
             }
         }
         Ok(Settings {
