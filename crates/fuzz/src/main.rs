@@ -73,7 +73,8 @@ fn main() -> ExitCode {
         eprintln!("no target matches {only:?}");
         return ExitCode::from(2);
     }
-    let per_target = (cases / chosen.len() as u64).max(1);
+    // Rounded up: the total is at least what was asked for.
+    let per_target = cases.div_ceil(chosen.len() as u64).max(1);
     // A panic is caught and reported per case; the default hook would print
     // each one to stderr as well.
     std::panic::set_hook(Box::new(|_| {}));

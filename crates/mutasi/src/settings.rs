@@ -103,7 +103,12 @@ impl ProvidersFile {
         toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                // toml's span may end inside a multi-byte character: slicing
+                // the text there panicked (found by the fuzz driver, issue 12).
+                .map(|s| {
+                    let head = &text.as_bytes()[..s.start.min(text.len())];
+                    String::from_utf8_lossy(head).lines().count().max(1)
+                });
             // When the error sits on the key line itself, the count above
             // ends just before it: the span starts at the line's first byte.
             let line = line.map(|n| match e.span() {
@@ -194,6 +199,17 @@ fn key_of(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_span_inside_a_multibyte_character_does_not_panic() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/regressions/mutasi.providers_toml/27873e5096997164.bin"
+        ))
+        .unwrap_or_default();
+        assert!(!text.is_empty(), "the kept fuzz input");
+        assert!(ProvidersFile::parse(&text).is_err());
+    }
 
     #[test]
     fn parses_all_four_and_hides_secrets() {
