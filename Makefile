@@ -83,3 +83,15 @@ FUZZ_SEED ?= $(shell date +%s)
 fuzz: deps
 	$(CARGO) build --release -p loket-fuzz
 	$(TARGET)/release/loket-fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --crashes $(TARGET)/fuzz-crashes
+
+## Coverage-guided fuzzing of one target with AFL++ (needs `cargo install cargo-afl`);
+## fuzz/ is outside the workspace. Seeds: that target's samples.
+AFL_TARGET ?= bankplus.deposit
+AFL_SECONDS ?= 600
+.PHONY: afl
+afl:
+	cd fuzz && $(CARGO) afl build --release
+	rm -rf $(TARGET)/afl-in && mkdir -p $(TARGET)/afl-in
+	cp crates/bankplus/tests/fixtures/*.json $(TARGET)/afl-in/
+	LOKET_AFL_TARGET=$(AFL_TARGET) AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	  $(CARGO) afl fuzz -V $(AFL_SECONDS) -i $(TARGET)/afl-in -o $(TARGET)/afl-out/$(AFL_TARGET) $(TARGET)/release/afl-target
