@@ -1348,7 +1348,7 @@ pub async fn run(cfg: &Config) -> Result<Report, Failure> {
     let work_dir = cfg
         .work_dir
         .clone()
-        .or_else(|| shm.is_dir().then(|| shm.to_path_buf()));
+        .or_else(|| (shm.is_dir() && has_room(shm)).then(|| shm.to_path_buf()));
     let tmp = match &work_dir {
         Some(d) => tempfile::Builder::new().prefix("loket-sim-").tempdir_in(d),
         None => tempfile::Builder::new().prefix("loket-sim-").tempdir(),
@@ -1429,6 +1429,32 @@ pub async fn run(cfg: &Config) -> Result<Report, Failure> {
     sandbox.shutdown().await;
     drop(tmp);
     Ok(report)
+}
+
+/// Whether `dir` has room for a run's data directories (1 GiB): a
+/// container's `/dev/shm` is often 64 MB, and a full disk would read as a
+/// Loket defect.
+fn has_room(dir: &Path) -> bool {
+    const NEEDED: u64 = 1 << 30;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: `c` is a valid NUL-terminated path and `st` a zeroed
+        // statvfs that the call fills in; nothing is kept after it returns.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+            return false;
+        }
+        (st.f_bavail as u64).saturating_mul(st.f_frsize as u64) >= NEEDED
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, NEEDED);
+        false
+    }
 }
 
 #[cfg(test)]
