@@ -5,7 +5,7 @@
 
 use journal::{wib, Kind};
 
-use crate::model::Receipt;
+use crate::model::{Receipt, Status};
 
 /// Characters a line: the two thermal roll widths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -192,15 +192,20 @@ pub fn layout(r: &Receipt, columns: Columns) -> Vec<Line> {
     }
     if let Some(bank) = &r.destination_bank {
         let label = match r.kind {
-            Kind::IntrabankTransfer | Kind::InterbankTransfer | Kind::Deposit | Kind::Reversal => {
-                "Bank Tujuan"
-            }
+            // A reversal sends nothing anywhere: it names where the undone
+            // transaction's money had gone.
+            Kind::Reversal => "Bank Semula",
+            Kind::IntrabankTransfer | Kind::InterbankTransfer | Kind::Deposit => "Bank Tujuan",
             _ => "Bank",
         };
         b.pair(label, bank);
     }
     if let Some(account) = &r.destination_account {
-        b.pair("No. Rek", account);
+        let label = match r.kind {
+            Kind::Reversal => "Rek. Semula",
+            _ => "No. Rek",
+        };
+        b.pair(label, account);
     }
     if let Some(name) = &r.destination_name {
         b.pair("Nama", name);
@@ -210,6 +215,11 @@ pub fn layout(r: &Receipt, columns: Columns) -> Vec<Line> {
     }
     if let Some(a) = &r.amounts {
         b.rule('-');
+        if r.kind == Kind::Reversal {
+            // The amounts below came back; without this the receipt reads
+            // like a second payment of the same amount.
+            b.centered("DANA DIKEMBALIKAN", true);
+        }
         b.money("Nominal", &a.amount.to_string(), false);
         b.money("Biaya Admin", &a.admin_fee.to_string(), false);
         b.money("Total", &a.total.to_string(), true);
@@ -219,6 +229,15 @@ pub fn layout(r: &Receipt, columns: Columns) -> Vec<Line> {
     b.centered(&format!("STATUS: {}", r.status.label()), true);
     if let Some(why) = &r.failure {
         b.para(&format!("Keterangan: {why}"));
+    }
+    if r.kind == Kind::Reversal && r.status == Status::Succeeded {
+        let what = match &r.reverses {
+            Some(sid) => format!("Transaksi No. Ref {sid}"),
+            None => "Transaksi semula".to_owned(),
+        };
+        b.para(&format!(
+            "{what} telah dibatalkan. Dananya sudah kembali ke rekening agen."
+        ));
     }
     b.rule('-');
     for line in r.status.footer() {

@@ -191,7 +191,13 @@ fn every_kind_and_state_renders_a_valid_pdf_that_reads_back() {
                         account.len() <= 4 || !text.contains(account),
                         "the full account number {account} is printed"
                     );
-                    let masked = format!("No. Rek : {}", receipt::mask_account(account));
+                    // A reversal names the undone transaction's account, not a destination.
+                    let label = if kind == Kind::Reversal {
+                        "Rek. Semula"
+                    } else {
+                        "No. Rek"
+                    };
+                    let masked = format!("{label} : {}", receipt::mask_account(account));
                     assert!(text.contains(&masked), "{masked} missing: {text}");
                     if let Some(total) = rec.total {
                         assert!(text.contains(&format!("Total : {total}")), "{text}");
@@ -388,6 +394,17 @@ fn a_reversal_names_what_it_reversed_but_not_the_internal_reason() {
     let text = render_text(&r, Columns::C32);
     assert!(text.contains("Membatalkan : 2611231504040007"), "{text}");
     assert!(!text.contains("salah rekening"), "{text}");
+    // It must not read like a second payment (issue 15): no destination,
+    // the amounts marked as returned, and the undone transaction named.
+    assert!(!text.contains("Bank Tujuan"), "{text}");
+    assert!(!text.contains("No. Rek"), "{text}");
+    assert!(text.contains("Rek. Semula"), "{text}");
+    assert!(text.contains("DANA DIKEMBALIKAN"), "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Transaksi No. Ref 2611231504040007 telah dibatalkan. Dananya sudah kembali ke rekening agen."),
+        "{text}"
+    );
 }
 
 #[test]
