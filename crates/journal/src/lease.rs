@@ -160,3 +160,43 @@ impl Drop for Lease {
         }
     }
 }
+
+/// A process's presence on a data directory without a journal connection:
+/// the desktop app holds one for as long as it runs, so `loket restore` can
+/// see it even before anyone has logged in.
+pub struct Presence(#[allow(dead_code)] Lease);
+
+impl Presence {
+    /// Announces this process next to `journal_path` (a lease like a journal
+    /// handle's, released when the process ends, however it ends).
+    pub fn announce(journal_path: &Path) -> std::io::Result<Presence> {
+        Lease::take(journal_path).map(Presence)
+    }
+}
+
+/// How many live processes hold a lease on the journal at `journal_path`
+/// (open journals and [`Presence`]s). A lease file that cannot be checked
+/// counts as live: restoring under a running process is the worse mistake.
+pub fn live_processes(journal_path: &Path) -> usize {
+    let dir = journal_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join("leases");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".lock"))
+                .is_some_and(plausible)
+        })
+        .filter(|e| match OpenOptions::new().write(true).open(e.path()) {
+            Ok(f) => !matches!(f.try_lock(), Ok(())),
+            Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+        })
+        .count()
+}

@@ -26,6 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+pub use lease::{live_processes, Presence};
 use lease::{Lease, Owner};
 
 pub use chain::{Integrity, IntegrityReport};
@@ -54,10 +55,18 @@ pub enum JournalError {
         path: String,
         source: rusqlite::Error,
     },
+    /// A journal from a newer Loket is never opened by an older one: its
+    /// schema could be damaged silently. Nothing is written to the file.
     #[error(
-        "the journal was written by a newer Loket (schema {found}, this build knows {known}); update Loket"
+        "jurnal ini dibuat Loket yang lebih baru (skema {found}, versi ini mengenal {known}); Loket tidak membukanya dan tidak mengubahnya. Pasang Loket versi terbaru / this journal was written by a newer Loket (schema {found}, this build knows {known}); Loket neither opens nor changes it. Install the newest Loket"
     )]
     TooNew { found: i64, known: i64 },
+    /// The copy written before a schema migration could not be made: the
+    /// migration does not run without it.
+    #[error(
+        "salinan jurnal sebelum pembaruan skema tidak bisa ditulis ({path}): {detail}; jurnal tidak diubah. Kosongkan ruang disk lalu jalankan Loket lagi / the journal copy taken before a schema update cannot be written ({path}): {detail}; the journal was not changed. Free disk space and start Loket again"
+    )]
+    Snapshot { path: String, detail: String },
     #[error("no transaction with sid {0} in the journal")]
     NotFound(String),
     #[error("transaction {sid} is {from}, it cannot become {to}")]
@@ -425,9 +434,83 @@ pub fn prepare_connection(conn: &mut Connection) -> Result<()> {
                 known: schema::latest(),
             });
         }
+        if version >= 1 && version < schema::latest() {
+            snapshot_before_migration(conn, version)?;
+        }
         schema::migrate(conn)?;
         Ok(())
     }
+}
+
+/// Writes a consistent copy of an existing journal file next to it before
+/// its schema is migrated forward (`journal.db.v6-before-v7-<UTC>.snapshot`),
+/// so an update that goes wrong can be undone by hand. The copy is SQLite's
+/// own (`VACUUM INTO`, under a read transaction), never a file copy of a
+/// database other processes may be writing. Two processes starting at once
+/// may each write one; that costs disk, not correctness.
+fn snapshot_before_migration(conn: &Connection, version: i64) -> Result<()> {
+    let Some(db) = conn.path().filter(|p| !p.is_empty()).map(Path::new) else {
+        return Ok(()); // In memory: nothing to keep.
+    };
+    let name = db
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("journal.db");
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let target = db.with_file_name(format!(
+        "{name}.v{version}-before-v{}-{stamp}.snapshot",
+        schema::latest()
+    ));
+    snapshot_to(conn, &target)?;
+    tracing::info!(snapshot = %target.display(), from = version, to = schema::latest(), "journal snapshot before migration");
+    Ok(())
+}
+
+/// A consistent copy of the database behind `conn`, written to `target`.
+fn snapshot_to(conn: &Connection, target: &Path) -> Result<()> {
+    let failed = |detail: String| JournalError::Snapshot {
+        path: target.display().to_string(),
+        detail,
+    };
+    let target_text = target
+        .to_str()
+        .ok_or_else(|| failed("path is not UTF-8".into()))?;
+    conn.execute("VACUUM INTO ?1", [target_text])
+        .map_err(|e| failed(e.to_string()))?;
+    std::fs::File::open(target)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(())
+}
+
+/// The newest journal schema this build reads and writes.
+pub fn schema_version() -> i64 {
+    schema::latest()
+}
+
+/// The `*.snapshot` files written before migrations, next to `journal_path`.
+pub fn migration_snapshots(journal_path: &Path) -> Vec<std::path::PathBuf> {
+    let Some(dir) = journal_path.parent() else {
+        return Vec::new();
+    };
+    let prefix = journal_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| format!("{n}.v"))
+        .unwrap_or_default();
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".snapshot"))
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 impl Journal {
@@ -1194,4 +1277,105 @@ pub(crate) fn record(r: &Row<'_>) -> rusqlite::Result<TransactionRecord> {
         resolution_note: r.get(21)?,
         resolved_by: r.get(22)?,
     })
+}
+
+/// Upgrades and downgrades of the journal file (issue 13): a snapshot before
+/// every migration, and a newer journal refused untouched.
+#[cfg(test)]
+mod upgrade_tests {
+    use super::*;
+
+    fn journal_at(path: &Path, version: i64) {
+        let mut conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        chain::register(&conn).unwrap();
+        schema::migrate_until(&mut conn, version).unwrap();
+    }
+
+    fn version_of(path: &Path) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_migration_first_writes_a_snapshot_of_the_old_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let old = schema::latest() - 1;
+        journal_at(&path, old);
+        assert!(migration_snapshots(&path).is_empty());
+
+        let j = Journal::open(&path).unwrap();
+        drop(j);
+        let snaps = migration_snapshots(&path);
+        assert_eq!(snaps.len(), 1, "{snaps:?}");
+        assert_eq!(version_of(&snaps[0]), old, "the snapshot is the old schema");
+        assert_eq!(version_of(&path), schema::latest());
+        let name = snaps[0].file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(
+            name.starts_with(&format!("journal.db.v{old}-before-v{}", schema::latest())),
+            "{name}"
+        );
+
+        // An up-to-date journal is not copied again.
+        drop(Journal::open(&path).unwrap());
+        assert_eq!(migration_snapshots(&path).len(), 1);
+    }
+
+    #[test]
+    fn a_new_journal_needs_no_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        drop(Journal::open(&path).unwrap());
+        assert!(migration_snapshots(&path).is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_written_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        journal_at(&path, schema::latest() - 1);
+        let conn = Connection::open(&path).unwrap();
+        let nowhere = dir.path().join("missing-folder").join("copy.snapshot");
+        let err = snapshot_to(&conn, &nowhere).expect_err("no folder, no copy");
+        assert!(matches!(err, JournalError::Snapshot { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("tidak diubah") && text.contains("not changed"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_loket_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        drop(Journal::open(&path).unwrap());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", schema::latest() + 1)
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Journal::open(&path)
+            .err()
+            .expect("a newer journal is refused");
+        assert!(
+            matches!(err, JournalError::TooNew { found, known } if found == schema::latest() + 1 && known == schema::latest()),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("lebih baru") && text.contains("newer"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is unchanged"
+        );
+        assert!(migration_snapshots(&path).is_empty());
+    }
 }

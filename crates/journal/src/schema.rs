@@ -137,9 +137,14 @@ const MIGRATIONS: &[&str] = &[
 /// inside it, so two first starts racing on a new journal both succeed: the
 /// second sees the first one's work and skips it.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    migrate_until(conn, latest())
+}
+
+/// Runs the migrations up to version `target` (tests build old journals with it).
+pub(crate) fn migrate_until(conn: &mut Connection, target: i64) -> rusqlite::Result<()> {
     loop {
         let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if done >= latest() {
+        if done >= target {
             return Ok(());
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
