@@ -42,32 +42,105 @@ const DATABASES: &[&str] = &["journal.db", "statements.db", "sandbox-ledger.db"]
 
 /// What can go wrong, in words the agent's IT person can act on.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.joined())]
 pub enum BackupError {
-    #[error("folder data {dir} tidak berisi journal.db; tidak ada yang dicadangkan / the data folder {dir} has no journal.db; there is nothing to back up")]
-    NoJournal { dir: String },
-    #[error("berkas {path} tidak bisa dibaca atau ditulis: {source} / cannot read or write {path}: {source}")]
+    NoJournal {
+        dir: String,
+    },
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} sudah ada; Loket tidak menimpa berkas. Pilih nama lain / {path} already exists; Loket does not overwrite files. Choose another name")]
-    Exists { path: String },
-    #[error("salinan {file} gagal: {detail} / copying {file} failed: {detail}")]
-    Copy { file: String, detail: String },
-    #[error("salinan {file} tidak lolos pemeriksaan integritas ({detail}); cadangan tidak dibuat / the copy of {file} failed its integrity check ({detail}); no backup was made")]
-    CopyDamaged { file: String, detail: String },
-    #[error("{path} bukan cadangan Loket; tidak ada yang diubah / {path} is not a Loket backup; nothing was changed")]
-    Foreign { path: String },
-    #[error("cadangan {path} rusak atau terpotong ({detail}); tidak ada yang diubah. Pakai cadangan lain / the backup {path} is damaged or cut short ({detail}); nothing was changed. Use another backup")]
-    Damaged { path: String, detail: String },
-    #[error("cadangan {path} dibuat Loket yang lebih baru (format {found}, skema jurnal {schema}); pasang Loket terbaru lalu pulihkan / the backup {path} was made by a newer Loket (format {found}, journal schema {schema}); install the newest Loket, then restore")]
+    Exists {
+        path: String,
+    },
+    Copy {
+        file: String,
+        detail: String,
+    },
+    CopyDamaged {
+        file: String,
+        detail: String,
+    },
+    Foreign {
+        path: String,
+    },
+    Damaged {
+        path: String,
+        detail: String,
+    },
     TooNew {
         path: String,
         found: u32,
         schema: i64,
     },
-    #[error("Loket sedang berjalan pada folder data ini ({count} proses); tutup aplikasi dan semua perintah loket, lalu pulihkan / Loket is running on this data folder ({count} process(es)); close the app and every loket command, then restore")]
-    Running { count: usize },
+    Running {
+        count: usize,
+    },
+}
+
+impl BackupError {
+    /// A stable code for scripts and the app.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BackupError::NoJournal { .. } => "BACKUP_NO_JOURNAL",
+            BackupError::Io { .. } => "BACKUP_IO",
+            BackupError::Exists { .. } => "BACKUP_EXISTS",
+            BackupError::Copy { .. } => "BACKUP_COPY",
+            BackupError::CopyDamaged { .. } => "BACKUP_COPY_DAMAGED",
+            BackupError::Foreign { .. } => "BACKUP_FOREIGN",
+            BackupError::Damaged { .. } => "BACKUP_DAMAGED",
+            BackupError::TooNew { .. } => "BACKUP_TOO_NEW",
+            BackupError::Running { .. } => "LOKET_RUNNING",
+        }
+    }
+
+    /// The message in Indonesian and in English, each whole.
+    pub fn messages(&self) -> (String, String) {
+        match self {
+            BackupError::NoJournal { dir } => (
+                format!("Folder data {dir} tidak berisi journal.db; tidak ada yang dicadangkan."),
+                format!("The data folder {dir} has no journal.db; there is nothing to back up."),
+            ),
+            BackupError::Io { path, source } => (
+                format!("Berkas {path} tidak bisa dibaca atau ditulis: {source}."),
+                format!("Cannot read or write {path}: {source}."),
+            ),
+            BackupError::Exists { path } => (
+                format!("{path} sudah ada; Loket tidak menimpa berkas. Pilih nama lain."),
+                format!("{path} already exists; Loket does not overwrite files. Choose another name."),
+            ),
+            BackupError::Copy { file, detail } => (
+                format!("Salinan {file} gagal: {detail}. Cadangan tidak dibuat."),
+                format!("Copying {file} failed: {detail}. No backup was made."),
+            ),
+            BackupError::CopyDamaged { file, detail } => (
+                format!("Salinan {file} tidak lolos pemeriksaan integritas ({detail}); cadangan tidak dibuat."),
+                format!("The copy of {file} failed its integrity check ({detail}); no backup was made."),
+            ),
+            BackupError::Foreign { path } => (
+                format!("{path} bukan cadangan Loket; tidak ada yang diubah."),
+                format!("{path} is not a Loket backup; nothing was changed."),
+            ),
+            BackupError::Damaged { path, detail } => (
+                format!("Cadangan {path} rusak atau terpotong ({detail}); tidak ada yang diubah. Pakai cadangan lain."),
+                format!("The backup {path} is damaged or cut short ({detail}); nothing was changed. Use another backup."),
+            ),
+            BackupError::TooNew { path, found, schema } => (
+                format!("Cadangan {path} dibuat Loket yang lebih baru (format {found}, skema jurnal {schema}); tidak ada yang diubah. Pasang Loket terbaru, lalu pulihkan."),
+                format!("The backup {path} was made by a newer Loket (format {found}, journal schema {schema}); nothing was changed. Install the newest Loket, then restore."),
+            ),
+            BackupError::Running { count } => (
+                format!("Loket sedang berjalan pada folder data ini ({count} proses); tidak ada yang diubah. Tutup aplikasi dan semua perintah loket, lalu pulihkan."),
+                format!("Loket is running on this data folder ({count} process(es)); nothing was changed. Close the app and every loket command, then restore."),
+            ),
+        }
+    }
+
+    fn joined(&self) -> String {
+        let (id, en) = self.messages();
+        format!("{id} / {en}")
+    }
 }
 
 pub type Result<T> = std::result::Result<T, BackupError>;

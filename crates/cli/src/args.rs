@@ -205,6 +205,22 @@ pub enum Command {
         #[arg(long)]
         copy: bool,
     },
+    /// Back up this counter's data into one checked archive (journal,
+    /// statements, settings, sealed stores with their keys); safe while Loket runs.
+    Backup {
+        /// Where to write it (default: backups/ in the data folder).
+        #[arg(long, conflicts_with_all = ["verify", "list"])]
+        to: Option<PathBuf>,
+        /// Check an archive whole without restoring anything.
+        #[arg(long, value_name = "FILE", conflicts_with = "list")]
+        verify: Option<PathBuf>,
+        /// The backups in the data folder, newest first.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Put a backup back. Refused while Loket runs on the data folder; the
+    /// current files are moved aside first; a supervisor approves.
+    Restore { file: PathBuf },
     /// settings.json as the journal last recorded it; a supervisor approves a change.
     Settings {
         #[command(subcommand)]

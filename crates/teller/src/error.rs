@@ -38,6 +38,8 @@ pub enum TellerError {
     Journal(JournalError),
     #[error("supervisor: {0}")]
     Supervisor(#[from] supervisor::SupervisorError),
+    #[error("backup: {0}")]
+    Backup(#[from] backup::BackupError),
     #[error("statement: {0}")]
     Statement(#[from] mutasi::MutasiError),
     #[error("the statement line does not show transaction {sid}: {why}")]
@@ -107,6 +109,7 @@ impl TellerError {
             TellerError::NoSwitcher => "NO_SWITCHER".into(),
             TellerError::Journal(_) => "JOURNAL".into(),
             TellerError::Supervisor(e) => e.code().into(),
+            TellerError::Backup(e) => e.code().into(),
             TellerError::Statement(e) => e.code(),
             TellerError::StatementMismatch { .. } => "STATEMENT_MISMATCH".into(),
             TellerError::InquiryFailed { .. } => "INQUIRY_FAILED".into(),
@@ -208,6 +211,7 @@ impl TellerError {
                 }
             }
             TellerError::Statement(e) => e.messages(),
+            TellerError::Backup(e) => e.messages(),
             TellerError::StatementMismatch { sid, why } => (
                 format!(
                     "Baris mutasi itu tidak menunjukkan transaksi {sid} ({why}). Pilih baris yang cocok, \

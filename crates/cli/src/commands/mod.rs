@@ -1,6 +1,7 @@
 //! One function per command; each returns the exit code. Commands that
 //! talk to Bank+ log in first and log out after (`session::Ctx`).
 
+mod backup;
 mod ledger;
 mod pay;
 mod reads;
@@ -31,6 +32,12 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     }
     if let Command::Verify { full } = command {
         return ledger::verify(full, data_dir, out);
+    }
+    if let Command::Backup { to, verify, list } = command {
+        return backup::backup(to, verify, list, data_dir, out);
+    }
+    if let Command::Restore { file } = command {
+        return backup::restore(&file, data_dir, out);
     }
     if let Command::Settings { action } = command {
         return ledger::settings(action, data_dir, out);
@@ -179,6 +186,8 @@ async fn dispatch(
         | Command::Check { .. }
         | Command::Supervisor { .. }
         | Command::Settings { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
         | Command::Verify { .. }
         | Command::Statement { .. }
         | Command::Reconcile { .. }

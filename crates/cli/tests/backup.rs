@@ -1,0 +1,222 @@
+//! `loket backup` / `loket restore` through the real binary (issue 13): a
+//! backup taken while a deposit is being paid, refusals that change
+//! nothing, the supervisor's approval, and a restored counter that works.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{expect, Sandbox, Terminal};
+
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+            // Leases and SQLite's shared-memory index come and go with readers.
+            let name = rel.to_string_lossy();
+            if name.starts_with("leases") || name.ends_with("-shm") || name.starts_with("logs") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn wait_for(path: &Path, what: &str) {
+    let t = Instant::now();
+    while !path.exists() {
+        assert!(t.elapsed() < Duration::from_secs(60), "{what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_backup_taken_mid_payment_restores_every_finished_transaction() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    let first = t.run(&["--json", "deposit", "--to", "14047", "--amount", "10000"]);
+    expect(&first, 0);
+    let first = first.sid();
+
+    // A second deposit stops after the bank booked it, before the journal
+    // records the outcome: the backup is taken right then.
+    let go = t.path().join("go");
+    let child = t
+        .cmd(&["--json", "deposit", "--to", "14047", "--amount", "20000"])
+        .env(
+            "LOKET_FAILPOINT",
+            "journal.step.deposit.succeeded.before_commit",
+        )
+        .env("LOKET_FAILPOINT_WAIT", &go)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    wait_for(
+        &t.path().join("go.reached"),
+        "the deposit never reached its outcome write",
+    );
+
+    let archive = t.path().join("mid-payment.tar.gz");
+    let b = t.run(&["--json", "backup", "--to", archive.to_str().unwrap()]);
+    expect(&b, 0);
+    let made = b.json();
+    assert_eq!(made["manifest"]["transactions"].as_i64(), Some(2), "{made}");
+
+    // A restore now is refused: the paying process holds the folder.
+    let before = tree(t.path());
+    let r = t.run(&["--json", "restore", archive.to_str().unwrap()]);
+    expect(&r, 1);
+    assert_eq!(r.json()["error"]["code"], "LOKET_RUNNING", "{}", r.stdout);
+    assert!(
+        tree(t.path()) == before,
+        "a refused restore changed the data folder"
+    );
+
+    std::fs::write(&go, b"").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let second: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let second = second["sid"].as_str().unwrap().to_owned();
+
+    // Restore on a new PC: the finished deposit is there, succeeded; the one
+    // in flight is there too and the switcher settles it (booked once).
+    let new_pc = Terminal::new(&sb);
+    let r = new_pc.run(&["--json", "restore", archive.to_str().unwrap()]);
+    expect(&r, 0);
+    assert!(r.json()["kept_aside"].is_null());
+    expect(&new_pc.run(&["verify", "--full"]), 0);
+    assert_eq!(new_pc.state_of(&first), "succeeded");
+    let c = new_pc.run(&["--json", "check", &second]);
+    expect(&c, 0);
+    assert_eq!(new_pc.state_of(&second), "succeeded");
+    assert_eq!(
+        sb.requests_to("/bankplus/bsa/depositAccount"),
+        2,
+        "no deposit sent twice"
+    );
+    // The restore is recorded in the restored journal's chain.
+    let j = journal::Journal::open(&new_pc.path().join("journal.db")).unwrap();
+    drop(j);
+    let c = rusqlite::Connection::open(new_pc.path().join("journal.db")).unwrap();
+    let note: String = c
+        .query_row(
+            "SELECT detail FROM integrity_notes WHERE kind = 'restore' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        note.contains("mid-payment.tar.gz") && note.contains("2 transactions"),
+        "{note}"
+    );
+}
+
+#[test]
+fn restore_needs_the_supervisor_and_keeps_the_old_data() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    expect(
+        &t.run(&["deposit", "--to", "14047", "--amount", "10000"]),
+        0,
+    );
+    let archive = t.path().join("one.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    expect(
+        &t.run(&["deposit", "--to", "14047", "--amount", "11000"]),
+        0,
+    );
+
+    // A wrong password: refused, nothing changed.
+    let before = tree(t.path());
+    let mut c = t.cmd(&["--json", "restore", archive.to_str().unwrap()]);
+    c.env("LOKET_SUPERVISOR_PASSWORD", "not-the-password");
+    let r = t.run_cmd(c);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    // The failed attempt is counted in the journal (the lockout); nothing else moved.
+    let files = |t: &BTreeMap<PathBuf, Vec<u8>>| {
+        t.iter()
+            .filter(|(p, _)| {
+                !p.starts_with("journal.db") && !p.to_string_lossy().starts_with("journal.db-")
+            })
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert!(
+        files(&tree(t.path())) == files(&before),
+        "a refused restore changed the data folder"
+    );
+    let h = t.run(&["--json", "history"]).json();
+    assert_eq!(h["rows"].as_array().map(|a| a.len()), Some(2), "{h}");
+    let before = tree(t.path());
+
+    let r = t.run(&["--json", "restore", archive.to_str().unwrap()]);
+    expect(&r, 0);
+    let v = r.json();
+    assert_eq!(v["approved_by"], common::SPV);
+    let aside = PathBuf::from(v["kept_aside"].as_str().unwrap());
+    // The journal with both deposits is kept aside, whole (its WAL with it).
+    let kept = journal::Journal::open(&aside.join("journal.db")).unwrap();
+    assert_eq!(kept.count().unwrap(), 2);
+    assert!(journal::Integrity::verify(&kept).unwrap().is_clean());
+    drop(kept);
+    assert!(before.contains_key(Path::new("journal.db")));
+    let h = t.run(&["--json", "history"]).json();
+    assert_eq!(h["rows"].as_array().map(|a| a.len()), Some(1), "{h}");
+}
+
+#[test]
+fn damaged_and_foreign_backups_are_refused_in_plain_words() {
+    let t = Terminal::in_process();
+    expect(
+        &t.run(&["deposit", "--to", "14047", "--amount", "10000"]),
+        0,
+    );
+    let archive = t.path().join("good.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    let bytes = std::fs::read(&archive).unwrap();
+    let cut = t.path().join("cut.tar.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
+    let foreign = t.path().join("photo.jpg");
+    std::fs::write(&foreign, b"\xff\xd8\xff\xe0 not a backup").unwrap();
+    let before = tree(t.path());
+    for (file, code) in [(&cut, "BACKUP_DAMAGED"), (&foreign, "BACKUP_FOREIGN")] {
+        let r = t.run(&["--json", "restore", file.to_str().unwrap()]);
+        assert_ne!(r.code, 0);
+        assert_eq!(r.json()["error"]["code"], code, "{}", r.stdout);
+        let r = t.run(&["restore", file.to_str().unwrap()]);
+        assert!(r.stderr.contains("tidak ada yang diubah"), "{}", r.stderr);
+        assert!(
+            !r.stderr.contains("nothing was changed"),
+            "one language: {}",
+            r.stderr
+        );
+        let r = t.run(&["--lang", "en", "backup", "--verify", file.to_str().unwrap()]);
+        assert_ne!(r.code, 0);
+        assert!(r.stderr.contains("nothing was changed"), "{}", r.stderr);
+    }
+    assert!(tree(t.path()) == before);
+    let listed = t.run(&["--json", "backup", "--list"]).json();
+    assert_eq!(
+        listed["backups"].as_array().map(|a| a.len()),
+        Some(0),
+        "only backups/ is listed"
+    );
+}
