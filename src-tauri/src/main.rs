@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod backups;
 mod commands;
 mod receipts;
 mod runtime;
@@ -51,6 +52,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             receipts::save_receipt_pdf,
             receipts::reprint_receipt,
             receipts::resolve_transaction,
+            backups::backup_status,
+            backups::backup_now,
         ])
         // `events` drops tauri's `Channel` from the exported types, so the
         // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
@@ -78,6 +81,7 @@ fn main() {
     let state = runtime::Loket::new(teller::data_dir::resolve(None), server);
     let context = tauri::generate_context!("../tauri.conf.json");
     let guard = state.clone();
+    backups::start_daily(state.clone());
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(builder.invoke_handler())

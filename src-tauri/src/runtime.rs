@@ -48,6 +48,13 @@ pub struct Loket {
     /// The logged-in agent's password as a salted hash (never the password):
     /// a first supervisor's password is compared with it (defect 24).
     agent_witness: Mutex<Option<Arc<teller::AgentPasswordWitness>>>,
+    /// This app on the data folder, for as long as it runs: `loket restore`
+    /// refuses while it is held, even before anyone logs in.
+    _presence: Option<journal::Presence>,
+    /// Why the last automatic backup failed (shown in Pengaturan).
+    backup_error: Mutex<Option<String>>,
+    /// One backup at a time (the daily one and "Cadangkan sekarang").
+    backup_running: Mutex<()>,
 }
 
 /// One payment of this app in flight; dropping it (however the command
@@ -70,6 +77,7 @@ impl Loket {
             Ok(s) => (s, None),
             Err(damaged) => (Settings::default(), Some(damaged)),
         };
+        let data_dir_journal = data_dir.join("journal.db");
         Arc::new(Loket {
             data_dir,
             server_override,
@@ -80,7 +88,56 @@ impl Loket {
             payments_in_flight: AtomicUsize::new(0),
             recovered: AtomicBool::new(false),
             agent_witness: Mutex::new(None),
+            _presence: journal::Presence::announce(&data_dir_journal)
+                .map_err(
+                    |e| tracing::warn!(error = %e, "cannot announce the app on the data folder"),
+                )
+                .ok(),
+            backup_error: Mutex::new(None),
+            backup_running: Mutex::new(()),
         })
+    }
+
+    /// A backup now (the settings screen's "Cadangkan sekarang"), into the
+    /// data folder's `backups/` and, when set, the extra folder.
+    pub fn backup_now(&self) -> Result<backup::BackupReport, TellerError> {
+        let _one = lock(&self.backup_running);
+        let report = backup::create(
+            &self.data_dir,
+            &backup::default_target(&self.data_dir, chrono::Utc::now()),
+        )?;
+        backup::prune(&self.data_dir.join(backup::BACKUP_DIR), backup::KEEP_DAILY);
+        if let Some(folder) = self.settings().backup_folder {
+            backup::copy_to_folder(&report.path, std::path::Path::new(&folder))?;
+            backup::prune(std::path::Path::new(&folder), backup::KEEP_DAILY);
+        }
+        *lock(&self.backup_error) = None;
+        Ok(report)
+    }
+
+    /// The automatic daily backup: once per WIB day, never while one of
+    /// this app's payments is on the wire (it would only slow it down).
+    pub fn daily_backup(&self) {
+        if self.payments_in_flight() > 0 || !self.data_dir.join("journal.db").exists() {
+            return;
+        }
+        let _one = lock(&self.backup_running);
+        let folder = self.settings().backup_folder.map(PathBuf::from);
+        match backup::daily(&self.data_dir, folder.as_deref(), chrono::Utc::now()) {
+            Ok(Some(r)) => {
+                tracing::info!(path = %r.path.display(), bytes = r.bytes, "daily backup written");
+                *lock(&self.backup_error) = None;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "daily backup failed");
+                *lock(&self.backup_error) = Some(TellerError::Backup(e).message(self.lang()));
+            }
+        }
+    }
+
+    pub fn backup_error(&self) -> Option<String> {
+        lock(&self.backup_error).clone()
     }
 
     /// Counts a payment as in flight until the guard is dropped.

@@ -70,6 +70,8 @@ pub struct Settings {
     pub printer: Option<String>,
     /// Receipt roll width in mm: 58 or 80.
     pub paper_mm: u32,
+    /// A second folder for the daily backup (a USB stick); `None`: none.
+    pub backup_folder: Option<String>,
 }
 
 impl From<&teller::Settings> for Settings {
@@ -81,6 +83,7 @@ impl From<&teller::Settings> for Settings {
             idle_lock_minutes: s.idle_lock_minutes,
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
+            backup_folder: s.backup_folder.clone(),
         }
     }
 }
@@ -94,6 +97,7 @@ impl From<&Settings> for teller::Settings {
             idle_lock_minutes: s.idle_lock_minutes,
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
+            backup_folder: s.backup_folder.clone(),
         }
     }
 }
@@ -498,4 +502,40 @@ pub struct OpenAccountForm {
     pub deposit: String,
     pub image_ktp: ImageFile,
     pub image_foto: ImageFile,
+}
+
+/// The counter's backups, for the settings screen.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BackupStatus {
+    /// The newest backup in the data folder, if any.
+    pub last: Option<BackupFile>,
+    /// How many are kept there (the automatic ones keep the last 7).
+    pub count: u32,
+    /// The extra folder from the settings, if set.
+    pub folder: Option<String>,
+    /// Why the last automatic backup failed, if it did.
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BackupFile {
+    /// When, in WIB: "2026-11-29 10:35 WIB".
+    pub made_at: String,
+    /// Size on disk in KiB.
+    pub kib: u32,
+    pub path: String,
+}
+
+impl From<&backup::BackupFile> for BackupFile {
+    fn from(b: &backup::BackupFile) -> Self {
+        BackupFile {
+            made_at: b
+                .made_at
+                .with_timezone(&journal::wib())
+                .format("%Y-%m-%d %H:%M WIB")
+                .to_string(),
+            kib: u32::try_from(b.bytes.div_ceil(1024)).unwrap_or(u32::MAX),
+            path: b.path.display().to_string(),
+        }
+    }
 }

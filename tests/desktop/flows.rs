@@ -34,7 +34,7 @@ async fn create_supervisor(c: &Client) {
 }
 
 /// Types a supervisor's name and password into the approval dialog.
-async fn approve(c: &Client, password: &str) {
+pub(crate) async fn approve(c: &Client, password: &str) {
     find(c, "#supervisor").await;
     fill(c, "#sup-name", SUPERVISOR).await;
     fill(c, "#sup-password", password).await;

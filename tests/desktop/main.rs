@@ -6,6 +6,7 @@
 //! dashboards, settings and language. Screenshots of key screens (and of
 //! any failure) go to `target/e2e-screenshots/`.
 
+mod backups;
 mod flows;
 mod guards;
 mod ipc;

@@ -203,15 +203,17 @@ pub struct BackupFile {
     pub bytes: u64,
 }
 
+/// A time in a file name; milliseconds, so two backups in one second
+/// (the daily one and a button press) get two names.
 fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
+    at.format("%Y%m%dT%H%M%S%.3fZ").to_string()
 }
 
 fn parse_stamp(name: &str) -> Option<DateTime<Utc>> {
     let s = name
         .strip_prefix("loket-backup-")?
         .strip_suffix(".tar.gz")?;
-    chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
+    chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S%.3fZ")
         .ok()
         .map(|t| t.and_utc())
 }

@@ -33,6 +33,19 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// A child killed when the test ends, however it ends (a failed assert
+/// must not leave it waiting at its failpoint forever).
+struct Reaped(Option<std::process::Child>);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 fn wait_for(path: &Path, what: &str) {
     let t = Instant::now();
     while !path.exists() {
@@ -64,6 +77,7 @@ fn a_backup_taken_mid_payment_restores_every_finished_transaction() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("loket starts");
+    let mut child = Reaped(Some(child));
     wait_for(
         &t.path().join("go.reached"),
         "the deposit never reached its outcome write",
@@ -86,7 +100,7 @@ fn a_backup_taken_mid_payment_restores_every_finished_transaction() {
     );
 
     std::fs::write(&go, b"").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = child.0.take().unwrap().wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "{}",

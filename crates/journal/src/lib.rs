@@ -10,6 +10,8 @@
 //! The journal never holds a PIN, a password or a session id: no column can
 //! carry one.
 
+#[doc(hidden)]
+pub mod bench_fixture;
 pub mod chain;
 mod evidence;
 mod history;

@@ -26,6 +26,9 @@ pub struct Settings {
     pub printer: Option<String>,
     /// The receipt roll's width in millimetres: 58 (32 columns) or 80 (48).
     pub paper_mm: u32,
+    /// A second folder for the automatic daily backup (a USB stick, a
+    /// network share); `None` keeps them in the data folder only.
+    pub backup_folder: Option<String>,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             idle_lock_minutes: 5,
             printer: None,
             paper_mm: 58,
+            backup_folder: None,
         }
     }
 }
@@ -99,7 +103,24 @@ impl Settings {
                 ));
             }
         }
+        let backup_folder = self
+            .backup_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        if let Some(folder) = backup_folder {
+            // A whole path, so a backup never lands relative to wherever Loket started.
+            if folder.len() > 1024
+                || folder.chars().any(char::is_control)
+                || !Path::new(folder).is_absolute()
+            {
+                return Err(TellerError::Input(
+                    "folder cadangan harus jalur lengkap (mis. /media/usb/loket), paling panjang 1024, tanpa karakter kendali / the backup folder must be a full path (e.g. /media/usb/loket), at most 1024 long, without control characters".to_owned(),
+                ));
+            }
+        }
         Ok(Settings {
+            backup_folder: backup_folder.map(str::to_owned),
             server: origin("server", &self.server)?,
             switcher: origin("switcher", &self.switcher)?,
             lang: self.lang,
@@ -364,6 +385,11 @@ pub fn changes(before: &Settings, after: &Settings) -> String {
         before.paper_mm.to_string(),
         after.paper_mm.to_string(),
     );
+    field(
+        "backup_folder",
+        show(&before.backup_folder),
+        show(&after.backup_folder),
+    );
     if out.is_empty() {
         "no change".into()
     } else {
@@ -387,6 +413,26 @@ mod tests {
     }
 
     #[test]
+    fn a_backup_folder_is_a_whole_path() {
+        let with = |f: &str| Settings {
+            backup_folder: Some(f.into()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            with(" /media/usb/loket ")
+                .checked()
+                .unwrap()
+                .backup_folder
+                .as_deref(),
+            Some("/media/usb/loket")
+        );
+        assert_eq!(with("  ").checked().unwrap().backup_folder, None);
+        for bad in ["usb/loket", "/media/\nusb", "./x"] {
+            assert!(with(bad).checked().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn missing_file_gives_defaults_and_saved_settings_come_back() {
         let dir = tempfile::tempdir().unwrap();
         let (s, warning) = Settings::load(dir.path());
@@ -399,6 +445,7 @@ mod tests {
             idle_lock_minutes: 10,
             printer: Some(" kasir-80 ".into()),
             paper_mm: 80,
+            backup_folder: Some(" /media/usb ".into()),
         };
         let stored = wanted.save(dir.path()).unwrap();
         assert_eq!(stored.server.as_deref(), Some("https://bankplus.example"));

@@ -360,6 +360,22 @@ async resolveTransaction(sid: string, outcome: Settle, reason: string, superviso
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async backupStatus() : Promise<Result<BackupStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("backup_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async backupNow() : Promise<Result<BackupStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("backup_now") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -385,6 +401,35 @@ settings_warning: string | null;
  * (history, day summary) still work. Says old, new, what to do.
  */
 bank_blocked: string | null }
+export type BackupFile = { 
+/**
+ * When, in WIB: "2026-11-29 10:35 WIB".
+ */
+made_at: string; 
+/**
+ * Size on disk in KiB.
+ */
+kib: number; path: string }
+/**
+ * The counter's backups, for the settings screen.
+ */
+export type BackupStatus = { 
+/**
+ * The newest backup in the data folder, if any.
+ */
+last: BackupFile | null; 
+/**
+ * How many are kept there (the automatic ones keep the last 7).
+ */
+count: number; 
+/**
+ * The extra folder from the settings, if set.
+ */
+folder: string | null; 
+/**
+ * Why the last automatic backup failed, if it did.
+ */
+last_error: string | null }
 export type Bank = { code: string; name: string }
 /**
  * An error as the UI receives it: a stable code and a message in the
@@ -557,7 +602,11 @@ printer: string | null;
 /**
  * Receipt roll width in mm: 58 or 80.
  */
-paper_mm: number }
+paper_mm: number; 
+/**
+ * A second folder for the daily backup (a USB stick); `None`: none.
+ */
+backup_folder: string | null }
 /**
  * How a supervisor settles a transaction in doubt.
  */
