@@ -55,6 +55,7 @@ bench: deps ui
 	$(CARGO) bench -p bankplus --bench loopback
 	$(CARGO) bench -p teller --bench deposit
 	$(CARGO) bench -p journal --bench history
+	$(CARGO) bench -p backup --bench backup
 	$(CARGO) bench -p receipt --bench render
 	$(CARGO) bench -p reconcile --bench reconcile
 	$(CARGO) bench -p mutasi --bench fetch
