@@ -99,6 +99,16 @@ fn a_state_edited_in_the_journal_is_named_and_moves_no_money() {
         );
     }
     assert_eq!(sb.requests_to("/reversal"), 0);
+    // The full verification lists it.
+    let v = t.run(&["--json", "verify", "--full"]);
+    assert_ne!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout.contains(&format!(
+            "transaction {sid} says failed, but its events say unknown"
+        )),
+        "{}",
+        v.stdout
+    );
     // Set back as it was, everything works again: the switcher settles it.
     set_state(&t, &sid, "unknown");
     expect(&t.run(&["--json", "check", &sid]), 0);
