@@ -223,6 +223,14 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
             },
         });
     }
+    // A key given twice (`"amount":1000,"amount":99000`) has two readings;
+    // serde would silently keep one. Such a reply is nobody's clear answer.
+    if has_duplicate_keys(body) {
+        return Err(Error::Malformed {
+            status,
+            detail: "a key appears twice in the reply".to_owned(),
+        });
+    }
     let raw: RawEnvelope = serde_json::from_slice(body).map_err(|e| Error::Malformed {
         status,
         detail: if body.iter().all(u8::is_ascii_whitespace) {
@@ -261,6 +269,18 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
         Some(v) => text_of(v),
         None => String::new(),
     };
+    // `0`, `"000"`, `0.0`: a success code written another way, or not. The
+    // documents only ever send the text "00"; reading these as a refusal
+    // would record a payment that may have gone through as failed.
+    if code.trim() != "00" && code.trim().bytes().all(|b| b == b'0' || b == b'.') {
+        return Err(Error::Malformed {
+            status,
+            detail: format!(
+                "the reply's code {:?} is not the documented \"00\"",
+                code.trim()
+            ),
+        });
+    }
     if code.trim() != "00" {
         return Err(match code.trim() {
             // A refusal code on a 5xx reply comes from a gateway or a core
@@ -313,6 +333,69 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<
         agent,
         session_id,
     })
+}
+
+/// Whether any JSON object in `body` has the same key twice. A body that
+/// is not JSON is left to the parser to refuse.
+fn has_duplicate_keys(body: &[u8]) -> bool {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::collections::HashSet;
+    use std::fmt;
+
+    /// Walks any JSON value; fails on the first object with a repeated key.
+    struct Walk;
+
+    impl<'de> DeserializeSeed<'de> for Walk {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Walk)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Walk)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key) {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(Walk)?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match Walk.deserialize(&mut de) {
+        Ok(()) => false,
+        Err(e) => e.to_string().starts_with("duplicate key"),
+    }
 }
 
 /// `users/auth`: the session and the profile.
@@ -423,6 +506,32 @@ pub fn switcher_transfer(status: u16, body: &[u8]) -> Result<SwitcherTransfer, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_given_twice_or_a_zero_code_other_than_00_is_no_answer() {
+        let check = |body: &str| switcher_transfer(200, body.as_bytes());
+        let good = r#"{"code":"00","message":"Check success","data":{"refnum":"2004211931426110","amount":1000,"journal":"1001"}}"#;
+        assert!(check(good).is_ok());
+        for body in [
+            good.replace(r#""amount":1000"#, r#""amount":99000,"amount":1000"#),
+            good.replace(
+                r#""refnum":"2004211931426110""#,
+                r#""refnum":"1","refnum":"2004211931426110""#,
+            ),
+            good.replace(r#""code":"00""#, r#""code":"-1","code":"00""#),
+            good.replace(r#""code":"00""#, r#""code":0"#),
+            good.replace(r#""code":"00""#, r#""code":"000""#),
+            good.replace(r#""code":"00""#, r#""code":0.0"#),
+        ] {
+            let e = check(&body).expect_err(&body);
+            assert!(!e.outcome_known(), "{body}: {e:?}");
+        }
+        // A payment reply alike: never a known failure.
+        let paid = r#"{"code":0,"message":"Success","data":{}}"#;
+        assert!(!deposit(200, paid.as_bytes())
+            .expect_err("0")
+            .outcome_known());
+    }
 
     #[test]
     fn a_refusal_on_a_5xx_or_an_iso_68_leaves_a_payment_in_doubt() {

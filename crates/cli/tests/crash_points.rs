@@ -145,6 +145,9 @@ impl Rig {
     /// doubts with the switcher (settle time 0); whatever is still in doubt
     /// is checked with `loket check`.
     fn recover(&self, t: &Terminal, context: &str) {
+        // A flow may keep the switcher from answering (resolve as succeeded);
+        // after the crash it answers again.
+        clear_faults(&self.sb);
         let settle = [("LOKET_CHECK_SETTLE_SECS", "0")];
         let o = self.run(t, &["profile"], &settle);
         assert_eq!(
@@ -169,6 +172,7 @@ impl Rig {
 
     /// The invariants of the module docs, on the rig's terminal.
     fn verify(&mut self, context: &str) {
+        clear_faults(&self.sb);
         let t = &self.t;
         let mut expected = self.opening_sen;
         for Row {
@@ -273,6 +277,11 @@ impl Rig {
         assert_eq!(v["status"], "succeeded", "{v}");
         sid_of(&v)
     }
+}
+
+fn clear_faults(sb: &Sandbox) {
+    let (status, body) = http(&sb.base, "DELETE", "/_sandbox/faults", None);
+    assert_eq!(status, 200, "{body}");
 }
 
 struct Booked {
@@ -524,6 +533,29 @@ fn a_kill_at_every_crash_point_of_every_flow_loses_and_doubles_nothing() {
         .map(String::from)
         .to_vec()
     });
+    // A doubt the bank booked, whose `/check` cannot answer (92) so that
+    // neither the login's recovery nor anything else settles it before the
+    // supervisor resolves it as succeeded (seen on the statement). After a
+    // kill, the switcher answers again and recovery must agree.
+    rig.flow("resolve (succeeded)", &[], |rig| {
+        let sid = rig.doubt("commit-then-drop");
+        rig.sb.rule_n(
+            "/check",
+            serde_json::json!({"kind": "error-reply", "code": "92", "message": "[92] Routing destination host not found"}),
+            1_000_000,
+        );
+        [
+            "--json",
+            "resolve",
+            &sid,
+            "--as",
+            "succeeded",
+            "--reason",
+            "ada di mutasi",
+        ]
+        .map(String::from)
+        .to_vec()
+    });
     let a = rig.amount();
     let printed = rig.succeeded(&["--json", "deposit", "--to", "14047", "--amount", &a]);
     rig.flow("reprint", &[], |_| {
@@ -547,7 +579,13 @@ fn a_kill_at_every_crash_point_of_every_flow_loses_and_doubles_nothing() {
         eprintln!("  {flow:<22} {n}");
     }
     // Every flow passed its journal commits and its requests.
-    for flow in ["deposit", "reversal", "check (booked)", "resolve (failed)"] {
+    for flow in [
+        "deposit",
+        "reversal",
+        "check (booked)",
+        "resolve (failed)",
+        "resolve (succeeded)",
+    ] {
         assert!(rig.covered[flow] >= 4, "{flow}: {:?}", rig.covered);
     }
 }

@@ -98,6 +98,17 @@ pub enum JournalError {
         "folder data hanya-baca, jurnal tidak bisa ditulis; jalankan Loket dengan folder data yang bisa ditulis / the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
     )]
     ReadOnly,
+    /// A row's state is not what its own (chained, append-only) events say:
+    /// journal.db was edited outside Loket (the sqlite3 shell, a hex
+    /// editor). Nothing is done with such a row.
+    #[error(
+        "transaksi {sid} diubah di luar Loket: tabel berkata {found}, catatan peristiwanya {recorded}; tidak ada yang dikirim atau diubah, minta supervisor memeriksa jurnal (loket verify --full) / transaction {sid} was changed outside Loket: its row says {found}, its events say {recorded}; nothing was sent or changed, have a supervisor check the journal (loket verify --full)"
+    )]
+    RowEdited {
+        sid: String,
+        found: String,
+        recorded: String,
+    },
     #[error("cannot write the CSV export: {0}")]
     Export(String),
     /// A history query the caller got wrong (a cursor that is not one):
@@ -1090,8 +1101,10 @@ impl Journal {
     ) -> Result<Option<TransactionRecord>> {
         let conn = self.conn()?;
         let sql = format!(
-            "SELECT {COLUMNS} FROM transactions WHERE state = 'unknown' AND dest_account = ?1 \
+            "SELECT {COLUMNS} FROM transactions WHERE dest_account = ?1 \
              AND amount_sen = ?2 AND (?3 IS NULL OR dest_bank_code IS NULL OR dest_bank_code = ?3) \
+             AND (state = 'unknown' OR (SELECT e.to_state FROM events e \
+                  WHERE e.sid = transactions.sid ORDER BY e.id DESC LIMIT 1) = 'unknown') \
              ORDER BY created_at LIMIT 1"
         );
         Ok(conn
@@ -1226,9 +1239,28 @@ fn refresh_search(conn: &Connection, sid: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// One row, for reading or for a write that follows. Its state must be the
+/// one its last event recorded: events are append-only and chained, the row
+/// is not, so a state edited in the file (an `unknown` made `failed` to
+/// lift the hold on a repeat, a `failed` made `succeeded` to reverse it) is
+/// refused here, before any step, check, resolve, reversal or reprint.
 fn load(conn: &Connection, sid: &str) -> Result<Option<TransactionRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM transactions WHERE sid = ?1");
-    Ok(conn.query_row(&sql, [sid], record).optional()?)
+    let Some(row) = conn.query_row(&sql, [sid], record).optional()? else {
+        return Ok(None);
+    };
+    let recorded: Option<String> = conn
+        .prepare_cached("SELECT to_state FROM events WHERE sid = ?1 ORDER BY id DESC LIMIT 1")?
+        .query_row([sid], |r| r.get(0))
+        .optional()?;
+    if recorded.as_deref() != Some(row.state.as_str()) {
+        return Err(JournalError::RowEdited {
+            sid: sid.to_owned(),
+            found: row.state.as_str().to_owned(),
+            recorded: recorded.unwrap_or_else(|| "-".to_owned()),
+        });
+    }
+    Ok(Some(row))
 }
 
 pub(crate) fn millis(ms: i64) -> DateTime<Utc> {

@@ -66,6 +66,11 @@ pub enum Fault {
     /// `data.admin_fee` says 0 and `data.total` the bare amount: the shape
     /// of the document's interbank payment sample, after a quote of 6500.
     ZeroFeeReply,
+    /// Exactly this status and body (sent as `application/json`); the
+    /// handler does not run. For replies no other kind makes: a `/check`
+    /// that names another refnum or amount, a `/reversal` that says `00`
+    /// although nothing was reversed, duplicate keys, a code as a number.
+    RawReply { status: u16, body: String },
 }
 
 /// Why a fault rule (or plan) is refused.
@@ -80,7 +85,7 @@ pub struct FaultRuleError {
 const MAX_LATENCY_MS: u64 = 10 * 60 * 1000;
 
 const KINDS: &str =
-    "latency:MS, error-reply:CODE:MESSAGE, html-502, malformed-json, session-expiry, commit-then-drop, zero-fee-reply";
+    "latency:MS, error-reply:CODE:MESSAGE, html-502, malformed-json, session-expiry, commit-then-drop, zero-fee-reply, raw-reply:STATUS:BODY";
 
 /// The message an `error-reply` without one sends.
 const DEFAULT_ERROR_MESSAGE: &str = "[91] ISSUER OR SWITCH INOPERATIVE";
@@ -120,6 +125,9 @@ impl FaultRule {
             Fault::ErrorReply { code, .. } if code.trim().is_empty() => Err(err(
                 "error-reply needs a code, e.g. error-reply:-1:MESSAGE".into(),
             )),
+            Fault::RawReply { status, .. } if !(100..600).contains(status) => Err(err(format!(
+                "raw-reply status {status} is not an HTTP status (100..599)"
+            ))),
             _ => Ok(()),
         }
     }
@@ -196,7 +204,10 @@ impl FromStr for FaultRule {
                 }
                 probability = p;
                 spec = &spec[..pos];
-            } else if !spec[..pos].to_ascii_lowercase().starts_with("error-reply") {
+            } else if !["error-reply", "raw-reply"]
+                .iter()
+                .any(|k| spec[..pos].to_ascii_lowercase().starts_with(k))
+            {
                 return Err(err("the probability after @ must be a number such as 0.5"));
             }
         }
@@ -241,6 +252,21 @@ impl FromStr for FaultRule {
             "session-expiry" => no_arg(Fault::SessionExpiry)?,
             "commit-then-drop" => no_arg(Fault::CommitThenDrop)?,
             "zero-fee-reply" => no_arg(Fault::ZeroFeeReply)?,
+            "raw-reply" => {
+                let (status, body) = arg.and_then(|a| a.split_once(':')).ok_or_else(|| {
+                    err("raw-reply needs a status and a body, e.g. raw-reply:200:{}")
+                })?;
+                let status = status
+                    .trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|s| (100..600).contains(s))
+                    .ok_or_else(|| err("raw-reply needs an HTTP status between 100 and 599"))?;
+                Fault::RawReply {
+                    status,
+                    body: body.to_owned(),
+                }
+            }
             "" => return Err(err(&format!("the fault kind is missing; kinds: {KINDS}"))),
             other => {
                 return Err(err(&format!(
@@ -275,6 +301,7 @@ impl fmt::Display for FaultRule {
             Fault::SessionExpiry => f.write_str("session-expiry")?,
             Fault::CommitThenDrop => f.write_str("commit-then-drop")?,
             Fault::ZeroFeeReply => f.write_str("zero-fee-reply")?,
+            Fault::RawReply { status, body } => write!(f, "raw-reply:{status}:{body}")?,
         }
         if self.probability != 1.0 {
             write!(f, "@{}", self.probability)?;
@@ -436,6 +463,22 @@ mod tests {
                 message: DEFAULT_ERROR_MESSAGE.into()
             }
         );
+    }
+
+    #[test]
+    fn a_raw_reply_keeps_its_body_whole() {
+        let r = parse(r#"/check=raw-reply:200:{"code":"00","data":{"remark":"a@1.5 x3"}}x2"#);
+        assert_eq!(
+            r.fault,
+            Fault::RawReply {
+                status: 200,
+                body: r#"{"code":"00","data":{"remark":"a@1.5 x3"}}"#.into()
+            }
+        );
+        assert_eq!(r.times, Some(2));
+        assert_eq!(parse(&r.to_string()).fault, r.fault);
+        assert!("/check=raw-reply:999:{}".parse::<FaultRule>().is_err());
+        assert!("/check=raw-reply".parse::<FaultRule>().is_err());
     }
 
     #[test]

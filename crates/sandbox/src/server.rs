@@ -131,6 +131,15 @@ pub(crate) async fn fault_layer(State(st): State<Shared>, req: Request, next: Ne
         Some(Fault::Html502) => wire::html_502(),
         Some(Fault::MalformedJson) => truncate(next.run(req).await).await,
         Some(Fault::ZeroFeeReply) => zero_fee(next.run(req).await).await,
+        Some(Fault::RawReply { status, body }) => {
+            let mut resp = Response::new(Body::from(body));
+            *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            resp
+        }
         Some(Fault::SessionExpiry) => {
             if let Some(id) = wire::header_text(req.headers(), "sessionid") {
                 st.sessions.forget(id);

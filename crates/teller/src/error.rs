@@ -61,6 +61,11 @@ pub enum TellerError {
     /// than "refnum not found", or too soon after the request left).
     #[error("transaction {sid} is still in doubt: {why}")]
     CheckLater { sid: String, why: String },
+    /// The switcher's answer disagrees with the journal (another refnum or
+    /// amount, "reversed" for a row that is not, a reversal it does not
+    /// know): it proves nothing, so nothing is recorded; a supervisor decides.
+    #[error("the switcher's answer about {sid} contradicts the journal: {why}")]
+    Contradiction { sid: String, why: String },
     /// The original already has a reversal that is in flight, in doubt or done.
     #[error("transaction {sid} already has reversal {reversal}")]
     ReversalPending { sid: String, reversal: String },
@@ -107,6 +112,7 @@ impl TellerError {
             TellerError::NoSuchTransaction(_) => "NO_SUCH_TRANSACTION".into(),
             TellerError::WrongState { .. } => "WRONG_STATE".into(),
             TellerError::NoSwitcher => "NO_SWITCHER".into(),
+            TellerError::Journal(JournalError::RowEdited { .. }) => "ROW_EDITED".into(),
             TellerError::Journal(_) => "JOURNAL".into(),
             TellerError::Supervisor(e) => e.code().into(),
             TellerError::Backup(e) => e.code().into(),
@@ -115,6 +121,7 @@ impl TellerError {
             TellerError::InquiryFailed { .. } => "INQUIRY_FAILED".into(),
             TellerError::UnrecordedOutcome { .. } => "UNRECORDED_OUTCOME".into(),
             TellerError::CheckLater { .. } => "CHECK_LATER".into(),
+            TellerError::Contradiction { .. } => "CONTRADICTION".into(),
             TellerError::ReversalPending { .. } => "REVERSAL_PENDING".into(),
             TellerError::SettingsChanged { .. } => "SETTINGS_CHANGED".into(),
         }
@@ -124,7 +131,9 @@ impl TellerError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             TellerError::Bank(e) => !e.outcome_known(),
-            TellerError::UnrecordedOutcome { .. } | TellerError::CheckLater { .. } => true,
+            TellerError::UnrecordedOutcome { .. }
+            | TellerError::CheckLater { .. }
+            | TellerError::Contradiction { .. } => true,
             _ => false,
         }
     }
@@ -132,9 +141,9 @@ impl TellerError {
     /// The sid of the transaction in doubt this error is about, if any.
     pub fn sid_in_doubt(&self) -> Option<&str> {
         match self {
-            TellerError::UnrecordedOutcome { sid, .. } | TellerError::CheckLater { sid, .. } => {
-                Some(sid)
-            }
+            TellerError::UnrecordedOutcome { sid, .. }
+            | TellerError::CheckLater { sid, .. }
+            | TellerError::Contradiction { sid, .. } => Some(sid),
             _ => None,
         }
     }
@@ -252,6 +261,20 @@ impl TellerError {
                 format!(
                     "Transaction {sid} is still in doubt: {why}. Not settled yet; check again later. \
                      Do not repeat the transaction."
+                ),
+            ),
+            TellerError::Contradiction { sid, why } => (
+                format!(
+                    "PERHATIAN: jawaban switcher tentang {sid} bertentangan dengan jurnal: {why}. \
+                     Jawaban ini tidak dicatat; status di jurnal tidak diubah. Jangan ulangi \
+                     transaksi. Supervisor: cocokkan dengan mutasi rekening (loket reconcile) lalu \
+                     putuskan (loket resolve)."
+                ),
+                format!(
+                    "ATTENTION: the switcher's answer about {sid} contradicts the journal: {why}. \
+                     The answer is not recorded; the journal's state is unchanged. Do not repeat \
+                     the transaction. Supervisor: compare with the account statement (loket \
+                     reconcile), then decide (loket resolve)."
                 ),
             ),
             TellerError::ReversalPending { sid, reversal } => (

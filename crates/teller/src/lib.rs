@@ -894,8 +894,51 @@ impl Teller {
     /// supervisor): the switcher's word is never ignored.
     pub async fn check(&self, sid: &str, actor: &str) -> Result<TransactionRecord> {
         let record = self.record(sid)?;
+        // A row on its way (another live process is sending it; start-up
+        // recovery never takes a live owner's row) is answered by its
+        // sender. The switcher's "not found" now would only mean "not yet".
+        if matches!(record.state, State::Authorized | State::Sending) {
+            return Err(TellerError::CheckLater {
+                sid: sid.to_owned(),
+                why: "transaksi ini sedang dikirim (mungkin oleh jendela/proses lain) / this \
+                      transaction is being sent (perhaps by another window or process)"
+                    .into(),
+            });
+        }
         let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
         let answer = switcher.check(&sid_of(sid)?).await;
+        match self.weigh_check(sid, actor, record, answer.clone()) {
+            // Another process (the app and the CLI share one journal; a
+            // supervisor resolving) moved the row between our read and our
+            // write: the switcher's answer is weighed again against the row
+            // as it now is, so a booked answer still corrects a "failed".
+            Err(TellerError::Journal(JournalError::BadTransition { .. })) => {
+                let now = self.record(sid)?;
+                match self.weigh_check(sid, actor, now, answer) {
+                    Err(TellerError::Journal(JournalError::BadTransition { .. })) => {
+                        Err(TellerError::CheckLater {
+                            sid: sid.to_owned(),
+                            why: "baris berubah saat dicek; cek lagi / the row changed while \
+                                  being checked; check again"
+                                .into(),
+                        })
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The part of [`Teller::check`] after the switcher answered: what its
+    /// answer means for the row as read.
+    fn weigh_check(
+        &self,
+        sid: &str,
+        actor: &str,
+        record: TransactionRecord,
+        answer: std::result::Result<bankplus::SwitcherTransfer, bankplus::Error>,
+    ) -> Result<TransactionRecord> {
         let booked_facts = |t: &bankplus::SwitcherTransfer| StepFacts {
             resolution: Some(Resolution::Switcher),
             bank_reference: t.journal.clone(),
@@ -906,8 +949,15 @@ impl Teller {
         match record.state {
             State::Unknown => {}
             State::Failed => {
-                // A booked answer proves the recorded failure wrong.
+                // A booked answer proves the recorded failure wrong, if it is
+                // about this transaction.
                 return match answer {
+                    Ok(t) if disagreement(&record, sid, &t).is_some() => {
+                        Err(TellerError::Contradiction {
+                            sid: sid.to_owned(),
+                            why: disagreement(&record, sid, &t).unwrap_or_default(),
+                        })
+                    }
                     Ok(t) => {
                         let evidence = format!(
                             "switcher check: booked ({})",
@@ -924,28 +974,48 @@ impl Teller {
                 };
             }
             _ => {
-                // Nothing to settle; the answer is only informative.
+                // Nothing to settle; the answer is only informative, but one
+                // that contradicts a settled row is said loudly (a reversal
+                // answered 00 that the switcher does not know, a row it
+                // calls reversed that the journal does not).
+                let why = match &answer {
+                    Ok(t) => disagreement(&record, sid, t).or_else(|| {
+                        let says_reversed = t.info.as_deref().map(says_reversed);
+                        (record.state == State::Reversed && says_reversed == Some(false)).then(
+                            || {
+                                format!(
+                                "switcher menyebut transaksi ini \"{}\", bukan dibatalkan / the \
+                                 switcher calls it \"{}\", not reversed",
+                                shown(t.info.as_deref().unwrap_or_default()),
+                                shown(t.info.as_deref().unwrap_or_default())
+                            )
+                            },
+                        )
+                    }),
+                    Err(bankplus::Error::Refused { code, message, .. })
+                        if refnum_unknown(code, message)
+                            && matches!(record.state, State::Succeeded | State::Reversed) =>
+                    {
+                        Some(
+                            "switcher tidak mengenal refnum ini, padahal jurnal mencatatnya \
+                             berhasil / the switcher does not know this refnum, but the journal \
+                             records it as done"
+                                .to_owned(),
+                        )
+                    }
+                    Err(_) => None,
+                };
+                if let Some(why) = why {
+                    return Err(TellerError::Contradiction {
+                        sid: sid.to_owned(),
+                        why,
+                    });
+                }
                 answer.map_err(TellerError::from)?;
                 return Ok(record);
             }
         }
-        let settled = self.settle_checked(sid, actor, &record, answer, booked_facts);
-        match settled {
-            // Another process (the app and the CLI share one journal) settled
-            // this doubt between our read and our write: its answer stands,
-            // and the row as it now is is the answer.
-            Err(TellerError::Journal(JournalError::BadTransition { .. })) => {
-                let now = self.record(sid)?;
-                if now.state == State::Unknown {
-                    return Err(TellerError::CheckLater {
-                        sid: sid.to_owned(),
-                        why: "baris berubah saat dicek; cek lagi / the row changed while being checked; check again".into(),
-                    });
-                }
-                Ok(now)
-            }
-            other => other,
-        }
+        self.settle_checked(sid, actor, &record, answer, booked_facts)
     }
 
     /// The part of [`Teller::check`] that records the switcher's answer on a row in doubt.
@@ -958,6 +1028,10 @@ impl Teller {
         booked_facts: impl Fn(&bankplus::SwitcherTransfer) -> StepFacts,
     ) -> Result<TransactionRecord> {
         match answer {
+            Ok(t) if disagreement(record, sid, &t).is_some() => Err(TellerError::Contradiction {
+                sid: sid.to_owned(),
+                why: disagreement(record, sid, &t).unwrap_or_default(),
+            }),
             Ok(t) => Ok(self.journal.step(
                 sid,
                 State::Unknown,
@@ -1125,9 +1199,22 @@ impl Teller {
             .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
         {
             Some(j) => j.to_owned(),
-            None => switcher.check(&target).await?.journal.ok_or_else(|| {
-                TellerError::Input("switcher tidak memberi nomor jurnal / no journal number".into())
-            })?,
+            None => {
+                let booked = switcher.check(&target).await?;
+                // The journal number of another transaction would reverse
+                // someone else's money.
+                if let Some(why) = disagreement(&record, sid, &booked) {
+                    return Err(TellerError::Contradiction {
+                        sid: sid.into(),
+                        why,
+                    });
+                }
+                booked.journal.ok_or_else(|| {
+                    TellerError::Input(
+                        "switcher tidak memberi nomor jurnal / no journal number".into(),
+                    )
+                })?
+            }
         };
         // One reversal at a time per original, across processes: the journal
         // begins this row only if the original has none that could still book.
@@ -1152,10 +1239,45 @@ impl Teller {
             None,
             authorized(),
         )?;
-        match switcher
+        let answer = switcher
             .reversal(&sid_of(&reversal_sid)?, &target, &journal_no)
-            .await
-        {
+            .await;
+        // A 00 that names another refnum or amount proves nothing: the
+        // reversal stays in doubt (its own `/check` settles it), and the
+        // original is not marked reversed on its word.
+        let answer = match answer {
+            Ok(done) => {
+                let reversal_row = self.record(&reversal_sid)?;
+                match disagreement(&reversal_row, &reversal_sid, &done) {
+                    Some(why) => Err(ReversalReply::Contradiction(why)),
+                    None => Ok(done),
+                }
+            }
+            Err(e) => Err(ReversalReply::Error(e)),
+        };
+        match answer {
+            Err(ReversalReply::Contradiction(why)) => {
+                self.journal
+                    .step(
+                        &reversal_sid,
+                        State::Sending,
+                        State::Unknown,
+                        &actor,
+                        Some(&format!("switcher reply contradicts the journal: {why}")),
+                        StepFacts {
+                            authorized_by: Some(supervisor.to_owned()),
+                            ..StepFacts::default()
+                        },
+                    )
+                    .map_err(|je| TellerError::UnrecordedOutcome {
+                        sid: reversal_sid.clone(),
+                        detail: je.to_string(),
+                    })?;
+                Err(TellerError::Contradiction {
+                    sid: reversal_sid,
+                    why,
+                })
+            }
             Ok(done) => {
                 // The journal moves the original to `reversed` in the same
                 // SQLite transaction as the reversal's success.
@@ -1180,7 +1302,7 @@ impl Teller {
                     })?;
                 self.record(sid)
             }
-            Err(e) => {
+            Err(ReversalReply::Error(e)) => {
                 let to = if e.outcome_known() {
                     State::Failed
                 } else {
@@ -1257,6 +1379,62 @@ impl Teller {
         }
         Ok(report)
     }
+}
+
+/// What became of a `/reversal` request, once its reply is weighed.
+enum ReversalReply {
+    Error(bankplus::Error),
+    Contradiction(String),
+}
+
+/// Network text fit for a message: printable ASCII only, at most 32 characters.
+fn shown(text: &str) -> String {
+    let printable: String = text
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect();
+    money::preview(printable.trim())
+}
+
+/// Whether the switcher's `info` speaks of a reversal ("Transfer reversed",
+/// "Reversal success").
+fn says_reversed(info: &str) -> bool {
+    info.to_ascii_lowercase().contains("revers")
+}
+
+/// Why a booked switcher answer (`/check`, `/reversal`) is no proof about
+/// `record`: it must name `refnum` and the row's amount, and may speak of a
+/// reversal only for a reversal or a reversed row. `None` when it agrees.
+fn disagreement(
+    record: &TransactionRecord,
+    refnum: &str,
+    t: &bankplus::SwitcherTransfer,
+) -> Option<String> {
+    if t.refnum.trim() != refnum {
+        let other = shown(&t.refnum);
+        return Some(format!(
+            "balasan menyebut refnum \"{other}\", bukan {refnum} / the reply names refnum \
+             \"{other}\", not {refnum}"
+        ));
+    }
+    if let Some(amount) = record.amount {
+        if t.amount != amount {
+            return Some(format!(
+                "switcher menyebut jumlah {}, jurnal {amount} / the switcher says {}, the \
+                 journal {amount}",
+                t.amount, t.amount
+            ));
+        }
+    }
+    let reversal_expected = record.kind == Kind::Reversal || record.state == State::Reversed;
+    if !reversal_expected && t.info.as_deref().is_some_and(says_reversed) {
+        let info = shown(t.info.as_deref().unwrap_or_default());
+        return Some(format!(
+            "switcher menyebut transaksi ini \"{info}\" (dibatalkan) / the switcher says \
+             \"{info}\" (reversed)"
+        ));
+    }
+    None
 }
 
 /// The switcher's documented answer for a refnum it has no record of.

@@ -228,8 +228,10 @@ impl SettingsDamaged {
 }
 
 /// The settings file's fingerprint as the journal records it after every
-/// change (issue 10, defect 23): `sha256=<hex of the file, or none>;server=<origin or ->`.
-/// The server is kept in clear so a mismatch can say what it was.
+/// change (issue 10, defect 23): `sha256=<hex of the file, or
+/// none>;server=<origin or ->;switcher=<origin or ->`. The server and the
+/// switcher are kept in clear so a mismatch can say what they were
+/// (fingerprints recorded before the switcher was added end at the server).
 pub fn fingerprint(data_dir: &Path) -> String {
     let path = Settings::path(data_dir);
     let hash = match std::fs::read(&path) {
@@ -238,16 +240,23 @@ pub fn fingerprint(data_dir: &Path) -> String {
     };
     let (settings, _) = Settings::load(data_dir);
     format!(
-        "sha256={hash};server={}",
-        settings.server.as_deref().unwrap_or("-")
+        "sha256={hash};server={};switcher={}",
+        settings.server.as_deref().unwrap_or("-"),
+        settings.switcher.as_deref().unwrap_or("-")
     )
 }
 
 fn server_of(fingerprint: &str) -> &str {
-    fingerprint
+    let server = fingerprint
         .split_once(";server=")
         .map(|(_, s)| s)
-        .unwrap_or("-")
+        .unwrap_or("-");
+    server.split_once(";switcher=").map_or(server, |(s, _)| s)
+}
+
+/// `None` for a fingerprint recorded before the switcher was part of it.
+fn switcher_of(fingerprint: &str) -> Option<&str> {
+    fingerprint.split_once(";switcher=").map(|(_, s)| s)
 }
 
 /// How the settings file differs from what the journal last recorded.
@@ -256,16 +265,55 @@ pub struct SettingsMismatch {
     /// The recorded and the current server (`-` = the embedded sandbox).
     pub recorded_server: String,
     pub current_server: String,
+    /// The recorded and the current switcher (`None` recorded: a
+    /// fingerprint from before the switcher was recorded).
+    pub recorded_switcher: Option<String>,
+    pub current_switcher: String,
 }
 
 impl SettingsMismatch {
-    /// Whether money must stop: the server is not the approved one.
+    /// Whether money must stop: the server or the switcher is not the
+    /// approved one. The switcher settles doubts and carries reversals, so
+    /// one the agent chose could call a booked payment "not found" (then
+    /// failed, and paid again) as surely as a false server could.
     pub fn server_changed(&self) -> bool {
-        self.recorded_server != self.current_server
+        self.recorded_server != self.current_server || self.switcher_changed()
+    }
+
+    /// Whether the switcher differs from the recorded one.
+    pub fn switcher_changed(&self) -> bool {
+        self.recorded_switcher
+            .as_deref()
+            .is_some_and(|s| s != self.current_switcher)
+    }
+
+    /// The recorded and current addresses, for a message: the server, and
+    /// the switcher when that is what changed.
+    pub fn addresses(&self) -> (String, String) {
+        if self.switcher_changed() {
+            (
+                format!(
+                    "{} (switcher {})",
+                    self.recorded_server,
+                    self.recorded_switcher.as_deref().unwrap_or("-")
+                ),
+                format!(
+                    "{} (switcher {})",
+                    self.current_server, self.current_switcher
+                ),
+            )
+        } else {
+            (self.recorded_server.clone(), self.current_server.clone())
+        }
     }
 
     pub fn describe(&self) -> String {
-        if self.server_changed() {
+        if self.switcher_changed() {
+            let (recorded, current) = self.addresses();
+            format!(
+                "settings.json diubah di luar Loket: server {recorded} -> {current} / settings.json was changed outside Loket: server {recorded} -> {current}"
+            )
+        } else if self.server_changed() {
             format!(
                 "settings.json diubah di luar Loket: server {} -> {} / settings.json was changed outside Loket: server {} -> {}",
                 self.recorded_server, self.current_server, self.recorded_server, self.current_server
@@ -294,6 +342,8 @@ pub fn check_settings(
         Some(recorded) => Ok(Some(SettingsMismatch {
             recorded_server: server_of(recorded).to_owned(),
             current_server: server_of(&now).to_owned(),
+            recorded_switcher: switcher_of(recorded).map(str::to_owned),
+            current_switcher: switcher_of(&now).unwrap_or("-").to_owned(),
         })),
     }
 }
@@ -321,10 +371,8 @@ pub fn guard(
     };
     journal.record_integrity_note("tamper", &mismatch.describe())?;
     if mismatch.server_changed() {
-        return Err(TellerError::SettingsChanged {
-            recorded: mismatch.recorded_server,
-            current: mismatch.current_server,
-        });
+        let (recorded, current) = mismatch.addresses();
+        return Err(TellerError::SettingsChanged { recorded, current });
     }
     Ok(())
 }

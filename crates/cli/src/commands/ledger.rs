@@ -345,7 +345,19 @@ pub async fn check(ctx: &Ctx, sid: &str) -> u8 {
         .flatten()
         .map(|r| r.state);
     match ctx.teller.check(sid, &actor).await {
-        Ok(r) if before == Some(State::Failed) && r.state == State::Succeeded => {
+        // Recorded failed before this check, or by a supervisor in another
+        // process while this check waited for the switcher.
+        Ok(r)
+            if before != Some(State::Succeeded)
+                && r.state == State::Succeeded
+                && ctx
+                    .teller
+                    .journal()
+                    .flags(sid)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|f| f.corrected) =>
+        {
             // A recorded failure proven booked: say it loudly, it may mean
             // the customer was turned away although their money moved.
             let mut v = record_json(&r);

@@ -1,0 +1,247 @@
+//! Two real `loket` processes on one data directory at the same moment,
+//! checked against the sandbox's ledger and request counts: a `check` of a
+//! payment another process is still sending, a supervisor resolving while
+//! the agent's `check` is waiting for the switcher, logins, logouts and an
+//! expired session of one process while the other pays, and checks and
+//! reversals of different transactions at once. Nothing leaves twice and
+//! nothing is lost.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{expect, sid_of, Run, Sandbox, Terminal};
+
+fn spawn(t: &Terminal, args: &[&str]) -> Child {
+    t.cmd(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts")
+}
+
+fn finish(child: Child) -> Run {
+    let out = child.wait_with_output().expect("loket ends");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Waits (up to a minute: a loaded CI machine) until journal.db has a row
+/// in `state`, and returns its sid. Reads as the sqlite3 shell would.
+fn wait_for_row(dir: &Path, state: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(db) = rusqlite::Connection::open_with_flags(
+            dir.join("journal.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        ) {
+            let found: Option<String> = db
+                .query_row(
+                    "SELECT sid FROM transactions WHERE state = ?1 ORDER BY sid DESC LIMIT 1",
+                    [state],
+                    |r| r.get(0),
+                )
+                .ok();
+            if let Some(sid) = found {
+                return sid;
+            }
+        }
+        assert!(Instant::now() < deadline, "no row became {state}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A `check` (and a `history`, and a second agent's login/logout with an
+/// expired session) while another process is sending the payment. Before
+/// the fix, `check` of a row still `sending` reported the switcher's
+/// "refnum provided was not found" as a refusal (exit 1, "Ditolak bank"),
+/// so the agent read a payment on its way as refused.
+#[test]
+fn a_check_of_a_payment_another_process_is_sending_says_in_progress() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "4447");
+    sb.rule(
+        "/bankplus/bsa/depositAccount",
+        serde_json::json!({"kind": "latency", "ms": 6000}),
+    );
+    let a = spawn(
+        &t,
+        &[
+            "--json",
+            "deposit",
+            "--to",
+            "14048",
+            "--amount",
+            "21000",
+            "--name",
+            "SITI RAHAYU",
+        ],
+    );
+    let sid = wait_for_row(t.path(), "sending");
+    // B: the agent checks the payment on its way.
+    let b = t.run(&["--json", "check", &sid]);
+    assert_eq!(
+        b.code, 3,
+        "in progress, not refused\n{}\n{}",
+        b.stdout, b.stderr
+    );
+    let v = b.json();
+    assert_eq!(v["status"], "unknown", "{v}");
+    let text = v.to_string();
+    assert!(!text.contains("Tidak ada uang"), "{text}");
+    // C: another login/logout, whose balance call finds its session expired.
+    sb.fault("/bankplus/account/balance", "session-expiry");
+    let c = t.run(&["balance"]);
+    assert_ne!(c.code, 0, "{}", c.stderr);
+    expect(&t.run(&["--json", "history", "--limit", "5"]), 0);
+
+    let a = finish(a);
+    expect(&a, 0);
+    assert_eq!(sid_of(&a.json()), sid);
+    assert_eq!(t.state_of(&sid), "succeeded");
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(sb.balance("BNI", "4447"), opening - 21_000, "debited once");
+}
+
+/// The agent's `check` waits for a slow switcher that will say "booked"; a
+/// supervisor resolves the doubt as failed meanwhile (another process).
+/// Before the fix, the check then found the row settled and kept the
+/// supervisor's "failed" silently: a payment the switcher had just called
+/// booked stayed failed, and the customer could be paid twice. Now the
+/// switcher's answer corrects it, loudly, as any booked answer on a failed row.
+#[test]
+fn a_supervisor_resolving_while_the_check_waits_is_corrected_by_the_switchers_answer() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    let opening = sb.balance("BNI", "4447");
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let r = t.run_no_switcher(&[
+        "--json",
+        "deposit",
+        "--to",
+        "14048",
+        "--amount",
+        "23000",
+        "--name",
+        "SITI RAHAYU",
+    ]);
+    expect(&r, 3);
+    let sid = r.sid();
+    assert_eq!(sb.balance("BNI", "4447"), opening - 23_000, "booked");
+    // A's start-up recovery asks first and gets no answer (92), so the row
+    // is still in doubt when A's own check asks; that one is slow.
+    let plan = serde_json::json!({"seed": 1, "rules": [
+        {"endpoint": "/check", "fault": {"kind": "error-reply", "code": "92",
+            "message": "[92] Routing destination host not found"}, "probability": 1.0, "times": 1},
+        {"endpoint": "/check", "fault": {"kind": "latency", "ms": 5000}, "probability": 1.0, "times": 1}
+    ]});
+    let (status, body) = common::http(
+        &sb.base,
+        "POST",
+        "/_sandbox/faults",
+        Some(&plan.to_string()),
+    );
+    assert_eq!(status, 200, "{body}");
+    let checks_before = sb.requests_to("/check");
+    let a = spawn(&t, &["--json", "check", &sid]);
+    // The supervisor resolves once A's own question is on its way.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sb.requests_to("/check") < checks_before + 2 {
+        assert!(Instant::now() < deadline, "A never asked the switcher");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let s = t.run_no_switcher(&[
+        "--json",
+        "resolve",
+        &sid,
+        "--as",
+        "failed",
+        "--reason",
+        "customer says nothing arrived",
+    ]);
+    expect(&s, 0);
+    let a = finish(a);
+    assert_eq!(a.code, 0, "{}\n{}", a.stdout, a.stderr);
+    assert_eq!(
+        t.state_of(&sid),
+        "succeeded",
+        "the switcher's booked answer is not lost\n{}\n{}",
+        a.stdout,
+        a.stderr
+    );
+    assert_eq!(a.json()["corrected"], true, "said loudly: {}", a.stdout);
+    // Corrected as its own event.
+    let db = rusqlite::Connection::open(t.path().join("journal.db")).expect("journal");
+    let (corrected, corrections): (i64, i64) = db
+        .query_row(
+            "SELECT corrected, (SELECT count(*) FROM events WHERE sid = ?1 \
+             AND from_state = 'failed' AND to_state = 'succeeded') \
+             FROM transactions WHERE sid = ?1",
+            [&sid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row");
+    assert_eq!((corrected, corrections), (1, 1));
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(sb.balance("BNI", "4447"), opening - 23_000, "debited once");
+}
+
+/// A reversal of one payment and a check of another doubt, in two processes
+/// at once, with a third paying: each leaves once.
+#[test]
+fn a_reverse_a_check_and_a_payment_at_once_each_leave_once() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    let opening = sb.balance("BNI", "4447");
+    // A succeeded payment to reverse, and one in doubt (booked) to check.
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let r = t.run_no_switcher(&["--json", "deposit", "--to", "14048", "--amount", "31000"]);
+    expect(&r, 3);
+    let to_reverse = r.sid();
+    t.resolve_succeeded(&to_reverse);
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let r = t.run_no_switcher(&["--json", "deposit", "--to", "14048", "--amount", "32000"]);
+    expect(&r, 3);
+    let to_check = r.sid();
+    sb.rule_n(
+        "/reversal",
+        serde_json::json!({"kind": "latency", "ms": 3000}),
+        1,
+    );
+    let rev = spawn(
+        &t,
+        &[
+            "--json",
+            "reverse",
+            &to_reverse,
+            "--reason",
+            "wrong account",
+        ],
+    );
+    let chk = spawn(&t, &["--json", "check", &to_check]);
+    let pay = spawn(
+        &t,
+        &["--json", "deposit", "--to", "14049", "--amount", "33000"],
+    );
+    let (rev, chk, pay) = (finish(rev), finish(chk), finish(pay));
+    expect(&rev, 0);
+    expect(&chk, 0);
+    expect(&pay, 0);
+    assert_eq!(t.state_of(&to_reverse), "reversed");
+    assert_eq!(t.state_of(&to_check), "succeeded");
+    assert_eq!(sb.requests_to("/reversal"), 1);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 3);
+    assert_eq!(
+        sb.balance("BNI", "4447"),
+        opening - 32_000 - 33_000,
+        "every debit once, the reversed one back once"
+    );
+}
