@@ -79,6 +79,7 @@ fn twenty_thousand_flows_over_sixteen_seeds_keep_every_invariant() {
                         children_per_day: CHILDREN_PER_DAY,
                         loket: Some(PathBuf::from(env!("CARGO_BIN_EXE_loket"))),
                         work_dir: None,
+                        plant: None,
                     };
                     match rt.block_on(run(&cfg)) {
                         Ok(r) => {
