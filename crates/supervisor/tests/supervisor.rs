@@ -152,7 +152,8 @@ fn messages_are_indonesian_first() {
 /// damaged row that still passes the chain: written with the chain's
 /// function, as Loket would) is refused as damaged data before Argon2 runs;
 /// before the fix Argon2 tried to allocate 4 TiB and the process aborted.
-/// Found by the fuzz target `supervisor.store`.
+/// Found while writing the fuzz target `supervisor.store` (bounded before
+/// its first run: unbounded, a mutated `m=` could take the machine's memory).
 #[test]
 fn a_stored_hash_asking_for_terabytes_is_refused_as_damaged() {
     let dir = tempfile::tempdir().expect("temp dir");
