@@ -63,8 +63,11 @@ bench: deps ui
 	$(CARGO) bench -p loket-e2e --bench startup
 
 ## The counter-day simulator, long: SEEDS fresh random seeds (or SEED=n to replay one)
-## of FLOWS flows each, in DAYS days, CHILDREN loket processes a day; prints flows/s
-## and the seeds used. A seed that fails joins the CI set in crates/cli/tests/simulator.rs.
+## of FLOWS flows each, in DAYS days, CHILDREN loket processes a day; prints flows, seeds,
+## flows/s and duration, and stops at a failing seed with its replay command. Each
+## finished seed is appended to SOAK_LOG, whose running total is printed (an interrupted
+## soak still counts). A seed that fails joins the CI set in crates/cli/tests/simulator.rs.
+SOAK_LOG ?= $(TARGET)/soak-log.tsv
 SEEDS ?= 4
 FLOWS ?= 25000
 DAYS ?= 10
@@ -72,7 +75,7 @@ CHILDREN ?= 5
 JOBS ?= 2
 soak: deps
 	$(CARGO) build --release -p loket-cli -p simulator
-	$(TARGET)/release/loket-sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) --flows $(FLOWS) --days $(DAYS) --children $(CHILDREN) --jobs $(JOBS) --loket $(TARGET)/release/loket
+	$(TARGET)/release/loket-sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) --flows $(FLOWS) --days $(DAYS) --children $(CHILDREN) --jobs $(JOBS) --loket $(TARGET)/release/loket --log $(SOAK_LOG)
 
 ## Fuzzing (issue 12): every decoder of untrusted bytes fed mutated document
 ## samples, FUZZ_CASES in total (default 10,000,000), cases/s per target and

@@ -33,8 +33,6 @@ const SEEDS: &[u64] = &[
     144,
     233,
     377,
-    610,
-    987,
     20261129,
     // Found a false alarm of the simulator's own secret scanner: a PIN's six
     // digits inside a chain hash in journal.db (now only a standalone PIN counts).
@@ -48,6 +46,12 @@ const SEEDS: &[u64] = &[
     // approval before a slow scan and it expired before the reversal; the
     // approval is now taken right before the call, as the app asks for it.
     17362642440479066031,
+    // Found (in the 1,000,000-flow soak, twice) that the simulator drew the
+    // KTP serial 0000, which Loket rightly refuses as implausible; the plan
+    // now draws 0001-9999 (simulator::open_account_form). These two took
+    // the places of the plain seeds 610 and 987, so CI runs as many flows.
+    52638954518845958,
+    5735622078412002600,
 ];
 const FLOWS_PER_SEED: u64 = 1_060;
 const DAYS: u32 = 4;
@@ -79,6 +83,7 @@ fn twenty_thousand_flows_over_sixteen_seeds_keep_every_invariant() {
                         children_per_day: CHILDREN_PER_DAY,
                         loket: Some(PathBuf::from(env!("CARGO_BIN_EXE_loket"))),
                         work_dir: None,
+                        plant: None,
                     };
                     match rt.block_on(run(&cfg)) {
                         Ok(r) => {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod supervisors;
 pub mod targets;
 
 /// SplitMix64: small, fast, and the same sequence for a seed on every machine.

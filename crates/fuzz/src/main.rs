@@ -1,6 +1,7 @@
 //! `loket-fuzz [--cases N] [--seed S] [--crashes DIR] [--only NAME] [--replay FILE…]`
 //!
-//! Runs N cases in total, split evenly over the targets (default 10,000,000),
+//! Runs N cases in total, split evenly over the targets (default 10,000,000;
+//! a slow target gets a fraction of a share, see `targets::case_divisor`),
 //! prints cases and cases/s per target and every finding, saves each
 //! finding's input under DIR/<target>/, and exits 1 when anything was found.
 //! `--replay` runs saved inputs through the target named by their folder.
@@ -73,13 +74,18 @@ fn main() -> ExitCode {
         eprintln!("no target matches {only:?}");
         return ExitCode::from(2);
     }
-    // Rounded up: the total is at least what was asked for.
-    let per_target = cases.div_ceil(chosen.len() as u64).max(1);
+    // Rounded up: the total is at least what was asked for. A slow target
+    // gets 1/divisor of a share (targets::case_divisor).
+    let shares: f64 = chosen
+        .iter()
+        .map(|t| 1.0 / targets::case_divisor(t.name) as f64)
+        .sum();
+    let per_target = ((cases as f64 / shares).ceil() as u64).max(1);
     // A panic is caught and reported per case; the default hook would print
     // each one to stderr as well.
     std::panic::set_hook(Box::new(|_| {}));
     println!(
-        "loket-fuzz: seed {seed:#x}, {per_target} cases per target, {} targets",
+        "loket-fuzz: seed {seed:#x}, {per_target} cases per target (slow ones fewer), {} targets",
         chosen.len()
     );
     println!(
@@ -90,7 +96,8 @@ fn main() -> ExitCode {
     let mut total_secs = 0.0;
     let mut findings = Vec::new();
     for t in chosen {
-        let r = run_target(t, per_target, seed, Some(&crashes), 20);
+        let n = per_target.div_ceil(targets::case_divisor(t.name)).max(1);
+        let r = run_target(t, n, seed, Some(&crashes), 20);
         println!(
             "{:<28} {:>12} {:>12.0} {:>9}",
             r.target,

@@ -1,7 +1,8 @@
 //! The fuzz targets: every Bank+ and switcher decoder, the four statement
 //! providers' wire types and their one conversion to a line, the Mutasibank
-//! webhook verifier, `settings.json`, the providers TOML and the sealed
-//! provider store (`providers.enc`).
+//! webhook verifier, `settings.json`, the providers TOML, the sealed
+//! provider store (`providers.enc`) and the supervisor store (see
+//! [`crate::supervisors`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -344,7 +345,7 @@ fn webhook_target() -> Target {
 }
 
 /// A scratch directory per target, on the fastest disk there is.
-fn scratch(name: &str) -> Option<tempfile::TempDir> {
+pub(crate) fn scratch(name: &str) -> Option<tempfile::TempDir> {
     let shm = Path::new("/dev/shm");
     let base: PathBuf = if shm.is_dir() {
         shm.to_path_buf()
@@ -567,6 +568,16 @@ fn sealed_store_target() -> Target {
     }
 }
 
+/// How many times fewer cases a target gets than the others: the supervisor
+/// store writes and opens a journal file per case (thousands of times slower
+/// than a decoder), so an even split would make it most of `make fuzz`.
+pub fn case_divisor(name: &str) -> u64 {
+    match name {
+        "supervisor.store" => 20,
+        _ => 1,
+    }
+}
+
 /// Every target, in the order `make fuzz` runs them.
 pub fn all() -> Vec<Target> {
     let mut t = vec![
@@ -680,5 +691,6 @@ pub fn all() -> Vec<Target> {
     t.push(settings_target());
     t.push(providers_toml_target());
     t.push(sealed_store_target());
+    t.push(crate::supervisors::supervisor_store_target());
     t
 }

@@ -15,8 +15,14 @@ fn every_target_survives_a_slice_of_mutated_samples() {
     let mut failures = Vec::new();
     for t in targets::all() {
         assert!(!t.seeds.is_empty(), "{} has no samples", t.name);
-        let r = run_target(&t, per_target, 0x5eed_0012, None, 3);
-        assert_eq!(r.cases, per_target);
+        // A slow target (a journal file per case) runs a fifth of the slice.
+        let n = if targets::case_divisor(t.name) > 1 {
+            per_target.div_ceil(5)
+        } else {
+            per_target
+        };
+        let r = run_target(&t, n, 0x5eed_0012, None, 3);
+        assert_eq!(r.cases, n);
         for f in r.findings {
             failures.push(format!(
                 "{}: {} (input: {:?})",

@@ -1,12 +1,17 @@
 //! `loket-sim`: runs the counter-day simulator for fixed or fresh random
-//! seeds and prints flows/s and the seeds used (`make soak`).
+//! seeds and prints flows, seeds, flows/s and duration (`make soak`).
 //!
 //! ```text
 //! loket-sim [--seed N]... [--seeds COUNT] [--flows PER_SEED] [--days D]
-//!           [--children PER_DAY] [--jobs J] [--loket PATH]
+//!           [--children PER_DAY] [--jobs J] [--loket PATH] [--log FILE]
 //! ```
 //! Without `--seed`, COUNT fresh random seeds are drawn. The `loket` binary
 //! defaults to the one next to this program (same cargo target dir).
+//!
+//! With `--log`, every finished seed is appended to FILE as it ends (one
+//! tab-separated line), so an interrupted soak still counts what it did,
+//! and the running total over the whole file is printed. The first
+//! failing seed stops the run (no new seed starts) with its replay command.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +23,7 @@ use simulator::{run, Config};
 
 fn usage(why: &str) -> ExitCode {
     eprintln!(
-        "loket-sim: {why}\nusage: loket-sim [--seed N]... [--seeds COUNT] [--flows PER_SEED] [--days D] [--children PER_DAY] [--jobs J] [--loket PATH]"
+        "loket-sim: {why}\nusage: loket-sim [--seed N]... [--seeds COUNT] [--flows PER_SEED] [--days D] [--children PER_DAY] [--jobs J] [--loket PATH] [--log FILE]"
     );
     ExitCode::from(2)
 }
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
     let (mut count, mut flows, mut days, mut children, mut jobs) =
         (4u64, 5_000u64, 10u32, 3u32, 2usize);
     let mut loket: Option<PathBuf> = None;
+    let mut log: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next();
@@ -70,6 +76,10 @@ fn main() -> ExitCode {
                 Some(p) => loket = Some(PathBuf::from(p)),
                 None => return usage("--loket needs a path"),
             },
+            "--log" => match val() {
+                Some(p) => log = Some(PathBuf::from(p)),
+                None => return usage("--log needs a path"),
+            },
             other => return usage(&format!("unknown argument {other:?}")),
         }
     }
@@ -87,7 +97,20 @@ fn main() -> ExitCode {
         "loket-sim: {} seed(s) x {flows} flows, {days} day(s), {children} child process(es) a day, {jobs} job(s)",
         seeds.len()
     );
+    if let Some(log) = &log {
+        let t = totals(log);
+        println!(
+            "loket-sim: {} so far: {} flows, {} seeds passed, {} failed, {:.0} s of seeds",
+            log.display(),
+            t.flows,
+            t.passed,
+            t.failed,
+            t.secs
+        );
+    }
     let started = Instant::now();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log = Arc::new(log);
     let next = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(Mutex::new(Vec::new()));
@@ -101,6 +124,7 @@ fn main() -> ExitCode {
                 Arc::clone(&seeds),
                 loket.clone(),
             );
+            let (stop, log) = (Arc::clone(&stop), Arc::clone(&log));
             std::thread::spawn(move || {
                 let rt = match tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
@@ -114,6 +138,9 @@ fn main() -> ExitCode {
                     }
                 };
                 loop {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&seed) = seeds.get(i) else { break };
                     let cfg = Config {
@@ -123,12 +150,18 @@ fn main() -> ExitCode {
                         children_per_day: children,
                         loket: loket.clone(),
                         work_dir: std::env::var_os("LOKET_SIM_DIR").map(PathBuf::from),
+                        plant: None,
                     };
+                    let began = Instant::now();
                     match rt.block_on(run(&cfg)) {
                         Ok(r) => {
-                            total.fetch_add(r.flows, Ordering::SeqCst);
+                            let so_far = total.fetch_add(r.flows, Ordering::SeqCst) + r.flows;
+                            let (first, last) = (
+                                r.day_stats.first().copied().unwrap_or_default(),
+                                r.day_stats.last().copied().unwrap_or_default(),
+                            );
                             println!(
-                                "seed {seed}: ok, {} flows ({} payments, {} doubts, {} reversals, {} children, {} killed, {} during a payment) in {:.1} s, {:.0} flows/s",
+                                "seed {seed}: ok, {} flows ({} payments, {} doubts, {} reversals, {} children, {} killed, {} during a payment) in {:.1} s, {:.0} flows/s; day 1 {:.0} flows/s (checks {} ms), day {} {:.0} flows/s (checks {} ms), full check {} ms",
                                 r.flows,
                                 r.payments,
                                 r.doubts,
@@ -137,13 +170,39 @@ fn main() -> ExitCode {
                                 r.killed,
                                 r.in_flight_children,
                                 r.elapsed.as_secs_f64(),
-                                r.flows as f64 / r.elapsed.as_secs_f64().max(1e-9)
+                                r.flows as f64 / r.elapsed.as_secs_f64().max(1e-9),
+                                first.rate(),
+                                first.check_time.as_millis(),
+                                r.day_stats.len(),
+                                last.rate(),
+                                last.check_time.as_millis(),
+                                r.final_check.as_millis()
+                            );
+                            if std::env::var_os("LOKET_SIM_DAYS").is_some() {
+                                for (d, s) in r.day_stats.iter().enumerate() {
+                                    println!(
+                                        "seed {seed} day {}: {} flows, {:.0} flows/s, flows {} ms, checks {} ms",
+                                        d + 1,
+                                        s.flows,
+                                        s.rate(),
+                                        s.flows_time.as_millis(),
+                                        s.check_time.as_millis()
+                                    );
+                                }
+                            }
+                            let line = record(&log, seed, &cfg, r.flows, r.elapsed.as_secs_f64(), "ok");
+                            println!(
+                                "loket-sim: running total: {so_far} flows this run in {:.0} s ({:.0} flows/s){line}",
+                                started.elapsed().as_secs_f64(),
+                                so_far as f64 / started.elapsed().as_secs_f64().max(1e-9)
                             );
                         }
                         Err(f) => {
+                            stop.store(true, Ordering::SeqCst);
                             println!("seed {seed}: FAILED\n{f}");
+                            record(&log, seed, &cfg, 0, began.elapsed().as_secs_f64(), "FAILED");
                             if let Ok(mut v) = failures.lock() {
-                                v.push(seed);
+                                v.push((seed, cfg.replay_command()));
                             }
                         }
                     }
@@ -157,15 +216,27 @@ fn main() -> ExitCode {
     let secs = started.elapsed().as_secs_f64();
     let flows_done = total.load(Ordering::SeqCst);
     let failed = failures.lock().map(|v| v.clone()).unwrap_or_default();
+    let ran = next.load(Ordering::SeqCst).min(seeds.len());
     println!(
-        "loket-sim: {flows_done} flows in {secs:.1} s: {:.0} flows/s; seeds: {}",
+        "loket-sim: {flows_done} flows, {ran} seed(s) started, in {secs:.1} s: {:.0} flows/s; seeds: {}",
         flows_done as f64 / secs.max(1e-9),
-        seeds
+        seeds[..ran]
             .iter()
             .map(u64::to_string)
             .collect::<Vec<_>>()
             .join(",")
     );
+    if let Some(log) = log.as_ref() {
+        let t = totals(log);
+        println!(
+            "loket-sim: {} in total: {} flows, {} seeds passed, {} failed, {:.0} s of seeds",
+            log.display(),
+            t.flows,
+            t.passed,
+            t.failed,
+            t.secs
+        );
+    }
     if failed.is_empty() {
         println!("loket-sim: all seeds passed");
         ExitCode::SUCCESS
@@ -174,10 +245,80 @@ fn main() -> ExitCode {
             "loket-sim: FAILED seeds (add them to the CI set in crates/cli/tests/simulator.rs): {}",
             failed
                 .iter()
-                .map(u64::to_string)
+                .map(|(s, _)| s.to_string())
                 .collect::<Vec<_>>()
                 .join(",")
         );
+        for (_, replay) in &failed {
+            println!("replay: {replay}");
+        }
         ExitCode::FAILURE
     }
+}
+
+/// Appends one finished seed to the log (best effort: the soak goes on
+/// without it); returns a note for the running-total line.
+fn record(
+    log: &Option<PathBuf>,
+    seed: u64,
+    cfg: &Config,
+    flows: u64,
+    secs: f64,
+    result: &str,
+) -> String {
+    use std::io::Write;
+    let Some(path) = log else {
+        return String::new();
+    };
+    let line = format!(
+        "{}\t{seed}\t{flows}\t{secs:.1}\t{}\t{}\t{result}\n",
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
+        cfg.days,
+        cfg.children_per_day
+    );
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    match written {
+        Ok(()) => {
+            let t = totals(path);
+            format!(
+                "; {} in total: {} flows over {} seeds",
+                path.display(),
+                t.flows,
+                t.passed
+            )
+        }
+        Err(e) => format!("; cannot write {}: {e}", path.display()),
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    flows: u64,
+    passed: u64,
+    failed: u64,
+    secs: f64,
+}
+
+/// The sums over a soak log (lines it cannot read are skipped).
+fn totals(path: &std::path::Path) -> Totals {
+    let mut t = Totals::default();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 7 {
+            continue;
+        }
+        t.secs += f[3].parse::<f64>().unwrap_or(0.0);
+        if f[6] == "ok" {
+            t.passed += 1;
+            t.flows += f[2].parse::<u64>().unwrap_or(0);
+        } else {
+            t.failed += 1;
+        }
+    }
+    t
 }

@@ -36,6 +36,13 @@ pub const ARGON2_M_KIB: u32 = 19_456;
 pub const ARGON2_T: u32 = 2;
 /// Argon2id lanes.
 pub const ARGON2_P: u32 = 1;
+/// The most a stored hash may ask of one verification (memory KiB,
+/// passes, lanes): well above what Loket hashes with, so stronger future
+/// settings still verify, and far below what would exhaust the PC's memory
+/// or take minutes. A damaged row asking for more is refused unread.
+pub const MAX_STORED_M_KIB: u32 = 262_144;
+pub const MAX_STORED_T: u32 = 16;
+pub const MAX_STORED_P: u32 = 16;
 /// The shortest password accepted for a new supervisor.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// How long an approval may be used after the password was verified.
@@ -164,6 +171,8 @@ pub enum SupervisorError {
     AgentPassword,
     #[error("Password supervisor ini terlalu umum dan mudah ditebak; pilih yang lain. / This supervisor password is too common and easy to guess; choose another.")]
     CommonPassword,
+    #[error("Data supervisor di jurnal rusak: {0}. Pulihkan jurnal dari cadangan atau hubungi bank. / The supervisor data in the journal is damaged: {0}. Restore the journal from a backup or call the bank.")]
+    Damaged(String),
     #[error("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {0}. / The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {0}.")]
     Tampered(String),
 }
@@ -184,6 +193,7 @@ impl SupervisorError {
             SupervisorError::AgentPassword => "SUPERVISOR_PASSWORD_IS_AGENTS",
             SupervisorError::CommonPassword => "SUPERVISOR_PASSWORD_COMMON",
             SupervisorError::Tampered(_) => "JOURNAL_TAMPERED",
+            SupervisorError::Damaged(_) => "SUPERVISOR_DATA_DAMAGED",
         }
     }
 }
@@ -233,8 +243,23 @@ fn hash(password: &SupervisorPassword) -> Result<String> {
         .map_err(|e| SupervisorError::Hash(e.to_string()))
 }
 
-fn millis(ms: i64) -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+/// The decoy hash, made once per process: it never verifies anything, and
+/// making it at every open costs a full Argon2id hash (the fuzz target
+/// opens a store per case).
+fn decoy() -> Result<String> {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(d) = DECOY.get() {
+        return Ok(d.clone());
+    }
+    let made = hash(&SupervisorPassword::new("decoy password, never valid"))?;
+    Ok(DECOY.get_or_init(|| made).clone())
+}
+
+/// A stored lock's end. A value no clock can show is damaged data: read as
+/// 1970 it would lift the lock (fuzzing found that), so it is refused.
+fn lock_end(ms: i64) -> Result<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .ok_or_else(|| SupervisorError::Damaged(format!("the lock's end ({ms}) is not a time")))
 }
 
 fn clean_name(name: &str) -> Result<String> {
@@ -301,7 +326,7 @@ impl Supervisors {
             tracing::error!(found = %summary, "journal tampering detected");
             Some(summary)
         };
-        let decoy = hash(&SupervisorPassword::new("decoy password, never valid"))?;
+        let decoy = decoy()?;
         Ok(Supervisors {
             conn: Mutex::new(conn),
             policy,
@@ -455,8 +480,19 @@ impl Supervisors {
             [],
             |r| r.get(0),
         )?;
-        if let Some(until) = until.map(millis).filter(|u| *u > now) {
+        if let Some(until) = until.map(lock_end).transpose()?.filter(|u| *u > now) {
             return Err(SupervisorError::Locked { until });
+        }
+        // A negative count would never reach the lock: damaged, refused.
+        let (failures, attempts): (i64, i64) = tx.query_row(
+            "SELECT failures, attempts FROM supervisor_lockout WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if failures < 0 || attempts < 0 {
+            return Err(SupervisorError::Damaged(format!(
+                "the lockout counts are negative (failures {failures}, attempts {attempts})"
+            )));
         }
         // Counted before the password is checked: every attempt that got
         // past the lock shows in `attempts`, whatever happens next.
@@ -477,6 +513,9 @@ impl Supervisors {
         }
         let (canonical, phc) = stored.unwrap_or_else(|| (String::new(), self.decoy.clone()));
         let parsed = PasswordHash::new(&phc).map_err(|e| SupervisorError::Hash(e.to_string()))?;
+        // The stored string decides the cost: bounded before Argon2 runs,
+        // or a damaged `m=` would allocate terabytes and abort (fuzzing).
+        stored_params_usable(&parsed)?;
         // Parameters come from the stored string, so stronger future settings still verify.
         let good = Argon2::default()
             .verify_password(password.bytes(), &parsed)
@@ -536,8 +575,24 @@ impl Supervisors {
             [],
             |r| r.get(0),
         )?;
-        Ok(until.map(millis).filter(|u| *u > now))
+        Ok(until.map(lock_end).transpose()?.filter(|u| *u > now))
     }
+}
+
+/// Whether a stored hash's parameters are within what a verification may
+/// cost (see [`MAX_STORED_M_KIB`]).
+fn stored_params_usable(parsed: &PasswordHash<'_>) -> Result<()> {
+    let p = Params::try_from(parsed)
+        .map_err(|e| SupervisorError::Damaged(format!("hash parameters unreadable ({e})")))?;
+    if p.m_cost() > MAX_STORED_M_KIB || p.t_cost() > MAX_STORED_T || p.p_cost() > MAX_STORED_P {
+        return Err(SupervisorError::Damaged(format!(
+            "hash asks for m={} KiB, t={}, p={}",
+            p.m_cost(),
+            p.t_cost(),
+            p.p_cost()
+        )));
+    }
+    Ok(())
 }
 
 /// Common passwords (and bank and Loket names) refused for a supervisor;

@@ -147,3 +147,75 @@ fn messages_are_indonesian_first() {
     );
     assert_eq!(e.code(), "SUPERVISOR_WRONG");
 }
+
+/// A stored hash whose parameters ask for terabytes or endless passes (a
+/// damaged row that still passes the chain: written with the chain's
+/// function, as Loket would) is refused as damaged data before Argon2 runs;
+/// before the fix Argon2 tried to allocate 4 TiB and the process aborted.
+/// Found while writing the fuzz target `supervisor.store` (bounded before
+/// its first run: unbounded, a mutated `m=` could take the machine's memory).
+#[test]
+fn a_stored_hash_asking_for_terabytes_is_refused_as_damaged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.db");
+    Supervisors::open(&path)
+        .expect("open")
+        .create_supervisor("Budi Santoso", &SupervisorPassword::new(PASSWORD), None)
+        .expect("create");
+    for params in [
+        "m=4294967295,t=1,p=1",
+        "m=64,t=4294967295,p=1",
+        "m=65536,t=1,p=255",
+    ] {
+        {
+            let conn = Connection::open(&path).expect("conn");
+            journal::chain::register(&conn).expect("chain function");
+            conn.execute(
+                "UPDATE supervisors SET phc = ?1",
+                [format!(
+                    "$argon2id$v=19${params}$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+                )],
+            )
+            .expect("update through the chain");
+        }
+        let sup = Supervisors::open(&path).expect("the chain is intact");
+        assert!(sup.tampering().is_none());
+        let e = sup
+            .verify("Budi Santoso", &SupervisorPassword::new(PASSWORD))
+            .expect_err("refused");
+        assert!(matches!(e, SupervisorError::Damaged(_)), "{params}: {e:?}");
+        assert_eq!(e.code(), "SUPERVISOR_DATA_DAMAGED");
+        assert!(e.to_string().starts_with("Data supervisor di jurnal rusak"));
+    }
+}
+
+/// A lock whose end no clock can show (a damaged row written through the
+/// chain) used to read as 1970, lifting the lock; a negative failure count
+/// would never reach the lock. Both are refused as damaged data now.
+/// Found by the fuzz target `supervisor.store` (inputs kept in
+/// crates/fuzz/regressions/supervisor.store).
+#[test]
+fn an_unreadable_lock_or_a_negative_count_is_refused_as_damaged() {
+    for (failures, locked_until) in [(0i64, Some(i64::MAX)), (-7_956_336_785_902_242_208, None)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("journal.db");
+        Supervisors::open(&path)
+            .expect("open")
+            .create_supervisor("Budi Santoso", &SupervisorPassword::new(PASSWORD), None)
+            .expect("create");
+        {
+            let conn = Connection::open(&path).expect("conn");
+            journal::chain::register(&conn).expect("chain function");
+            conn.execute(
+                "UPDATE supervisor_lockout SET failures = ?1, locked_until = ?2 WHERE id = 1",
+                rusqlite::params![failures, locked_until],
+            )
+            .expect("update through the chain");
+        }
+        let sup = Supervisors::open(&path).expect("the chain is intact");
+        let e = sup
+            .verify("Budi Santoso", &SupervisorPassword::new(PASSWORD))
+            .expect_err("refused");
+        assert!(matches!(e, SupervisorError::Damaged(_)), "{e:?}");
+    }
+}
