@@ -27,7 +27,7 @@ pub enum FleetError {
         "armada belum diatur (tidak ada alamat armada) / the fleet is not set up (no fleet URL)"
     )]
     NotConfigured,
-    #[error("pengaturan armada: {0} / fleet settings: {0}")]
+    #[error("{0}")]
     Settings(String),
     #[error("jurnal: {0}")]
     Journal(#[from] journal::JournalError),

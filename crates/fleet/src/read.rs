@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use journal::{DaySummary, Kind, KindSummary, State};
 use money::Rupiah;
 use serde::Serialize;
-use tokio_postgres::Client;
+pub use tokio_postgres::Client;
 
 use crate::central::check_schema;
 use crate::connect::FleetUrl;

@@ -1,6 +1,7 @@
 //! One function per command; each returns the exit code. Commands that
 //! talk to Bank+ log in first and log out after (`session::Ctx`).
 
+mod fleet;
 mod ledger;
 mod pay;
 mod reads;
@@ -28,6 +29,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     }
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
+    }
+    if let Command::Fleet { action } = command {
+        return fleet::run(action, data_dir, out).await;
     }
     if let Command::Verify { full } = command {
         return ledger::verify(full, data_dir, out);
@@ -178,6 +182,7 @@ async fn dispatch(
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Supervisor { .. }
+        | Command::Fleet { .. }
         | Command::Settings { .. }
         | Command::Verify { .. }
         | Command::Statement { .. }
