@@ -58,6 +58,8 @@ bench: deps ui
 	$(CARGO) bench -p receipt --bench render
 	$(CARGO) bench -p reconcile --bench reconcile
 	$(CARGO) bench -p mutasi --bench fetch
+	# Fleet (issue 14): ship() ingest vs COPY on a private PostgreSQL, doubt/summary p95.
+	$(CARGO) bench -p fleet --bench ingest
 	$(CARGO) build --release -p loket-desktop -p loket-floor
 	$(CARGO) bench -p loket-e2e --bench startup
 
