@@ -59,6 +59,8 @@ bench: deps ui
 	$(CARGO) bench -p receipt --bench render
 	$(CARGO) bench -p reconcile --bench reconcile
 	$(CARGO) bench -p mutasi --bench fetch
+	# Fleet (issue 14): ship() ingest vs COPY on a private PostgreSQL, doubt/summary p95.
+	$(CARGO) bench -p fleet --bench ingest
 	$(CARGO) build --release -p loket-desktop -p loket-floor
 	$(CARGO) bench -p loket-e2e --bench startup
 
@@ -99,3 +101,11 @@ afl:
 	cp crates/bankplus/tests/fixtures/*.json $(TARGET)/afl-in/
 	LOKET_AFL_TARGET=$(AFL_TARGET) AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 	  $(CARGO) afl fuzz -V $(AFL_SECONDS) -i $(TARGET)/afl-in -o $(TARGET)/afl-out/$(AFL_TARGET) $(TARGET)/release/afl-target
+
+## The fleet replica (issue 14) with FLEET_TERMINALS terminals (default 20),
+## each a data directory with its own `loket fleet ship --follow` process,
+## paying against the sandbox into a private PostgreSQL cluster.
+FLEET_TERMINALS ?= 20
+.PHONY: fleet-soak
+fleet-soak: deps
+	LOKET_FLEET_TERMINALS=$(FLEET_TERMINALS) $(CARGO) test -p loket-cli --test fleet -- --nocapture terminals_pay_while_shipping

@@ -7,10 +7,13 @@ cd "$(dirname "$0")/.."
 # Debian packages: build tools, WebKitGTK for the desktop shell, and what the
 # end-to-end tests drive it with (Xvfb, WebKitWebDriver); CUPS with a PDF
 # printer for printing receipts (the receipt tests start their own cupsd),
-# and poppler / qpdf to read and check receipt PDFs.
+# and poppler / qpdf to read and check receipt PDFs; PostgreSQL (15) for
+# the fleet replica's tests, which start a private cluster of their own
+# (nothing starts the packaged one in a container).
 packages=(build-essential pkg-config ca-certificates curl
           libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
-          cups printer-driver-cups-pdf poppler-utils qpdf)
+          cups printer-driver-cups-pdf poppler-utils qpdf
+          postgresql)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -226,6 +226,11 @@ pub enum Command {
         #[command(subcommand)]
         action: SettingsAction,
     },
+    /// The bank's fleet replica in PostgreSQL (issue 14): set up, ship, read.
+    Fleet {
+        #[command(subcommand)]
+        action: FleetAction,
+    },
     /// Local supervisor credentials (stored only as Argon2id hashes).
     Supervisor {
         #[command(subcommand)]
@@ -336,6 +341,75 @@ pub enum SettingsAction {
     /// Accept settings.json as it is now (supervisor: LOKET_SUPERVISOR /
     /// LOKET_SUPERVISOR_PASSWORD or prompts); journaled.
     Approve,
+}
+
+/// `loket fleet …`. URLs carry passwords: prefer the environment variables
+/// (`LOKET_FLEET_ADMIN_URL`, `LOKET_FLEET_URL`, `LOKET_FLEET_VIEWER_URL`)
+/// over `--url`, which other users of the machine can see in the process list.
+#[derive(Debug, Subcommand)]
+pub enum FleetAction {
+    /// Create or migrate the central schema and roles (admin URL); idempotent.
+    Init {
+        #[arg(long, env = "LOKET_FLEET_ADMIN_URL", hide_env_values = true)]
+        url: String,
+    },
+    /// Register this terminal (admin URL): creates its own PostgreSQL role
+    /// and stores its connection sealed; a supervisor approves; journaled.
+    Enroll {
+        #[arg(
+            long = "admin-url",
+            env = "LOKET_FLEET_ADMIN_URL",
+            hide_env_values = true
+        )]
+        admin_url: String,
+        /// Default: the agent code and the host name.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Store a terminal URL given by the bank (sealed); a supervisor approves.
+    Connect {
+        #[arg(long, env = "LOKET_FLEET_NEW_URL", hide_env_values = true)]
+        url: String,
+    },
+    /// Forget the stored fleet URL (shipping stops); a supervisor approves.
+    Disconnect,
+    /// Create a read-only viewer login for staff (admin URL; its password
+    /// from LOKET_FLEET_NEW_PASSWORD).
+    Viewer {
+        #[arg(long, env = "LOKET_FLEET_ADMIN_URL", hide_env_values = true)]
+        url: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// This terminal: id, label, shipped and pending events, the URL without its password.
+    Info,
+    /// Send the journal's new events to the fleet (once; --follow keeps going).
+    Ship {
+        #[arg(long)]
+        follow: bool,
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Seconds between runs with --follow when all was sent.
+        #[arg(long, default_value_t = 2)]
+        interval: u64,
+    },
+    /// Every terminal: label, agent, last event, lag, open doubts (viewer URL).
+    Status {
+        #[arg(long, env = "LOKET_FLEET_VIEWER_URL", hide_env_values = true)]
+        url: String,
+    },
+    /// Every transaction in doubt across the fleet, oldest first (viewer URL).
+    Doubt {
+        #[arg(long, env = "LOKET_FLEET_VIEWER_URL", hide_env_values = true)]
+        url: String,
+    },
+    /// A WIB day per agent, by the day-summary rules (viewer URL).
+    Summary {
+        #[arg(long, env = "LOKET_FLEET_VIEWER_URL", hide_env_values = true)]
+        url: String,
+        #[arg(long)]
+        date: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

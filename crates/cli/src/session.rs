@@ -74,6 +74,15 @@ fn taken(var: &str) -> Option<Option<Zeroizing<String>>> {
         .map(|(_, value)| value.clone())
 }
 
+/// The value of secret variable `var` (taken at start, or still in the
+/// environment), without prompting.
+pub fn secret_var(var: &str) -> Option<Zeroizing<String>> {
+    match taken(var) {
+        Some(v) => v,
+        None => std::env::var(var).ok().map(Zeroizing::new),
+    }
+}
+
 /// Whether secret variable `var` was set when the run started.
 pub fn secret_given(var: &str) -> bool {
     taken(var).is_some() || std::env::var_os(var).is_some()

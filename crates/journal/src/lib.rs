@@ -17,6 +17,7 @@ mod evidence;
 mod history;
 mod lease;
 mod model;
+mod outbox;
 mod prints;
 mod schema;
 mod sid;
@@ -41,6 +42,7 @@ pub use model::{
     Destination, Event, EventKind, Kind, NewTransaction, Resolution, RowFlags, State, StepFacts,
     TransactionRecord,
 };
+pub use outbox::{OutboxEvent, TerminalIdentity, TransactionSnapshot};
 pub use prints::{OriginalIssue, MAX_ORIGINAL_ISSUES, ORIGINAL_RETRY_WINDOW};
 
 /// How long a journal write waits for another process's write to finish.

@@ -130,6 +130,9 @@ const MIGRATIONS: &[&str] = &[
     // 7 (verify checkpoint): how far the chain was last verified, so a start
     // checks only the rows added since; see crate::chain.
     crate::chain::CHECKPOINT_MIGRATION,
+    // 8 (fleet, issue 14): the terminal id and the last acknowledged chain
+    // seq; see crate::outbox.
+    crate::outbox::MIGRATION,
 ];
 
 /// Runs the migrations not yet run. Each takes the write lock first

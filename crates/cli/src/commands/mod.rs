@@ -2,6 +2,7 @@
 //! talk to Bank+ log in first and log out after (`session::Ctx`).
 
 mod backup;
+mod fleet;
 mod ledger;
 mod pay;
 mod reads;
@@ -29,6 +30,9 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
     }
     if let Command::Supervisor { action } = command {
         return receipt::supervisor(action, data_dir, out);
+    }
+    if let Command::Fleet { action } = command {
+        return fleet::run(action, data_dir, out).await;
     }
     if let Command::Verify { full } = command {
         return ledger::verify(full, data_dir, out);
@@ -185,6 +189,7 @@ async fn dispatch(
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Supervisor { .. }
+        | Command::Fleet { .. }
         | Command::Settings { .. }
         | Command::Backup { .. }
         | Command::Restore { .. }

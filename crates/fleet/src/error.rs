@@ -1,0 +1,111 @@
+//! What can go wrong talking to the fleet database, in words a person can
+//! act on (Bahasa Indonesia first, then English). No message ever carries
+//! the connection string or its password.
+
+/// A fleet failure. The terminal keeps working locally whatever this is.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    #[error("alamat armada tidak sah ({0}); contoh: postgres://user:sandi@host:5432/db?sslmode=require / the fleet URL is not valid ({0}); e.g. postgres://user:password@host:5432/db?sslmode=require")]
+    BadUrl(String),
+    #[error("server armada tidak bisa dihubungi ({0}); transaksi tetap dicatat di terminal dan dikirim nanti / the fleet server cannot be reached ({0}); transactions are still recorded on this terminal and sent later")]
+    Unreachable(String),
+    #[error("server armada menolak nama pengguna atau kata sandi; minta admin bank memeriksa akun terminal ini / the fleet server refused the user name or password; ask the bank's admin to check this terminal's account")]
+    BadPassword,
+    #[error("TLS ke server armada gagal ({0}) / TLS to the fleet server failed ({0})")]
+    Tls(String),
+    #[error("skema armada belum dibuat di database ini; jalankan `loket fleet init --url …` dengan akun admin / the fleet schema does not exist in this database; run `loket fleet init --url …` with an admin account")]
+    NoSchema,
+    #[error("skema armada versi {found} lebih baru dari Loket ini (mengenal {known}); perbarui Loket / the fleet schema is version {found}, newer than this Loket knows ({known}); update Loket")]
+    SchemaTooNew { found: i32, known: i32 },
+    #[error("skema armada versi {found} lebih lama dari Loket ini ({known}); jalankan `loket fleet init --url …` dengan akun admin / the fleet schema is version {found}, older than this Loket ({known}); run `loket fleet init --url …` with an admin account")]
+    SchemaTooOld { found: i32, known: i32 },
+    #[error("terminal ini tidak terdaftar di armada untuk akun ini ({0}) / this terminal is not registered in the fleet for this account ({0})")]
+    NotRegistered(String),
+    #[error("akun ini tidak punya izin untuk itu di database armada ({0}) / this account is not allowed to do that in the fleet database ({0})")]
+    Denied(String),
+    #[error(
+        "armada belum diatur (tidak ada alamat armada) / the fleet is not set up (no fleet URL)"
+    )]
+    NotConfigured,
+    #[error("{0}")]
+    Settings(String),
+    #[error("jurnal: {0}")]
+    Journal(#[from] journal::JournalError),
+    #[error("database armada: {0} / fleet database: {0}")]
+    Database(String),
+}
+
+impl FleetError {
+    /// A stable code for `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FleetError::BadUrl(_) => "FLEET_BAD_URL",
+            FleetError::Unreachable(_) => "FLEET_UNREACHABLE",
+            FleetError::BadPassword => "FLEET_BAD_PASSWORD",
+            FleetError::Tls(_) => "FLEET_TLS",
+            FleetError::NoSchema => "FLEET_NO_SCHEMA",
+            FleetError::SchemaTooNew { .. } => "FLEET_SCHEMA_TOO_NEW",
+            FleetError::SchemaTooOld { .. } => "FLEET_SCHEMA_TOO_OLD",
+            FleetError::NotRegistered(_) => "FLEET_NOT_REGISTERED",
+            FleetError::Denied(_) => "FLEET_DENIED",
+            FleetError::NotConfigured => "FLEET_NOT_CONFIGURED",
+            FleetError::Settings(_) => "FLEET_SETTINGS",
+            FleetError::Journal(_) => "JOURNAL",
+            FleetError::Database(_) => "FLEET_DATABASE",
+        }
+    }
+
+    /// Whether trying again later may help (the shipper backs off and retries).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FleetError::Unreachable(_) | FleetError::Database(_))
+    }
+}
+
+/// Names a driver error. The driver's own text never includes the password;
+/// it may name host and port, which is what a person needs.
+pub(crate) fn from_pg(e: tokio_postgres::Error) -> FleetError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        return match code {
+            "28P01" | "28000" => FleetError::BadPassword,
+            "3F000" => FleetError::NoSchema,
+            "42883" | "42P01" if db.message().contains("loket_fleet") => FleetError::NoSchema,
+            "42501" => {
+                if db.message().contains("not registered") {
+                    FleetError::NotRegistered(db.message().to_owned())
+                } else {
+                    FleetError::Denied(db.message().to_owned())
+                }
+            }
+            // The server is shutting down or restarting: try again later.
+            "57P01" | "57P02" | "57P03" | "08006" | "08003" | "08000" | "08001" => {
+                FleetError::Unreachable(db.message().to_owned())
+            }
+            _ => FleetError::Database(format!("{} ({code})", db.message())),
+        };
+    }
+    if e.is_closed() {
+        return FleetError::Unreachable("connection closed".into());
+    }
+    // Not a server's answer: the network (refused, reset, timed out) or TLS.
+    let text = source_chain(&e);
+    if text.contains("tls") || text.contains("certificate") || text.contains("TLS") {
+        FleetError::Tls(text)
+    } else {
+        FleetError::Unreachable(text)
+    }
+}
+
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
