@@ -102,15 +102,8 @@ impl Loket {
     /// data folder's `backups/` and, when set, the extra folder.
     pub fn backup_now(&self) -> Result<backup::BackupReport, TellerError> {
         let _one = lock(&self.backup_running);
-        let report = backup::create(
-            &self.data_dir,
-            &backup::default_target(&self.data_dir, chrono::Utc::now()),
-        )?;
-        backup::prune(&self.data_dir.join(backup::BACKUP_DIR), backup::KEEP_DAILY);
-        if let Some(folder) = self.settings().backup_folder {
-            backup::copy_to_folder(&report.path, std::path::Path::new(&folder))?;
-            backup::prune(std::path::Path::new(&folder), backup::KEEP_DAILY);
-        }
+        let folder = self.settings().backup_folder.map(PathBuf::from);
+        let report = backup::now(&self.data_dir, folder.as_deref(), chrono::Utc::now())?;
         *lock(&self.backup_error) = None;
         Ok(report)
     }

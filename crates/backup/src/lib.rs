@@ -781,9 +781,21 @@ pub fn prune(folder: &Path, keep: usize) -> Vec<PathBuf> {
     removed
 }
 
-/// The automatic daily backup: one per WIB day in `backups/` (the last
-/// [`KEEP_DAILY`] kept), copied to `extra` too when given (e.g. a USB stick).
-/// `None` when today's exists already.
+/// A backup made now into `backups/` (the last [`KEEP_DAILY`] kept), copied
+/// to `extra` too when given (e.g. a USB stick): the app's "Cadangkan
+/// sekarang" and each day's automatic backup.
+pub fn now(data_dir: &Path, extra: Option<&Path>, at: DateTime<Utc>) -> Result<BackupReport> {
+    let report = create(data_dir, &default_target(data_dir, at))?;
+    prune(&data_dir.join(BACKUP_DIR), KEEP_DAILY);
+    if let Some(extra) = extra {
+        copy_to_folder(&report.path, extra)?;
+        prune(extra, KEEP_DAILY);
+    }
+    Ok(report)
+}
+
+/// The automatic daily backup: [`now`], once per WIB day. `None` when
+/// today's exists already.
 pub fn daily(
     data_dir: &Path,
     extra: Option<&Path>,
@@ -794,13 +806,7 @@ pub fn daily(
             return Ok(None);
         }
     }
-    let report = create(data_dir, &default_target(data_dir, now))?;
-    prune(&data_dir.join(BACKUP_DIR), KEEP_DAILY);
-    if let Some(extra) = extra {
-        copy_to_folder(&report.path, extra)?;
-        prune(extra, KEEP_DAILY);
-    }
-    Ok(Some(report))
+    self::now(data_dir, extra, now).map(Some)
 }
 
 /// Copies a finished backup into `folder` (written whole, then renamed).
