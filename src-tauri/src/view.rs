@@ -70,6 +70,8 @@ pub struct Settings {
     pub printer: Option<String>,
     /// Receipt roll width in mm: 58 or 80.
     pub paper_mm: u32,
+    /// The bank's update address (`latest.json`); `null` never checks.
+    pub update_endpoint: Option<String>,
 }
 
 impl From<&teller::Settings> for Settings {
@@ -81,6 +83,7 @@ impl From<&teller::Settings> for Settings {
             idle_lock_minutes: s.idle_lock_minutes,
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
+            update_endpoint: s.update_endpoint.clone(),
         }
     }
 }
@@ -94,6 +97,7 @@ impl From<&Settings> for teller::Settings {
             idle_lock_minutes: s.idle_lock_minutes,
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
+            update_endpoint: s.update_endpoint.clone(),
         }
     }
 }

@@ -26,6 +26,10 @@ pub struct Settings {
     pub printer: Option<String>,
     /// The receipt roll's width in millimetres: 58 (32 columns) or 80 (48).
     pub paper_mm: u32,
+    /// Where the app looks for signed updates (the bank's `latest.json`,
+    /// HTTPS); `None` never checks. Changed only with a supervisor's
+    /// approval, like the server (issue 13).
+    pub update_endpoint: Option<String>,
 }
 
 impl Default for Settings {
@@ -37,6 +41,7 @@ impl Default for Settings {
             idle_lock_minutes: 5,
             printer: None,
             paper_mm: 58,
+            update_endpoint: None,
         }
     }
 }
@@ -63,6 +68,30 @@ fn origin(label: &str, value: &Option<String>) -> Result<Option<String>> {
         return Err(TellerError::Input(format!("{label}: {why}")));
     }
     Ok(Some(v.trim_end_matches('/').to_owned()))
+}
+
+/// The update endpoint: a full URL (the bank's `latest.json`), HTTPS only
+/// (the updater itself refuses plain http in release builds; a debug build
+/// may use http://127.0.0.1 for tests), no credentials in it.
+fn update_endpoint(value: &Option<String>) -> Result<Option<String>> {
+    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let loopback_http = cfg!(debug_assertions)
+        && (v.starts_with("http://127.0.0.1:") || v.starts_with("http://127.0.0.1/"));
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| loopback_http.then(|| &v[7..]));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let ok = host.is_some_and(|h| !h.is_empty() && !h.contains(['@', ' ', '\t']))
+        && !v.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        // The rule, not the value: it may hold a password.
+        return Err(TellerError::Input(
+            "alamat pembaruan harus URL https:// lengkap tanpa nama/sandi (mis. https://update.bank.co.id/loket/latest.json) / the update address must be a full https:// URL without credentials".to_owned(),
+        ));
+    }
+    Ok(Some(v.to_owned()))
 }
 
 impl Settings {
@@ -106,6 +135,7 @@ impl Settings {
             idle_lock_minutes: self.idle_lock_minutes,
             printer: printer.map(str::to_owned),
             paper_mm: self.paper_mm,
+            update_endpoint: update_endpoint(&self.update_endpoint)?,
         })
     }
 
@@ -364,6 +394,11 @@ pub fn changes(before: &Settings, after: &Settings) -> String {
         before.paper_mm.to_string(),
         after.paper_mm.to_string(),
     );
+    field(
+        "update_endpoint",
+        show(&before.update_endpoint),
+        show(&after.update_endpoint),
+    );
     if out.is_empty() {
         "no change".into()
     } else {
@@ -399,11 +434,16 @@ mod tests {
             idle_lock_minutes: 10,
             printer: Some(" kasir-80 ".into()),
             paper_mm: 80,
+            update_endpoint: Some(" https://update.bank.example/loket/latest.json ".into()),
         };
         let stored = wanted.save(dir.path()).unwrap();
         assert_eq!(stored.server.as_deref(), Some("https://bankplus.example"));
         assert_eq!(stored.printer.as_deref(), Some("kasir-80"));
         assert_eq!(stored.paper(), receipt::Paper::Roll80);
+        assert_eq!(
+            stored.update_endpoint.as_deref(),
+            Some("https://update.bank.example/loket/latest.json")
+        );
         assert_eq!(Settings::load(dir.path()).0, stored);
     }
 
@@ -430,6 +470,18 @@ mod tests {
             },
             Settings {
                 printer: Some("two words".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("http://update.bank.example/latest.json".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("https://it:rahasia@update.bank.example/latest.json".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("update.bank.example/latest.json".into()),
                 ..Settings::default()
             },
         ] {

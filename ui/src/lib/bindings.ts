@@ -360,6 +360,33 @@ async resolveTransaction(sid: string, outcome: Settle, reason: string, superviso
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async updateStatus() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async checkUpdate() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The agent (or supervisor) accepted the update shown in the status bar.
+ */
+async installUpdate() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -557,7 +584,11 @@ printer: string | null;
 /**
  * Receipt roll width in mm: 58 or 80.
  */
-paper_mm: number }
+paper_mm: number; 
+/**
+ * The bank's update address (`latest.json`); `null` never checks.
+ */
+update_endpoint: string | null }
 /**
  * How a supervisor settles a transaction in doubt.
  */
@@ -588,6 +619,36 @@ why: string;
  * The same in words, Bahasa Indonesia / English.
  */
 why_text: string; candidates: LineView[]; rivals: string[] }
+/**
+ * What the status bar shows about updates.
+ */
+export type UpdateStatus = { 
+/**
+ * The running version.
+ */
+current: string; 
+/**
+ * A newer, announced version (its signature is checked when it is
+ * downloaded, before anything is installed).
+ */
+available: string | null; 
+/**
+ * The release notes of `available`.
+ */
+notes: string | null; 
+/**
+ * The last check's or install's outcome when it is worth saying (a
+ * refusal, an unreachable server), Indonesian / English.
+ */
+message: string | null; 
+/**
+ * A check or an install is running.
+ */
+busy: boolean; 
+/**
+ * Whether an update address is set at all.
+ */
+enabled: boolean }
 
 /** tauri-specta globals **/
 
