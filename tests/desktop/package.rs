@@ -100,7 +100,8 @@ pub(crate) fn tauri_cli() -> PathBuf {
 /// A throwaway update-signing key pair (the bundler signs the `.deb` for
 /// the updater; the bank's own key is never in the repository or a test).
 pub(crate) struct Keys {
-    pub dir: tempfile::TempDir,
+    /// Holds the key files until the keys are dropped.
+    pub _dir: tempfile::TempDir,
     pub private: String,
     pub public: String,
 }
@@ -115,7 +116,7 @@ pub(crate) fn throwaway_keys() -> Keys {
     let public =
         std::fs::read_to_string(path.with_extension("key.pub")).expect("public key written");
     Keys {
-        dir,
+        _dir: dir,
         private: private.trim().to_owned(),
         public: public.trim().to_owned(),
     }
