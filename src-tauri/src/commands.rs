@@ -391,6 +391,15 @@ pub async fn cancel(state: App<'_>, sid: String) -> Result<()> {
 pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outcome> {
     // Counted from the start: logout, recovery and closing the window wait for it.
     let _in_flight = state.payment_in_flight();
+    // Counted first, then the flag: an update that starts now sees this
+    // payment and waits; one already installing is seen here (issue 13).
+    if state.updating() {
+        return Err(CommandError {
+            code: "UPDATING".into(),
+            message: "Pembaruan sedang dipasang: pembayaran tidak dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: the payment was not sent. Loket restarts in a moment.".into(),
+            outcome_unknown: false,
+        });
+    }
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
@@ -642,6 +651,25 @@ pub fn painted(what: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_never_starts_under_a_payment_nor_a_payment_under_an_update() {
+        let dir = std::env::temp_dir().join(format!("loket-update-hold-{}", std::process::id()));
+        let loket = Loket::new(dir.clone(), None);
+        {
+            let _paying = loket.payment_in_flight();
+            assert!(loket.begin_update().is_none(), "a payment is on the wire");
+            assert!(!loket.updating(), "the refused update holds nothing");
+        }
+        let hold = loket.begin_update().expect("nothing in flight");
+        // `pay` counts itself, then sees the flag and refuses.
+        let _paying = loket.payment_in_flight();
+        assert!(loket.updating());
+        assert!(loket.begin_update().is_none(), "one update at a time");
+        drop(hold);
+        assert!(!loket.updating());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn hostile_and_malformed_dates_are_refused_before_the_journal() {

@@ -10,6 +10,8 @@ mod backups;
 mod flows;
 mod guards;
 mod ipc;
+mod package;
+mod update;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -48,6 +50,8 @@ fn tauri_driver() -> PathBuf {
 /// Processes stopped when the test ends, however it ends.
 struct Stack {
     children: Vec<(Child, bool)>,
+    /// The private X display the app is on (":93").
+    display: String,
 }
 
 impl Drop for Stack {
@@ -92,10 +96,31 @@ fn free_display() -> u32 {
 }
 
 async fn start(data_dir: &Path) -> (Stack, Client) {
+    start_app(data_dir, &app_binary(), &[]).await
+}
+
+/// The environment the harness gives the app (and a second start of it):
+/// its data directory and its own WebKit storage, as on a terminal of its own.
+fn app_env(data_dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("LOKET_DATA_DIR", data_dir.to_path_buf()),
+        ("XDG_DATA_HOME", data_dir.join("xdg-data")),
+        ("XDG_CACHE_HOME", data_dir.join("xdg-cache")),
+        ("XDG_CONFIG_HOME", data_dir.join("xdg-config")),
+        // Receipt PDFs and CSV exports land here when the folder exists.
+        ("LOKET_EXPORT_DIR", data_dir.join("export-here")),
+    ]
+}
+
+/// Starts `app` (the build tree's, or an installed one) under its own Xvfb
+/// through tauri-driver, with `extra` in its environment. The display is in
+/// `stack.display`.
+async fn start_app(data_dir: &Path, app: &Path, extra: &[(&str, String)]) -> (Stack, Client) {
+    let display = format!(":{}", free_display());
     let mut stack = Stack {
         children: Vec::new(),
+        display: display.clone(),
     };
-    let display = format!(":{}", free_display());
     let xvfb = Command::new("Xvfb")
         .args([
             display.as_str(),
@@ -128,14 +153,9 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
             &native_port.to_string(),
         ])
         .env("DISPLAY", &display)
-        .env("LOKET_DATA_DIR", data_dir)
-        // Each app gets its own WebKit storage, as on a terminal of its own.
-        .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
-        .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
-        .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
+        .envs(app_env(data_dir))
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
         .env_remove("LOKET_SERVER")
-        // Receipt PDFs and CSV exports land here when the folder exists.
-        .env("LOKET_EXPORT_DIR", data_dir.join("export-here"))
         // The app's own output, kept beside its data for a failing test.
         .stdout(log_file(data_dir))
         .stderr(log_file(data_dir))
@@ -146,7 +166,7 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        serde_json::json!({ "application": app_binary() }),
+        serde_json::json!({ "application": app }),
     );
     // Starting a session starts the app in its web view: on a loaded 2-core
     // machine that alone has taken over 20 s.

@@ -1073,6 +1073,17 @@ impl Journal {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The sids of transactions being sent right now (state `sending`), by
+    /// any process on this journal: nothing may replace the program (an
+    /// update) under them (issue 13).
+    pub fn sending(&self) -> Result<Vec<String>> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare_cached("SELECT sid FROM transactions WHERE state = 'sending' ORDER BY sid")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Every transaction created in `[from, to)`, oldest first: what a
     /// reconciliation compares with the statement of the same days.
     pub fn between(

@@ -376,6 +376,33 @@ async backupNow() : Promise<Result<BackupStatus, CommandError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async updateStatus() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async checkUpdate() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The agent (or supervisor) accepted the update shown in the status bar.
+ */
+async installUpdate() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -606,7 +633,11 @@ paper_mm: number;
 /**
  * A second folder for the daily backup (a USB stick); `None`: none.
  */
-backup_folder: string | null }
+backup_folder: string | null; 
+/**
+ * The bank's update address (`latest.json`); `null` never checks.
+ */
+update_endpoint: string | null }
 /**
  * How a supervisor settles a transaction in doubt.
  */
@@ -637,6 +668,36 @@ why: string;
  * The same in words, Bahasa Indonesia / English.
  */
 why_text: string; candidates: LineView[]; rivals: string[] }
+/**
+ * What the status bar shows about updates.
+ */
+export type UpdateStatus = { 
+/**
+ * The running version.
+ */
+current: string; 
+/**
+ * A newer, announced version (its signature is checked when it is
+ * downloaded, before anything is installed).
+ */
+available: string | null; 
+/**
+ * The release notes of `available`.
+ */
+notes: string | null; 
+/**
+ * The last check's or install's outcome when it is worth saying (a
+ * refusal, an unreachable server), Indonesian / English.
+ */
+message: string | null; 
+/**
+ * A check or an install is running.
+ */
+busy: boolean; 
+/**
+ * Whether an update address is set at all.
+ */
+enabled: boolean }
 
 /** tauri-specta globals **/
 
