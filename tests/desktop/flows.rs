@@ -297,9 +297,17 @@ async fn an_agents_day_at_the_counter() {
         // F7 history: every transaction of the day, a timeline, the summary, CSV.
         press(&c, Key::F7).await;
         let rows = wait_text(&c, "#history-rows", "SITI RAHAYU").await;
-        for wanted in ["Ardha Herdianto", "Gabymars Yofie", "BUDI SANTOSO"] {
+        for wanted in ["Ardha Herdianto", "Gabymars Yofie"] {
             assert!(rows.contains(wanted), "{wanted} not in history: {rows}");
         }
+        // Balance refreshes and account checks are hidden until asked for.
+        assert!(
+            !rows.contains("Saldo Agen") && !rows.contains("BUDI SANTOSO"),
+            "look-ups shown by default: {rows}"
+        );
+        click(&c, "#chip-lookups").await;
+        let rows = wait_text(&c, "#history-rows", "BUDI SANTOSO").await;
+        assert!(rows.contains("Saldo Agen"), "{rows}");
         wait_text(&c, "#cash-in", "Rp").await;
         click(&c, "#chip-succeeded").await;
         click(&c, "#history-rows tbody tr td").await;

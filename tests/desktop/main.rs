@@ -10,6 +10,7 @@ mod backups;
 mod flows;
 mod guards;
 mod ipc;
+mod keyboard;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
