@@ -81,6 +81,7 @@ async fn money_flow(
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(e) = c.find(Locator::Css("#result-status")).await {
+            tokio::time::sleep(RESULT_READ).await;
             return e.text().await.unwrap_or_default();
         }
         assert!(Instant::now() < deadline, "no result after the PIN");
@@ -484,7 +485,7 @@ async fn staff_dashboards_settings_and_password() {
             "no teller keys for staff"
         );
         let charts = find(&c, "#chart-bsa").await;
-        let bars = charts.find_all(Locator::Css("rect")).await.expect("bars");
+        let bars = charts.find_all(Locator::Css(".bar")).await.expect("bars");
         assert!(!bars.is_empty(), "the BSA chart has bars");
         for id in ["bill", "purchase", "agent_growth", "agent_spread"] {
             find(&c, &format!("#chart-{id}")).await;

@@ -140,7 +140,10 @@ async fn small_window(c: &Client) {
         if (1000..=1024).contains(&iw) && (570..=600).contains(&ih) {
             return;
         }
-        assert!(Instant::now() < deadline, "the page is {w}, not about 1024×600");
+        assert!(
+            Instant::now() < deadline,
+            "the page is {w}, not about 1024×600"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
