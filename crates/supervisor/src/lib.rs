@@ -182,33 +182,32 @@ impl SupervisorError {
     /// and storage errors inside it may contain " / " themselves, so a
     /// caller picks one of the two and never cuts the joined `Display`.
     pub fn messages(&self) -> (String, String) {
-        let pair = |id: String, en: String| (id, en);
         match self {
-            SupervisorError::WrongCredentials { left } => pair(
+            SupervisorError::WrongCredentials { left } => (
                 format!("Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci)."),
                 format!("Wrong supervisor name or password ({left} tries left before the lock)."),
             ),
-            SupervisorError::Locked { until } => pair(
+            SupervisorError::Locked { until } => (
                 format!("Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah."),
                 format!("Supervisor authorization is locked until {until} after too many wrong passwords."),
             ),
-            SupervisorError::NameTaken(name) => pair(
+            SupervisorError::NameTaken(name) => (
                 format!("Supervisor {name} sudah ada."),
                 format!("Supervisor {name} already exists."),
             ),
-            SupervisorError::Storage(e) => pair(
+            SupervisorError::Storage(e) => (
                 format!("Penyimpanan supervisor tidak bisa dipakai: {e}."),
                 format!("Supervisor storage error: {e}."),
             ),
-            SupervisorError::Hash(e) => pair(
+            SupervisorError::Hash(e) => (
                 format!("Hash password gagal: {e}."),
                 format!("Password hashing failed: {e}."),
             ),
-            SupervisorError::Damaged(why) => pair(
+            SupervisorError::Damaged(why) => (
                 format!("Data supervisor di jurnal rusak: {why}. Pulihkan jurnal dari cadangan atau hubungi bank."),
                 format!("The supervisor data in the journal is damaged: {why}. Restore the journal from a backup or call the bank."),
             ),
-            SupervisorError::Tampered(why) => pair(
+            SupervisorError::Tampered(why) => (
                 format!("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {why}."),
                 format!("The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {why}."),
             ),
@@ -222,8 +221,8 @@ impl SupervisorError {
             | SupervisorError::CommonPassword => {
                 let text = self.to_string();
                 match text.split_once(" / ") {
-                    Some((id, en)) => pair(id.to_owned(), en.to_owned()),
-                    None => pair(text.clone(), text),
+                    Some((id, en)) => (id.to_owned(), en.to_owned()),
+                    None => (text.clone(), text),
                 }
             }
         }
