@@ -223,6 +223,10 @@ pub(crate) async fn refusals(
         ]}),
     )
     .await;
+    // A fresh deposit form: F2 on F2's own result keeps the result (the
+    // agent reads it), so go through the history first.
+    press(c, Key::F7).await;
+    find(c, "#history-rows").await;
     press(c, Key::F2).await;
     fill(c, "#to-account", "14049").await;
     fill(c, "#amount", "15000").await;
