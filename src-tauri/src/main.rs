@@ -8,6 +8,7 @@ mod commands;
 mod receipts;
 mod runtime;
 mod statements;
+mod supervisors;
 mod view;
 
 /// The command set; `cargo run -p loket-desktop -- --export-bindings` writes the TypeScript.
@@ -52,6 +53,11 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             receipts::save_receipt_pdf,
             receipts::reprint_receipt,
             receipts::resolve_transaction,
+            supervisors::supervisors,
+            supervisors::add_supervisor,
+            supervisors::change_supervisor_password,
+            supervisors::disable_supervisor,
+            supervisors::reverse_transaction,
             backups::backup_status,
             backups::backup_now,
         ])
