@@ -389,17 +389,9 @@ pub async fn cancel(state: App<'_>, sid: String) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outcome> {
-    // Counted from the start: logout, recovery and closing the window wait for it.
-    let _in_flight = state.payment_in_flight();
-    // Counted first, then the flag: an update that starts now sees this
-    // payment and waits; one already installing is seen here (issue 13).
-    if state.updating() {
-        return Err(CommandError {
-            code: "UPDATING".into(),
-            message: "Pembaruan sedang dipasang: pembayaran tidak dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: the payment was not sent. Loket restarts in a moment.".into(),
-            outcome_unknown: false,
-        });
-    }
+    // Counted from the start: logout, recovery, closing the window and an
+    // update wait for it; refused while an update installs.
+    let _in_flight = state.money_may_move()?;
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
@@ -663,12 +655,22 @@ mod tests {
             assert!(!loket.updating(), "the refused update holds nothing");
         }
         let hold = loket.begin_update().expect("nothing in flight");
-        // `pay` counts itself, then sees the flag and refuses.
-        let _paying = loket.payment_in_flight();
+        // `pay` and a reversal count themselves, then see the flag and refuse.
+        let refused = loket.money_may_move().map(|_| ()).unwrap_err();
+        assert_eq!(refused.code, "UPDATING");
+        assert!(!refused.outcome_unknown, "nothing was sent");
+        assert_eq!(
+            loket.payments_in_flight(),
+            0,
+            "the refused one is not counted"
+        );
         assert!(loket.updating());
         assert!(loket.begin_update().is_none(), "one update at a time");
         drop(hold);
         assert!(!loket.updating());
+        let counted = loket.money_may_move().expect("no update: money may move");
+        assert!(loket.begin_update().is_none(), "a reversal is on the wire");
+        drop(counted);
         let _ = std::fs::remove_dir_all(dir);
     }
 

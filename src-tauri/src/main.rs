@@ -9,6 +9,7 @@ mod instance;
 mod receipts;
 mod runtime;
 mod statements;
+mod supervisors;
 mod update;
 mod view;
 
@@ -54,6 +55,11 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             receipts::save_receipt_pdf,
             receipts::reprint_receipt,
             receipts::resolve_transaction,
+            supervisors::supervisors,
+            supervisors::add_supervisor,
+            supervisors::change_supervisor_password,
+            supervisors::disable_supervisor,
+            supervisors::reverse_transaction,
             backups::backup_status,
             backups::backup_now,
             update::update_status,

@@ -77,7 +77,7 @@ impl Loket {
     }
 }
 
-fn view_of(state: &Loket, r: &receipt::Receipt) -> ReceiptView {
+pub(crate) fn view_of(state: &Loket, r: &receipt::Receipt) -> ReceiptView {
     let columns = state.settings().paper().columns();
     ReceiptView {
         sid: r.sid.clone(),

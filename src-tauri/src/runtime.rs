@@ -170,6 +170,22 @@ impl Loket {
         Some(hold)
     }
 
+    /// Counts money about to move (a payment or a reversal) as in flight,
+    /// and refuses it while an update installs (issue 13). Counted first,
+    /// then the flag: an update that starts now sees this one and waits;
+    /// one already installing is seen here.
+    pub fn money_may_move(&self) -> Result<PaymentInFlight<'_>, CommandError> {
+        let counted = self.payment_in_flight();
+        if self.updating() {
+            return Err(CommandError {
+                code: "UPDATING".into(),
+                message: "Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: no money was sent. Loket restarts in a moment.".into(),
+                outcome_unknown: false,
+            });
+        }
+        Ok(counted)
+    }
+
     /// Whether an update is installing (a payment must not start).
     pub fn updating(&self) -> bool {
         self.updating.load(Ordering::SeqCst)

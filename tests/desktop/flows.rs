@@ -658,6 +658,191 @@ async fn receipts_print_save_and_a_supervised_reprint() {
     .await;
 }
 
+/// Types a named supervisor's name and password into the approval dialog.
+async fn approve_as(c: &Client, name: &str, password: &str) {
+    find(c, "#supervisor").await;
+    fill(c, "#sup-name", name).await;
+    fill(c, "#sup-password", password).await;
+    click(c, "#sup-submit").await;
+}
+
+/// Issue 15, supervisor work in the app. History: a succeeded deposit is
+/// reversed (reason required, a supervisor approves), the customer's
+/// account is back to the sen, the PEMBATALAN receipt shows, the original
+/// shows reversed. Pengaturan → Pengawas: a second supervisor is added and
+/// approves the disabling of the first; the last active one cannot be
+/// disabled; the disabled one cannot approve; a password is changed. The
+/// forms open with their first field focused and Esc closes only them;
+/// every change is in the journal's authorizations; no password on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_reverses_from_history_and_manages_the_supervisors() {
+    const CITRA: &str = "Citra Pengawas";
+    const CITRA_PW: &str = "Citra-Pagi-2026";
+    const CITRA_NEW: &str = "Citra-Sore-2026";
+    drive("supervisor-work", |c, dir| async move {
+        agent_login(&c).await;
+        let base = sandbox_url(&c).await;
+        let customer_before = balance_of(&base, "14047").await;
+        let r = money_flow(&c, Key::F2, None, "14047", "25000", "Ardha Herdianto", None).await;
+        assert!(r.contains("BERHASIL"), "{r}");
+        assert_ne!(balance_of(&base, "14047").await, customer_before);
+        press(&c, Key::Enter).await;
+
+        // History → the deposit → Batalkan (reversal).
+        press(&c, Key::F7).await;
+        find(&c, "#h-kind")
+            .await
+            .select_by_value("deposit")
+            .await
+            .expect("kind");
+        wait_text(&c, "#history-rows", "Ardha Herdianto").await;
+        click(&c, "#history-rows tbody tr td").await;
+        wait_text(&c, "#detail-state", "Berhasil").await;
+        click(&c, "#detail-reverse").await;
+        keyboard::wait_focus(&c, "reverse-reason", "the reversal form").await;
+        // Esc closes the form only; the detail stays.
+        press(&c, Key::Escape).await;
+        gone(&c, "#reverse-form").await;
+        find(&c, "#detail").await;
+        click(&c, "#detail-reverse").await;
+        keyboard::wait_focus(&c, "reverse-reason", "the reversal form again").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, ".history .error", "alasan pembatalan").await;
+        assert!(
+            c.find(Locator::Css("#supervisor")).await.is_err(),
+            "no approval asked without a reason"
+        );
+        fill(&c, "#reverse-reason", "salah nominal, uang dikembalikan").await;
+        press(&c, Key::Enter).await;
+        wait_text(&c, "#supervisor-reason", "Membatalkan transaksi").await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
+        gone(&c, "#supervisor").await;
+        let slip = wait_text(&c, "#detail-receipt", "PEMBATALAN").await;
+        assert!(slip.contains("25.000"), "{slip}");
+        wait_text(&c, "#detail-state", "Dibatalkan").await;
+        wait_text(&c, "#history-note", "dibatalkan").await;
+        assert!(
+            c.find(Locator::Css("#detail-reverse")).await.is_err(),
+            "a reversed transaction offers no second reversal"
+        );
+        assert_eq!(
+            balance_of(&base, "14047").await,
+            customer_before,
+            "the customer's account is not back to the sen"
+        );
+        // Its slip goes to the printer like any original; the sandbox PC has
+        // none, which is said, and the reversal stands.
+        click(&c, "#reversal-print").await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let said = match c.find(Locator::Css(".history .error")).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => text_of(&c, "#history-note").await,
+            };
+            if said.to_lowercase().contains("print") || said.contains("CUPS") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "printing said nothing: {said:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        wait_text(&c, "#detail-state", "Dibatalkan").await;
+        c.execute(
+            "document.querySelector('#detail-receipt').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        screenshot(&c, "reversal").await;
+
+        // Pengaturan → Pengawas.
+        press(&c, Key::F9).await;
+        wait_text(&c, "#supervisor-rows", SUPERVISOR).await;
+        click(&c, "#sup-add").await;
+        keyboard::wait_focus(&c, "new-sup-name", "the add form").await;
+        press(&c, Key::Escape).await;
+        gone(&c, "#supervisor-form").await;
+        find(&c, "#s-server").await;
+        click(&c, "#sup-add").await;
+        keyboard::wait_focus(&c, "new-sup-name", "the add form again").await;
+        fill(&c, "#new-sup-name", CITRA).await;
+        fill(&c, "#new-sup-password", CITRA_PW).await;
+        fill(&c, "#new-sup-repeat", CITRA_PW).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        screenshot(&c, "supervisor-add").await;
+        click(&c, "#new-sup-submit").await;
+        wait_text(&c, "#supervisor-reason", CITRA).await;
+        approve(&c, SUPERVISOR_PASSWORD).await;
+        gone(&c, "#supervisor").await;
+        wait_text(&c, "#supervisors-note", "ditambahkan").await;
+        wait_text(&c, "#supervisor-rows", CITRA).await;
+
+        // The new one approves disabling the first.
+        click(&c, &format!("tr[data-name='{SUPERVISOR}'] button.disable")).await;
+        approve_as(&c, CITRA, CITRA_PW).await;
+        gone(&c, "#supervisor").await;
+        wait_text(&c, "#supervisors-note", "dinonaktifkan").await;
+        let row = wait_text(&c, &format!("tr[data-name='{SUPERVISOR}']"), "Nonaktif").await;
+        assert!(row.contains(CITRA), "disabled by whom: {row}");
+        // The last active one stays.
+        click(&c, &format!("tr[data-name='{CITRA}'] button.disable")).await;
+        approve_as(&c, CITRA, CITRA_PW).await;
+        gone(&c, "#supervisor").await;
+        wait_text(&c, "#supervisors-error", "satu-satunya").await;
+
+        // Ganti kata sandi: the disabled one cannot approve; Citra with her old one can.
+        click(&c, "#sup-passwd").await;
+        keyboard::wait_focus(&c, "new-sup-password", "the password form").await;
+        fill(&c, "#new-sup-password", CITRA_NEW).await;
+        fill(&c, "#new-sup-repeat", CITRA_NEW).await;
+        click(&c, "#new-sup-submit").await;
+        approve_as(&c, SUPERVISOR, SUPERVISOR_PASSWORD).await;
+        wait_text(&c, "#supervisor-error", "dinonaktifkan").await;
+        fill(&c, "#sup-name", CITRA).await;
+        fill(&c, "#sup-password", CITRA_PW).await;
+        click(&c, "#sup-submit").await;
+        gone(&c, "#supervisor").await;
+        wait_text(&c, "#supervisors-note", "diganti").await;
+        c.execute(
+            "document.querySelector('#supervisors').scrollIntoView({block: 'start'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        screenshot(&c, "supervisors").await;
+
+        let journal = journal::Journal::open(&dir.join("journal.db")).expect("journal");
+        let auths: Vec<(String, String, String)> = journal
+            .authorizations()
+            .expect("authorizations")
+            .into_iter()
+            .filter(|a| a.action.starts_with("supervisor-"))
+            .map(|a| (a.action, a.authorized_by, a.detail.unwrap_or_default()))
+            .collect();
+        let row = |a: &str, by: &str, who: &str| (a.to_owned(), by.to_owned(), who.to_owned());
+        assert_eq!(
+            auths,
+            [
+                row("supervisor-add", SUPERVISOR, CITRA),
+                row("supervisor-disable", CITRA, SUPERVISOR),
+                row("supervisor-passwd", CITRA, CITRA),
+            ]
+        );
+        for entry in walk(&dir) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            for secret in [SUPERVISOR_PASSWORD, CITRA_PW, CITRA_NEW] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} is in {}",
+                    entry.display()
+                );
+            }
+        }
+    })
+    .await;
+}
+
 /// F11: the statement from one provider (BRI, the sandbox's imitation with
 /// demo credentials) shows a deposit as matched; a deposit whose answer was
 /// lost is resolvable from its debit line and resolved from it, and the

@@ -328,6 +328,32 @@ async fn every_command_refuses_hostile_arguments_from_the_page_and_keeps_answeri
             Want::Refused,
         )
         .await;
+        // Supervisor work (issue 15): a reversal of the finished deposit
+        // with a wrong supervisor password, hostile names and passwords.
+        // Two wrong passwords here (with the one above, three: below the lock).
+        expect(
+            &c,
+            "reverse_transaction",
+            json!({"sid": done, "reason": "uji", "supervisor": "Wati Pengawas", "password": "salah"}),
+            Want::Refused,
+        )
+        .await;
+        expect(
+            &c,
+            "add_supervisor",
+            json!({"name": huge_text, "password": nul, "repeat": huge_text,
+                   "supervisor": nul, "supervisorPassword": huge_text}),
+            Want::Refused,
+        )
+        .await;
+        expect(
+            &c,
+            "disable_supervisor",
+            json!({"name": nul, "supervisor": huge_text, "password": nul}),
+            Want::Refused,
+        )
+        .await;
+        expect(&c, "supervisors", json!({}), Want::Answers).await;
         expect(&c, "painted", json!({"what": huge_text}), Want::Answers).await;
         expect(&c, "change_password", json!({"oldPassword": nul, "newPassword": huge_text}), Want::Refused).await;
 

@@ -55,7 +55,7 @@ async fn select_all(c: &Client) {
 }
 
 /// The id (or tag) of the focused element.
-async fn focused(c: &Client) -> String {
+pub(crate) async fn focused(c: &Client) -> String {
     c.execute(
         "const e = document.activeElement; return e ? (e.id || e.tagName) : '';",
         vec![],
@@ -67,7 +67,7 @@ async fn focused(c: &Client) -> String {
 }
 
 /// Waits until the element `id` has the focus; says where the focus is instead.
-async fn wait_focus(c: &Client, id: &str, why: &str) {
+pub(crate) async fn wait_focus(c: &Client, id: &str, why: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let now = focused(c).await;

@@ -412,10 +412,29 @@ pub enum FleetAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum SupervisorAction {
     /// Create the first supervisor (LOKET_SUPERVISOR / LOKET_SUPERVISOR_PASSWORD or prompts).
     Create,
     /// Whether a supervisor exists and whether verification is locked.
     Status,
+    /// Add another supervisor, approved by an active one (LOKET_SUPERVISOR /
+    /// LOKET_SUPERVISOR_PASSWORD); the new password from
+    /// LOKET_NEW_SUPERVISOR_PASSWORD or a prompt (twice, no echo).
+    Add {
+        /// The new supervisor's name.
+        name: String,
+    },
+    /// Change one's own password: LOKET_SUPERVISOR with the old password in
+    /// LOKET_SUPERVISOR_PASSWORD, the new one in LOKET_NEW_SUPERVISOR_PASSWORD
+    /// (or prompts, no echo).
+    Passwd,
+    /// Disable a supervisor for good (never the last active one), approved
+    /// by an active supervisor.
+    Disable {
+        /// The supervisor to disable.
+        name: String,
+    },
+    /// Every supervisor: name, active or disabled, created, last used.
+    List,
 }

@@ -126,7 +126,10 @@ pub fn exit_code(err: &TellerError) -> u8 {
             | SupervisorError::AlreadyCreated
             | SupervisorError::NameTaken(_)
             | SupervisorError::AgentPassword
-            | SupervisorError::CommonPassword,
+            | SupervisorError::CommonPassword
+            | SupervisorError::Unknown(_)
+            | SupervisorError::NotOwnPassword { .. }
+            | SupervisorError::SamePassword,
         ) => exit::USAGE,
         TellerError::Statement(
             mutasi::MutasiError::Input(_) | mutasi::MutasiError::Settings(_),

@@ -167,6 +167,23 @@ pub fn supervisor_credentials() -> Result<(String, SupervisorPassword), String> 
     Ok((name, SupervisorPassword::from_zeroizing(password)))
 }
 
+/// A new supervisor password: `LOKET_NEW_SUPERVISOR_PASSWORD`, else a
+/// no-echo prompt asked twice (a typo would lock the supervisor out).
+pub fn new_supervisor_password(prompt: &str) -> Result<SupervisorPassword, String> {
+    const VAR: &str = "LOKET_NEW_SUPERVISOR_PASSWORD";
+    let given = secret_given(VAR);
+    let first = SupervisorPassword::from_zeroizing(secret(VAR, prompt)?);
+    if !given {
+        let again = rpassword::prompt_password("Ulangi password / Repeat the password: ")
+            .map(Zeroizing::new)
+            .map_err(|e| format!("tidak bisa membaca / cannot read: {e}"))?;
+        if !first.matches(&SupervisorPassword::from_zeroizing(again)) {
+            return Err("password tidak sama / the passwords differ".into());
+        }
+    }
+    Ok(first)
+}
+
 /// The agent's Bank+ password (`LOKET_PASSWORD` or a prompt), only so a new
 /// supervisor password can be compared with it; never kept.
 pub fn agent_password_to_compare() -> Result<SupervisorPassword, String> {

@@ -335,3 +335,221 @@ fn loket_verify_full_names_an_old_edit_the_start_check_leaves_to_it() {
         "{problems}"
     );
 }
+
+/// `loket supervisor …` with these supervisor credentials (the approver,
+/// or for `passwd` the supervisor and the old password) and, when given, a
+/// new supervisor password; all through the environment, never argv.
+fn as_supervisor(t: &Terminal, args: &[&str], who: (&str, &str), new: Option<&str>) -> Run {
+    let mut c = t.cmd(args);
+    c.env("LOKET_SUPERVISOR", who.0)
+        .env("LOKET_SUPERVISOR_PASSWORD", who.1);
+    match new {
+        Some(p) => c.env("LOKET_NEW_SUPERVISOR_PASSWORD", p),
+        None => c.env_remove("LOKET_NEW_SUPERVISOR_PASSWORD"),
+    };
+    t.run_cmd(c)
+}
+
+/// Issue 15: `loket supervisor add|passwd|disable|list`. A second
+/// supervisor added with the first one's approval approves a reprint; the
+/// last active one cannot be disabled; a disabled one is refused at
+/// approval; `passwd` with a wrong old password is refused and changes
+/// nothing; every change is journaled (who, what, approved by); no
+/// password is in any file of the data directory.
+#[test]
+fn supervisors_are_added_changed_and_disabled_from_the_command_line() {
+    const CITRA: &str = "Citra Pengawas";
+    const CITRA_PW: &str = "Citra-Pagi-2026";
+    const CITRA_NEW: &str = "Citra-Sore-2026";
+    let t = Terminal::in_process();
+    t.create_supervisor();
+    let spv = (SPV, SPV_PASSWORD);
+
+    // Added with the first one's approval; not with a wrong approval.
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", CITRA],
+        (SPV, "salah-salah"),
+        Some(CITRA_PW),
+    );
+    expect(&r, 1);
+    assert!(text(&r).contains("SUPERVISOR_WRONG"), "{}", text(&r));
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", CITRA],
+        spv,
+        Some(PASSWORD),
+    );
+    expect(&r, 2);
+    assert!(
+        text(&r).contains("SUPERVISOR_PASSWORD_IS_AGENTS"),
+        "{}",
+        text(&r)
+    );
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", CITRA],
+        spv,
+        Some(CITRA_PW),
+    );
+    expect(&r, 0);
+    assert_eq!(r.json()["approved_by"], SPV);
+
+    // The new one approves: a copy of a receipt is refused only for want
+    // of the transaction, not of the approval (the approval comes first).
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "disable", SPV],
+        (CITRA, CITRA_PW),
+        None,
+    );
+    expect(&r, 0);
+    let list = t.run(&["--json", "supervisor", "list"]).json();
+    let rows = list["supervisors"].as_array().expect("rows").clone();
+    let row = |n: &str| rows.iter().find(|s| s["name"] == n).expect(n).clone();
+    assert_eq!(row(SPV)["active"], false);
+    assert_eq!(row(SPV)["disabled_by"], CITRA);
+    assert_eq!(row(CITRA)["active"], true);
+    assert_eq!(row(CITRA)["created_by"], SPV);
+    assert!(row(CITRA)["last_used"].is_string(), "{list}");
+    assert!(
+        !list.to_string().contains("argon2"),
+        "a hash in the list: {list}"
+    );
+    let human = t.run(&["supervisor", "list"]);
+    expect(&human, 0);
+    assert!(
+        human.stdout.contains("nonaktif sejak") && human.stdout.contains("aktif"),
+        "{}",
+        human.stdout
+    );
+
+    // The last active one stays; the disabled one approves nothing.
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "disable", CITRA],
+        (CITRA, CITRA_PW),
+        None,
+    );
+    expect(&r, 1);
+    assert!(
+        text(&r).contains("SUPERVISOR_LAST_ACTIVE") && text(&r).contains("satu-satunya"),
+        "{}",
+        text(&r)
+    );
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", "Dewi"],
+        spv,
+        Some("Dewi-Malam-2026"),
+    );
+    expect(&r, 1);
+    assert!(
+        text(&r).contains("SUPERVISOR_DISABLED") && text(&r).contains("dinonaktifkan"),
+        "{}",
+        text(&r)
+    );
+    let r = as_supervisor(
+        &t,
+        &["--json", "receipt", "2611290000000001", "--copy"],
+        spv,
+        None,
+    );
+    assert!(text(&r).contains("SUPERVISOR_DISABLED"), "{}", text(&r));
+
+    // passwd: a wrong old password is refused and changes nothing.
+    let before: String = db(&t)
+        .query_row(
+            "SELECT phc FROM supervisors WHERE name = ?1",
+            [CITRA],
+            |r| r.get(0),
+        )
+        .expect("citra");
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "passwd"],
+        (CITRA, "bukan-yang-lama"),
+        Some(CITRA_NEW),
+    );
+    expect(&r, 1);
+    assert!(text(&r).contains("SUPERVISOR_WRONG"), "{}", text(&r));
+    let after: String = db(&t)
+        .query_row(
+            "SELECT phc FROM supervisors WHERE name = ?1",
+            [CITRA],
+            |r| r.get(0),
+        )
+        .expect("citra");
+    assert_eq!(before, after, "a refused passwd changed the hash");
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "passwd"],
+        (CITRA, CITRA_PW),
+        Some(CITRA_NEW),
+    );
+    expect(&r, 0);
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", "Dewi"],
+        (CITRA, CITRA_PW),
+        Some("Dewi-Malam-2026"),
+    );
+    assert!(
+        text(&r).contains("SUPERVISOR_WRONG"),
+        "the old password still works: {}",
+        text(&r)
+    );
+    let r = as_supervisor(
+        &t,
+        &["--json", "supervisor", "add", "Dewi"],
+        (CITRA, CITRA_NEW),
+        Some("Dewi-Malam-2026"),
+    );
+    expect(&r, 0);
+
+    // Journaled in `authorizations`: who, what, approved by, whom.
+    let conn = db(&t);
+    let mut st = conn
+        .prepare("SELECT action, actor, authorized_by, detail FROM authorizations ORDER BY id")
+        .expect("query");
+    let rows: Vec<(String, String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    let row = |a: &str, by: &str, who: &str| (a.into(), USER.into(), by.into(), who.into());
+    assert_eq!(
+        rows,
+        [
+            row("supervisor-add", SPV, CITRA),
+            row("supervisor-disable", CITRA, SPV),
+            row("supervisor-passwd", CITRA, CITRA),
+            row("supervisor-add", CITRA, "Dewi"),
+        ]
+    );
+    drop(st);
+    drop(conn);
+    // The chain holds over the changed rows.
+    expect(&t.run(&["verify", "--full"]), 0);
+
+    for secret in [
+        SPV_PASSWORD,
+        CITRA_PW,
+        CITRA_NEW,
+        "Dewi-Malam-2026",
+        PASSWORD,
+    ] {
+        for f in t.files() {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} is in {}",
+                f.display()
+            );
+        }
+        assert!(
+            !t.captured.borrow().contains(secret),
+            "{secret} was printed"
+        );
+    }
+}

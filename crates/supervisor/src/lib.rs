@@ -48,6 +48,48 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// How long an approval may be used after the password was verified.
 pub const APPROVAL_TTL: Duration = Duration::from_secs(120);
 
+/// The `authorizations` actions that record changes to the supervisors;
+/// the detail is the supervisor concerned.
+pub const ACTION_ADD: &str = "supervisor-add";
+pub const ACTION_PASSWD: &str = "supervisor-passwd";
+pub const ACTION_DISABLE: &str = "supervisor-disable";
+
+/// What a caller knows of the agent's login, so a new supervisor password
+/// can be refused when it is the agent's (defect 24): the password as typed
+/// (the CLI) or the witness of the login (the desktop app).
+#[derive(Clone, Copy)]
+pub enum AgentCheck<'a> {
+    Password(&'a SupervisorPassword),
+    Witness(&'a AgentPasswordWitness),
+}
+
+impl<'a> AgentCheck<'a> {
+    /// The check a shell that knows the agent only by the witness of their
+    /// login can make; with no witness (no agent logged in this run) a new
+    /// supervisor password cannot be compared, so it is refused.
+    pub fn from_witness(witness: Option<&'a AgentPasswordWitness>) -> Result<AgentCheck<'a>> {
+        witness.map(AgentCheck::Witness).ok_or_else(|| {
+            SupervisorError::Input(
+                "Masuk sebagai agen dulu: password supervisor harus dibandingkan dengan password agen. / Log in as the agent first: the supervisor password must be compared with the agent's.".into(),
+            )
+        })
+    }
+}
+
+/// One supervisor as lists show them: never the hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupervisorInfo {
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    /// Who approved the addition (`None` for the first supervisor).
+    pub created_by: Option<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_by: Option<String>,
+    /// The newest journal row this supervisor approved.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
 /// A supervisor's password as typed. Wiped from memory on drop; `Debug`
 /// prints `***`.
 pub struct SupervisorPassword(Zeroizing<String>);
@@ -175,6 +217,18 @@ pub enum SupervisorError {
     Damaged(String),
     #[error("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {0}. / The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {0}.")]
     Tampered(String),
+    #[error("Supervisor {0} sudah dinonaktifkan dan tidak bisa memberi persetujuan; minta supervisor aktif lain. / Supervisor {0} is disabled and cannot approve; ask another active supervisor.")]
+    Disabled(String),
+    #[error("Supervisor {0} tidak ada di terminal ini; lihat `loket supervisor list`. / There is no supervisor {0} on this terminal; see `loket supervisor list`.")]
+    Unknown(String),
+    #[error("Supervisor {0} adalah satu-satunya supervisor aktif; tambahkan supervisor lain dulu sebelum menonaktifkannya. / Supervisor {0} is the only active supervisor; add another one before disabling them.")]
+    LastActive(String),
+    #[error("Supervisor {0} sudah nonaktif. / Supervisor {0} is already disabled.")]
+    AlreadyDisabled(String),
+    #[error("Password supervisor {target} hanya bisa diganti oleh {target} sendiri dengan password lamanya (yang menyetujui: {approver}). / Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver}).")]
+    NotOwnPassword { target: String, approver: String },
+    #[error("Password baru sama dengan password lama; pilih yang lain. / The new password is the same as the old one; choose another.")]
+    SamePassword,
 }
 
 impl SupervisorError {
@@ -211,6 +265,26 @@ impl SupervisorError {
                 format!("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {why}."),
                 format!("The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {why}."),
             ),
+            SupervisorError::Disabled(name) => (
+                format!("Supervisor {name} sudah dinonaktifkan dan tidak bisa memberi persetujuan; minta supervisor aktif lain."),
+                format!("Supervisor {name} is disabled and cannot approve; ask another active supervisor."),
+            ),
+            SupervisorError::Unknown(name) => (
+                format!("Supervisor {name} tidak ada di terminal ini; lihat `loket supervisor list`."),
+                format!("There is no supervisor {name} on this terminal; see `loket supervisor list`."),
+            ),
+            SupervisorError::LastActive(name) => (
+                format!("Supervisor {name} adalah satu-satunya supervisor aktif; tambahkan supervisor lain dulu sebelum menonaktifkannya."),
+                format!("Supervisor {name} is the only active supervisor; add another one before disabling them."),
+            ),
+            SupervisorError::AlreadyDisabled(name) => (
+                format!("Supervisor {name} sudah nonaktif."),
+                format!("Supervisor {name} is already disabled."),
+            ),
+            SupervisorError::NotOwnPassword { target, approver } => (
+                format!("Password supervisor {target} hanya bisa diganti oleh {target} sendiri dengan password lamanya (yang menyetujui: {approver})."),
+                format!("Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver})."),
+            ),
             // Fixed texts of this crate, "Indonesian. / English." with no
             // data of unknown shape inside: the first " / " is the seam.
             SupervisorError::NoSupervisor
@@ -218,7 +292,8 @@ impl SupervisorError {
             | SupervisorError::Input(_)
             | SupervisorError::Expired
             | SupervisorError::AgentPassword
-            | SupervisorError::CommonPassword => {
+            | SupervisorError::CommonPassword
+            | SupervisorError::SamePassword => {
                 let text = self.to_string();
                 match text.split_once(" / ") {
                     Some((id, en)) => (id.to_owned(), en.to_owned()),
@@ -244,6 +319,12 @@ impl SupervisorError {
             SupervisorError::CommonPassword => "SUPERVISOR_PASSWORD_COMMON",
             SupervisorError::Tampered(_) => "JOURNAL_TAMPERED",
             SupervisorError::Damaged(_) => "SUPERVISOR_DATA_DAMAGED",
+            SupervisorError::Disabled(_) => "SUPERVISOR_DISABLED",
+            SupervisorError::Unknown(_) => "SUPERVISOR_UNKNOWN",
+            SupervisorError::LastActive(_) => "SUPERVISOR_LAST_ACTIVE",
+            SupervisorError::AlreadyDisabled(_) => "SUPERVISOR_ALREADY_DISABLED",
+            SupervisorError::NotOwnPassword { .. } => "SUPERVISOR_NOT_OWN_PASSWORD",
+            SupervisorError::SamePassword => "SUPERVISOR_PASSWORD_UNCHANGED",
         }
     }
 }
@@ -429,7 +510,7 @@ impl Supervisors {
         password: &SupervisorPassword,
         agent_password: Option<&SupervisorPassword>,
     ) -> Result<()> {
-        self.insert(name, password, agent_password, None)
+        self.insert_first(name, password, agent_password.map(AgentCheck::Password))
     }
 
     /// Creates the first supervisor from a shell that knows the agent only
@@ -442,41 +523,20 @@ impl Supervisors {
         password: &SupervisorPassword,
         agent: Option<&AgentPasswordWitness>,
     ) -> Result<()> {
-        let Some(agent) = agent else {
-            return Err(SupervisorError::Input(
-                "Masuk sebagai agen dulu: password supervisor harus dibandingkan dengan password agen. / Log in as the agent first: the supervisor password must be compared with the agent's.".into(),
-            ));
-        };
-        check_new_password(password, None)?;
-        if agent.matches(password) {
-            return Err(SupervisorError::AgentPassword);
-        }
-        self.insert(name, password, None, None)
+        self.insert_first(name, password, Some(AgentCheck::from_witness(agent)?))
     }
 
-    /// Adds another supervisor, approved by an existing one.
-    pub fn add_supervisor(
+    /// Creates the first supervisor (no approval: there is no one to give it).
+    fn insert_first(
         &self,
         name: &str,
         password: &SupervisorPassword,
-        agent_password: Option<&SupervisorPassword>,
-        approval: &SupervisorApproval,
-    ) -> Result<()> {
-        approval.check()?;
-        self.insert(name, password, agent_password, Some(approval.name()))
-    }
-
-    fn insert(
-        &self,
-        name: &str,
-        password: &SupervisorPassword,
-        agent_password: Option<&SupervisorPassword>,
-        approved_by: Option<&str>,
+        agent: Option<AgentCheck<'_>>,
     ) -> Result<()> {
         self.untampered()?;
         let name = clean_name(name)?;
-        check_new_password(password, agent_password)?;
-        if approved_by.is_none() && self.ever_had_supervisor {
+        check_new_password(password, agent)?;
+        if self.ever_had_supervisor {
             return Err(SupervisorError::AlreadyCreated);
         }
         let phc = hash(password)?;
@@ -488,13 +548,13 @@ impl Supervisors {
             [],
             |r| r.get(0),
         )?;
-        if approved_by.is_none() && (existing > 0 || ever > 0) {
+        if existing > 0 || ever > 0 {
             return Err(SupervisorError::AlreadyCreated);
         }
         let inserted = tx.execute(
-            "INSERT INTO supervisors (name, phc, created_at, created_by) VALUES (?1, ?2, ?3, ?4) \
+            "INSERT INTO supervisors (name, phc, created_at, created_by) VALUES (?1, ?2, ?3, NULL) \
              ON CONFLICT(name) DO NOTHING",
-            params![name, phc, Utc::now().timestamp_millis(), approved_by],
+            params![name, phc, Utc::now().timestamp_millis()],
         )?;
         if inserted == 0 {
             return Err(SupervisorError::NameTaken(name));
@@ -502,6 +562,201 @@ impl Supervisors {
         commit(tx, format_args!("supervisor.create"))?;
         tracing::info!(supervisor = %name, "supervisor created");
         Ok(())
+    }
+
+    /// Adds another supervisor, approved by an active one; the addition is
+    /// journaled in `authorizations` ([`ACTION_ADD`]) in the same SQLite
+    /// transaction. `agent` is what the caller knows of the agent's login
+    /// (the new password may not be the agent's); `actor` who works the
+    /// terminal (the agent's username, or `loket`).
+    pub fn add_supervisor(
+        &self,
+        name: &str,
+        password: &SupervisorPassword,
+        agent: Option<AgentCheck<'_>>,
+        approval: &SupervisorApproval,
+        actor: &str,
+    ) -> Result<()> {
+        approval.check()?;
+        self.untampered()?;
+        let name = clean_name(name)?;
+        check_new_password(password, agent)?;
+        let phc = hash(password)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_active(&tx, approval.name())?;
+        let inserted = tx.execute(
+            "INSERT INTO supervisors (name, phc, created_at, created_by) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(name) DO NOTHING",
+            params![name, phc, Utc::now().timestamp_millis(), approval.name()],
+        )?;
+        if inserted == 0 {
+            return Err(SupervisorError::NameTaken(name));
+        }
+        authorize(&tx, ACTION_ADD, actor, approval.name(), &name)?;
+        commit(tx, format_args!("supervisor.add"))?;
+        tracing::info!(supervisor = %name, approved_by = %approval.name(), "supervisor added");
+        Ok(())
+    }
+
+    /// Changes a supervisor's own password. The approval must be the
+    /// supervisor's own (their name and old password, just verified): no
+    /// one sets another's password. Journaled as [`ACTION_PASSWD`].
+    pub fn change_password(
+        &self,
+        approval: &SupervisorApproval,
+        new_password: &SupervisorPassword,
+        agent: Option<AgentCheck<'_>>,
+        actor: &str,
+    ) -> Result<()> {
+        approval.check()?;
+        self.untampered()?;
+        check_new_password(new_password, agent)?;
+        let phc = hash(new_password)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let name = require_active(&tx, approval.name())?;
+        let old: String = tx.query_row(
+            "SELECT phc FROM supervisors WHERE name = ?1",
+            [&name],
+            |r| r.get(0),
+        )?;
+        let parsed = PasswordHash::new(&old).map_err(|e| SupervisorError::Hash(e.to_string()))?;
+        stored_params_usable(&parsed)?;
+        if Argon2::default()
+            .verify_password(new_password.bytes(), &parsed)
+            .is_ok()
+        {
+            return Err(SupervisorError::SamePassword);
+        }
+        tx.execute(
+            "UPDATE supervisors SET phc = ?1 WHERE name = ?2",
+            params![phc, name],
+        )?;
+        authorize(&tx, ACTION_PASSWD, actor, &name, &name)?;
+        commit(tx, format_args!("supervisor.passwd"))?;
+        tracing::info!(supervisor = %name, "supervisor password changed");
+        Ok(())
+    }
+
+    /// Like [`Supervisors::change_password`] for a caller that names whose
+    /// password it means to change: refused unless the approval is theirs.
+    pub fn change_own_password(
+        &self,
+        name: &str,
+        approval: &SupervisorApproval,
+        new_password: &SupervisorPassword,
+        agent: Option<AgentCheck<'_>>,
+        actor: &str,
+    ) -> Result<()> {
+        if !name.trim().eq_ignore_ascii_case(approval.name()) {
+            return Err(SupervisorError::NotOwnPassword {
+                target: name.trim().to_owned(),
+                approver: approval.name().to_owned(),
+            });
+        }
+        self.change_password(approval, new_password, agent, actor)
+    }
+
+    /// Disables a supervisor for good: they can no longer approve anything.
+    /// Never the last active one. The row stays (supervisors are never
+    /// deleted); the journal's `authorizations` row ([`ACTION_DISABLE`],
+    /// detail = the name) is what disables them, in one transaction with
+    /// the checks, so two disables at once cannot leave no one active.
+    pub fn disable(&self, name: &str, approval: &SupervisorApproval, actor: &str) -> Result<()> {
+        approval.check()?;
+        self.untampered()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_active(&tx, approval.name())?;
+        let target: Option<String> = tx
+            .query_row(
+                "SELECT name FROM supervisors WHERE name = ?1",
+                [name.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(target) = target else {
+            return Err(SupervisorError::Unknown(name.trim().to_owned()));
+        };
+        if is_disabled(&tx, &target)? {
+            return Err(SupervisorError::AlreadyDisabled(target));
+        }
+        let active: i64 = tx.query_row(
+            &format!("SELECT count(*) FROM supervisors s WHERE NOT {DISABLED_SQL}"),
+            [],
+            |r| r.get(0),
+        )?;
+        if active <= 1 {
+            return Err(SupervisorError::LastActive(target));
+        }
+        authorize(&tx, ACTION_DISABLE, actor, approval.name(), &target)?;
+        commit(tx, format_args!("supervisor.disable"))?;
+        tracing::info!(supervisor = %target, approved_by = %approval.name(), "supervisor disabled");
+        Ok(())
+    }
+
+    /// Every supervisor of this terminal, active or not, by name; never a
+    /// hash. "Last used" is the newest journal row (event or authorization)
+    /// they approved.
+    pub fn list(&self) -> Result<Vec<SupervisorInfo>> {
+        let conn = self.conn();
+        let time = |ms: Option<i64>| ms.and_then(DateTime::<Utc>::from_timestamp_millis);
+        let mut last_used: std::collections::HashMap<String, i64> = Default::default();
+        {
+            // One pass over each table (the list is rare; events has no
+            // index on `authorized_by`, and none is added for this).
+            let mut st = conn.prepare(
+                "SELECT authorized_by, max(at) FROM authorizations GROUP BY authorized_by \
+                 UNION ALL \
+                 SELECT authorized_by, max(at) FROM events WHERE authorized_by IS NOT NULL \
+                 GROUP BY authorized_by",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+            })?;
+            for row in rows {
+                let (by, at) = row?;
+                let key = by.to_lowercase();
+                if let Some(at) = at {
+                    let e = last_used.entry(key).or_insert(at);
+                    *e = (*e).max(at);
+                }
+            }
+        }
+        let mut st = conn.prepare(
+            "SELECT s.name, s.created_at, s.created_by, d.at, d.authorized_by \
+             FROM supervisors s \
+             LEFT JOIN authorizations d ON d.id = (SELECT min(id) FROM authorizations a \
+                WHERE a.action = 'supervisor-disable' AND s.name = a.detail) \
+             ORDER BY s.name",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, created, created_by, disabled_at, disabled_by) = row?;
+            let created_at = time(Some(created)).ok_or_else(|| {
+                SupervisorError::Damaged(format!("supervisor {name}: created_at {created}"))
+            })?;
+            out.push(SupervisorInfo {
+                active: disabled_at.is_none(),
+                last_used: time(last_used.get(&name.to_lowercase()).copied()),
+                disabled_at: time(disabled_at),
+                disabled_by,
+                created_at,
+                created_by,
+                name,
+            });
+        }
+        Ok(out)
     }
 
     /// Checks a supervisor's name and password; an approval on success.
@@ -571,7 +826,10 @@ impl Supervisors {
             .verify_password(password.bytes(), &parsed)
             .is_ok()
             && !canonical.is_empty();
-        if good {
+        // A disabled supervisor's right password approves nothing; it is
+        // counted like a wrong one (a retired supervisor may not try on).
+        let disabled = good && is_disabled(&tx, &canonical)?;
+        if good && !disabled {
             tx.execute(
                 "UPDATE supervisor_lockout SET failures = 0, locked_until = NULL WHERE id = 1",
                 [],
@@ -599,6 +857,9 @@ impl Supervisors {
             )?;
             tracing::warn!("supervisor verification locked after repeated wrong passwords");
             SupervisorError::Locked { until }
+        } else if disabled {
+            tracing::warn!(supervisor = %canonical, "a disabled supervisor tried to approve");
+            SupervisorError::Disabled(canonical)
         } else {
             tracing::warn!(failures, "wrong supervisor name or password");
             SupervisorError::WrongCredentials {
@@ -672,16 +933,18 @@ fn is_common(password: &str) -> bool {
 }
 
 /// The rules for a new supervisor password.
-fn check_new_password(
-    password: &SupervisorPassword,
-    agent_password: Option<&SupervisorPassword>,
-) -> Result<()> {
+fn check_new_password(password: &SupervisorPassword, agent: Option<AgentCheck<'_>>) -> Result<()> {
     if password.0.chars().count() < MIN_PASSWORD_CHARS {
         return Err(SupervisorError::Input(format!(
             "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter. / The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
         )));
     }
-    if agent_password.is_some_and(|a| a.matches(password)) {
+    let is_agents = match agent {
+        Some(AgentCheck::Password(a)) => a.matches(password),
+        Some(AgentCheck::Witness(w)) => w.matches(password),
+        None => false,
+    };
+    if is_agents {
         return Err(SupervisorError::AgentPassword);
     }
     if is_common(&password.0) {
@@ -697,6 +960,52 @@ fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Resu
         journal::JournalError::Storage(s) => SupervisorError::Storage(s),
         other => SupervisorError::Input(other.to_string()),
     })
+}
+
+/// Whether supervisor `s.name` is disabled, as an SQL condition: a
+/// `supervisor-disable` authorization names them (append-only and chained,
+/// so it cannot be taken back outside Loket unnoticed).
+const DISABLED_SQL: &str = "EXISTS (SELECT 1 FROM authorizations a \
+     WHERE a.action = 'supervisor-disable' AND s.name = a.detail)";
+
+fn is_disabled(tx: &Connection, name: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        &format!("SELECT {DISABLED_SQL} FROM supervisors s WHERE s.name = ?1"),
+        [name],
+        |r| r.get(0),
+    )?)
+}
+
+/// The approver's canonical name, if they exist and are active; a
+/// supervisor disabled after approving (within the approval's two minutes)
+/// is refused here, inside the change's transaction.
+fn require_active(tx: &Connection, approver: &str) -> Result<String> {
+    let name: Option<String> = tx
+        .query_row(
+            "SELECT name FROM supervisors WHERE name = ?1",
+            [approver],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(name) = name else {
+        return Err(SupervisorError::Unknown(approver.to_owned()));
+    };
+    if is_disabled(tx, &name)? {
+        return Err(SupervisorError::Disabled(name));
+    }
+    Ok(name)
+}
+
+/// Journals a supervisor change in `authorizations`, inside the change's
+/// own transaction: who worked the terminal, what, who approved, and the
+/// supervisor concerned (the detail).
+fn authorize(tx: &Connection, action: &str, actor: &str, by: &str, who: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO authorizations (at, action, actor, authorized_by, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![Utc::now().timestamp_millis(), action, actor, by, who],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -784,7 +1093,12 @@ mod tests {
     #[test]
     fn weak_and_borrowed_passwords_are_refused() {
         let agent = SupervisorPassword::new("T6jkl4ss");
-        let check = |p: &str| check_new_password(&SupervisorPassword::new(p), Some(&agent));
+        let check = |p: &str| {
+            check_new_password(
+                &SupervisorPassword::new(p),
+                Some(AgentCheck::Password(&agent)),
+            )
+        };
         assert!(matches!(
             check("T6jkl4ss"),
             Err(SupervisorError::AgentPassword)

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{Duration, Utc};
 use rusqlite::Connection;
-use supervisor::{SupervisorError, SupervisorPassword, Supervisors};
+use supervisor::{AgentCheck, SupervisorError, SupervisorPassword, Supervisors};
 
 const PASSWORD: &str = "Sup3rvisor-Rahasia";
 
@@ -51,6 +51,7 @@ fn first_start_creates_one_supervisor_stored_as_argon2id_only() {
         &SupervisorPassword::new("Citra-12345"),
         None,
         &approval,
+        "BNIUS100294",
     )
     .expect("add");
     assert_eq!(sup.names().expect("names"), ["Budi Santoso", "Citra"]);
@@ -146,6 +147,25 @@ fn messages_are_indonesian_first() {
         "{text}"
     );
     assert_eq!(e.code(), "SUPERVISOR_WRONG");
+    // Issue 15's errors: each language whole, the Indonesian one first in Display.
+    for e in [
+        SupervisorError::Disabled("Wati / Pagi".into()),
+        SupervisorError::Unknown("Wati".into()),
+        SupervisorError::LastActive("Wati".into()),
+        SupervisorError::AlreadyDisabled("Wati".into()),
+        SupervisorError::NotOwnPassword {
+            target: "Wati".into(),
+            approver: "Budi".into(),
+        },
+        SupervisorError::SamePassword,
+    ] {
+        let (id, en) = e.messages();
+        let text = e.to_string();
+        assert!(text.starts_with(&id) && text.ends_with(&en), "{text}");
+        assert!(!id.contains(" / ") || id.contains("Wati / Pagi"), "{id}");
+        assert!(!en.contains(" / ") || en.contains("Wati / Pagi"), "{en}");
+        assert!(e.code().starts_with("SUPERVISOR_"), "{}", e.code());
+    }
 }
 
 /// A stored hash whose parameters ask for terabytes or endless passes (a
@@ -217,5 +237,162 @@ fn an_unreadable_lock_or_a_negative_count_is_refused_as_damaged() {
             .verify("Budi Santoso", &SupervisorPassword::new(PASSWORD))
             .expect_err("refused");
         assert!(matches!(e, SupervisorError::Damaged(_)), "{e:?}");
+    }
+}
+
+/// Issue 15: adding, changing one's own password and disabling, each
+/// approved by an active supervisor and journaled in `authorizations` in
+/// the same transaction; the last active one stays; a disabled one
+/// approves nothing; the list shows no hash.
+#[test]
+fn supervisors_are_added_changed_and_disabled_with_approval_and_journaled() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.db");
+    let sup = Supervisors::open(&path).expect("open");
+    let agent = SupervisorPassword::new("T6jkl4ss");
+    sup.create_supervisor("Budi", &SupervisorPassword::new(PASSWORD), Some(&agent))
+        .expect("create");
+    let budi = sup
+        .verify("Budi", &SupervisorPassword::new(PASSWORD))
+        .expect("budi");
+
+    // The agent's password is refused for the new one, as for the first.
+    assert!(matches!(
+        sup.add_supervisor(
+            "Citra",
+            &agent,
+            Some(AgentCheck::Password(&agent)),
+            &budi,
+            "agen"
+        ),
+        Err(SupervisorError::AgentPassword)
+    ));
+    sup.add_supervisor(
+        "Citra",
+        &SupervisorPassword::new("Citra-Pagi-2026"),
+        Some(AgentCheck::Password(&agent)),
+        &budi,
+        "agen",
+    )
+    .expect("add");
+    assert!(matches!(
+        sup.add_supervisor(
+            "citra",
+            &SupervisorPassword::new("Lain-Lagi-2026"),
+            None,
+            &budi,
+            "agen"
+        ),
+        Err(SupervisorError::NameTaken(_))
+    ));
+    let citra = sup
+        .verify("Citra", &SupervisorPassword::new("Citra-Pagi-2026"))
+        .expect("the new one approves");
+
+    // Only one's own password, with the old one, and a new one.
+    assert!(matches!(
+        sup.change_own_password(
+            "Budi",
+            &citra,
+            &SupervisorPassword::new("Budi-Baru-2026"),
+            None,
+            "agen"
+        ),
+        Err(SupervisorError::NotOwnPassword { .. })
+    ));
+    assert!(matches!(
+        sup.change_password(
+            &citra,
+            &SupervisorPassword::new("Citra-Pagi-2026"),
+            None,
+            "agen"
+        ),
+        Err(SupervisorError::SamePassword)
+    ));
+    sup.change_password(
+        &citra,
+        &SupervisorPassword::new("Citra-Sore-2026"),
+        None,
+        "agen",
+    )
+    .expect("passwd");
+    assert!(matches!(
+        sup.verify("Citra", &SupervisorPassword::new("Citra-Pagi-2026")),
+        Err(SupervisorError::WrongCredentials { .. })
+    ));
+    let citra = sup
+        .verify("Citra", &SupervisorPassword::new("Citra-Sore-2026"))
+        .expect("the new password works");
+
+    // Citra disables Budi; then Citra is the last active one.
+    sup.disable("budi", &citra, "agen").expect("disable");
+    assert!(matches!(
+        sup.disable("Budi", &citra, "agen"),
+        Err(SupervisorError::AlreadyDisabled(_))
+    ));
+    assert!(matches!(
+        sup.disable("Citra", &citra, "agen"),
+        Err(SupervisorError::LastActive(n)) if n == "Citra"
+    ));
+    assert!(matches!(
+        sup.disable("Nobody", &citra, "agen"),
+        Err(SupervisorError::Unknown(_))
+    ));
+    // Budi's approval from before is refused for changes; so is Budi.
+    assert!(matches!(
+        sup.add_supervisor("Dewi", &SupervisorPassword::new("Dewi-Malam-2026"), None, &budi, "agen"),
+        Err(SupervisorError::Disabled(n)) if n == "Budi"
+    ));
+    assert!(matches!(
+        sup.verify("Budi", &SupervisorPassword::new(PASSWORD)),
+        Err(SupervisorError::Disabled(n)) if n == "Budi"
+    ));
+
+    let list = sup.list().expect("list");
+    let by_name = |n: &str| list.iter().find(|s| s.name == n).expect(n).clone();
+    let (b, c) = (by_name("Budi"), by_name("Citra"));
+    assert!(!b.active && b.disabled_by.as_deref() == Some("Citra") && b.disabled_at.is_some());
+    assert!(c.active && c.created_by.as_deref() == Some("Budi"));
+    // Budi approved Citra's addition; Citra her password and the disable.
+    assert!(b.last_used.is_some() && c.last_used >= b.last_used);
+    assert!(!format!("{list:?}").contains("argon2"));
+    drop(sup);
+
+    // Journaled: who, what, approved by, whom.
+    let conn = Connection::open(&path).expect("open file");
+    let mut st = conn
+        .prepare("SELECT action, actor, authorized_by, detail FROM authorizations ORDER BY id")
+        .expect("query");
+    let rows: Vec<(String, String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    let want = |a: &str, by: &str, who: &str| {
+        (
+            a.to_owned(),
+            "agen".to_owned(),
+            by.to_owned(),
+            who.to_owned(),
+        )
+    };
+    assert_eq!(
+        rows,
+        [
+            want("supervisor-add", "Budi", "Citra"),
+            want("supervisor-passwd", "Citra", "Citra"),
+            want("supervisor-disable", "Citra", "Budi"),
+        ]
+    );
+    drop(st);
+    drop(conn);
+    // A reopen verifies the chain over the changed row and the new ones.
+    let sup = Supervisors::open(&path).expect("reopen");
+    assert!(sup.tampering().is_none(), "{:?}", sup.tampering());
+    for secret in ["Citra-Pagi-2026", "Citra-Sore-2026", PASSWORD] {
+        assert!(
+            !file_bytes_contain(dir.path(), secret.as_bytes()),
+            "{secret} on disk"
+        );
     }
 }

@@ -38,7 +38,8 @@ use serde::Serialize;
 pub use error::{Lang, Result, TellerError};
 pub use settings::{Settings, SettingsDamaged};
 pub use supervisor::{
-    AgentPasswordWitness, SupervisorApproval, SupervisorError, SupervisorPassword, Supervisors,
+    AgentCheck, AgentPasswordWitness, SupervisorApproval, SupervisorError, SupervisorInfo,
+    SupervisorPassword, Supervisors,
 };
 pub use validate::{
     check_master_codes, mask_account, mask_ktp, validate_open_account, validate_open_account_at,

@@ -8,6 +8,8 @@ import { catalogues, fill, type Key, type Lang } from "./i18n";
 /** A supervisor-approved action waiting for the name and password. */
 type Approval = {
   title: Key;
+  /** Values for the title's placeholders (the sid, a supervisor's name). */
+  values?: Record<string, string | number>;
   run: (supervisor: string, password: string) => Promise<Result<unknown, CommandError>>;
   done: (r: Result<unknown, CommandError> | null) => void;
 };
@@ -81,11 +83,12 @@ class AppState {
    * Asks a supervisor to approve `run`; resolves with its result, or null
    * when cancelled (or when another dialog is already open).
    */
-  askSupervisor<T>(title: Key, run: (supervisor: string, password: string) => Promise<Result<T, CommandError>>): Promise<Result<T, CommandError> | null> {
+  askSupervisor<T>(title: Key, run: (supervisor: string, password: string) => Promise<Result<T, CommandError>>, values?: Record<string, string | number>): Promise<Result<T, CommandError> | null> {
     if (this.dialogOpen) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.approval = {
         title,
+        values,
         run,
         done: (r) => {
           this.approval = null;

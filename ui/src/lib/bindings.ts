@@ -361,6 +361,64 @@ async resolveTransaction(sid: string, outcome: Settle, reason: string, superviso
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Every supervisor of this terminal.
+ */
+async supervisors() : Promise<Result<SupervisorRow[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("supervisors") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds a supervisor, approved by an active one; the new list.
+ */
+async addSupervisor(name: string, password: string, repeat: string, supervisor: string, supervisorPassword: string) : Promise<Result<SupervisorRow[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_supervisor", { name, password, repeat, supervisor, supervisorPassword }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Changes the approving supervisor's own password: the approval is their
+ * name and old password; the new list.
+ */
+async changeSupervisorPassword(password: string, repeat: string, supervisor: string, oldPassword: string) : Promise<Result<SupervisorRow[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("change_supervisor_password", { password, repeat, supervisor, oldPassword }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Disables a supervisor (never the last active one); the new list.
+ */
+async disableSupervisor(name: string, supervisor: string, password: string) : Promise<Result<SupervisorRow[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("disable_supervisor", { name, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Reverses a succeeded transaction through the switcher's `/reversal`
+ * (the core's `Teller::reverse`, as `loket reverse`), with a reason and a
+ * supervisor's approval; its receipt is the PEMBATALAN slip.
+ */
+async reverseTransaction(sid: string, reason: string, supervisor: string, password: string) : Promise<Result<Reversed, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reverse_transaction", { sid, reason, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async backupStatus() : Promise<Result<BackupStatus, CommandError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("backup_status") };
@@ -617,6 +675,11 @@ export type Region = { province: string;
  * `Kota` or `Kabupaten`.
  */
 kind: string; regency: string; district: string; village: string }
+/**
+ * A reversal done: the original (now `reversed`), the reversal's own row
+ * and its PEMBATALAN receipt.
+ */
+export type Reversed = { original: Transaction; reversal: Transaction | null; receipt: ReceiptView | null }
 export type SavedFile = { path: string }
 export type SecretState = { 
 /**
@@ -649,6 +712,14 @@ update_endpoint: string | null }
 export type Settle = "succeeded" | "failed"
 export type SideView = { count: number; debit: Money; credit: Money }
 export type Status = "succeeded" | "failed" | "unknown"
+/**
+ * One supervisor as Pengaturan lists them (never a hash).
+ */
+export type SupervisorRow = { name: string; active: boolean; 
+/**
+ * `2026-11-23 14:05:09` in WIB.
+ */
+created_wib: string; created_by: string | null; disabled_wib: string | null; disabled_by: string | null; last_used_wib: string | null }
 export type TimelineEvent = { time_wib: string; from: string | null; to: string; actor: string; note: string | null }
 export type TotalsView = { journal: SideView; statement: SideView; matched: SideView; journal_only: SideView; statement_only: SideView }
 /**

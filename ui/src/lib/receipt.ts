@@ -38,4 +38,4 @@ export function checkNewSupervisor(name: string, password: string, repeat: strin
 }
 
 /** Error codes after which the supervisor dialog stays open to try again. */
-export const SUPERVISOR_RETRY_CODES = ["SUPERVISOR_WRONG", "SUPERVISOR_LOCKED", "SUPERVISOR_APPROVAL_EXPIRED"];
+export const SUPERVISOR_RETRY_CODES = ["SUPERVISOR_WRONG", "SUPERVISOR_LOCKED", "SUPERVISOR_APPROVAL_EXPIRED", "SUPERVISOR_DISABLED"];

@@ -8,6 +8,7 @@ mod pay;
 mod reads;
 mod receipt;
 mod statement;
+mod supervisors;
 mod webhook;
 
 use std::path::Path;
@@ -29,7 +30,12 @@ pub async fn run(command: Command, global: &Global, data_dir: &Path, out: Out) -
         return webhook::run(action, data_dir, out).await;
     }
     if let Command::Supervisor { action } = command {
-        return receipt::supervisor(action, data_dir, out);
+        return match action {
+            crate::args::SupervisorAction::Create | crate::args::SupervisorAction::Status => {
+                receipt::supervisor(action, data_dir, out)
+            }
+            other => supervisors::run(other, data_dir, out),
+        };
     }
     if let Command::Fleet { action } = command {
         return fleet::run(action, data_dir, out).await;

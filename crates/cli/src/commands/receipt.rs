@@ -305,5 +305,7 @@ pub fn supervisor(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
                 Err(e) => out.fail(&TellerError::Supervisor(e)),
             }
         }
+        // add | passwd | disable | list: commands::supervisors.
+        _ => exit::USAGE,
     }
 }
