@@ -51,8 +51,7 @@ package: deps ui
 ## so this compiles the app once more and is not in `make test`; the package
 ## test in `make test` covers install, start, one window and the refusals.
 test-package: deps ui desktop
-	$(CARGO) build -p loket-cli
-	$(CARGO) test -p loket-e2e --test desktop -- --ignored --exact update::the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data
+	$(CARGO) test --workspace --test desktop -- --ignored --exact update::the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data
 
 ## The web UI, bundled into ui/dist (the desktop binary embeds it at compile time).
 ui: deps

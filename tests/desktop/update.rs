@@ -337,7 +337,11 @@ fn build_app_version(version: &str, work: &Path) -> PathBuf {
     let started = Instant::now();
     run(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "-p", "loket-desktop"])
+            // The same feature set as the test build (`make desktop`): built
+            // with `-p loket-desktop` alone the GTK/Tauri stack would be
+            // compiled again for other features; this way only what reads
+            // TAURI_CONFIG (tauri's build script and what depends on it) is.
+            .args(["build", "--workspace", "--bins", "--tests"])
             .current_dir(workspace_root())
             // Merged into tauri.conf.json by tauri-build and generate_context!.
             .env("TAURI_CONFIG", json!({ "version": version }).to_string()),
