@@ -1302,6 +1302,10 @@ impl Journal {
 
     /// The in-doubt payment to the same destination for the same amount, if
     /// any: a new payment like it must wait until the doubt is resolved.
+    /// A payment still on its way (`authorized` or `sending`, in this or in
+    /// another process on the same folder: the app while `loket` runs, or the
+    /// other way round) counts too: until its answer is in, it may be booked,
+    /// and a repeat typed meanwhile would pay the customer twice.
     pub fn in_doubt_like(
         &self,
         bank_code: Option<&str>,
@@ -1386,17 +1390,20 @@ impl Journal {
     }
 }
 
-/// The hold on a repeat: only rows in doubt (tx_in_doubt) and rows that
-/// ever were (events_to_unknown; a row edited from `unknown` still holds),
-/// never a walk over every row of a busy account.
+/// The hold on a repeat: only rows in doubt or on their way (tx_in_doubt:
+/// `unknown`, `authorized`, `sending`) and rows whose last event put them
+/// in doubt (events_to_unknown; a row edited from `unknown` still holds),
+/// never a walk over every row of a busy account. The state list must stay
+/// the same text as tx_in_doubt's WHERE, or SQLite cannot use the index.
 fn in_doubt_like_sql() -> String {
     format!(
         "SELECT {COLUMNS} FROM transactions WHERE rowid IN ( \
-           SELECT rowid FROM transactions WHERE state = 'unknown' \
+           SELECT rowid FROM transactions WHERE state IN ('unknown', 'authorized', 'sending') \
              AND dest_account = ?1 AND amount_sen = ?2 \
            UNION ALL \
            SELECT t.rowid FROM events e JOIN transactions t ON t.sid = e.sid \
-             WHERE e.to_state = 'unknown' AND t.state <> 'unknown' \
+             WHERE e.to_state = 'unknown' \
+             AND t.state NOT IN ('unknown', 'authorized', 'sending') \
              AND t.dest_account = ?1 AND t.amount_sen = ?2 \
              AND (SELECT e2.to_state FROM events e2 WHERE e2.sid = t.sid \
               ORDER BY e2.id DESC LIMIT 1) = 'unknown') \

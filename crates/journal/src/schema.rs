@@ -141,9 +141,9 @@ const MIGRATIONS: &[&str] = &[
     // - The kind, state and account indexes end in sid, the history order's
     //   tie-break, so a page streams from the index with no sort.
     // - tx_in_doubt and events_to_unknown: `in_doubt_like` (the hold on a
-    //   repeat, before every payment) reads only rows in doubt and rows
-    //   that ever were (an edited row may hide one), not every row of a
-    //   busy account.
+    //   repeat, before every payment) reads only rows in doubt or on their
+    //   way (authorized, sending) and rows whose last event put them in
+    //   doubt (an edited row may hide one), not every row of a busy account.
     // Recovery at start reads rows in flight through tx_by_state_time.
     r#"
     DROP INDEX IF EXISTS tx_by_time;
@@ -156,8 +156,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS tx_by_kind_state_time ON transactions(kind, state, created_at, sid);
     DROP INDEX IF EXISTS tx_by_account;
     CREATE INDEX tx_by_account ON transactions(dest_account, created_at, sid);
-    CREATE INDEX IF NOT EXISTS tx_in_doubt ON transactions(dest_account, amount_sen)
-        WHERE state = 'unknown';
+    DROP INDEX IF EXISTS tx_in_doubt;
+    CREATE INDEX tx_in_doubt ON transactions(dest_account, amount_sen)
+        WHERE state IN ('unknown', 'authorized', 'sending');
     CREATE INDEX IF NOT EXISTS events_to_unknown ON events(sid) WHERE to_state = 'unknown';
     "#,
 ];
