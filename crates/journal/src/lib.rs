@@ -336,7 +336,12 @@ fn check_sound(conn: &Connection, path: &Path) -> Result<()> {
         path: path.display().to_string(),
         detail,
     };
-    let size = check_header(path).map_err(damaged)?;
+    let size = match check_header(conn, path) {
+        Ok(size) => size,
+        Err(CheckFailed::Damaged(detail)) => return Err(damaged(detail)),
+        Err(CheckFailed::Sqlite(e)) if is_damage(&e) => return Err(damaged(e.to_string())),
+        Err(CheckFailed::Sqlite(e)) => return Err(named(e, Some(path))),
+    };
     let verdict: rusqlite::Result<String> = if size <= FULL_CHECK_MAX_BYTES {
         conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
     } else {
@@ -350,39 +355,58 @@ fn check_sound(conn: &Connection, path: &Path) -> Result<()> {
     }
 }
 
-/// The SQLite header of the file at `path`: its size when the header is
-/// sound, else what is wrong, in words for the damaged-journal message.
-fn check_header(path: &Path) -> std::result::Result<u64, String> {
-    use std::io::Read;
-    let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let size = file.metadata().map_err(|e| e.to_string())?.len();
-    file.read_exact(&mut header)
-        .map_err(|_| format!("{size} byte, terlalu pendek; {size} bytes, too short"))?;
-    if &header[..16] != b"SQLite format 3\0" {
-        return Err("bukan berkas SQLite; not an SQLite file".into());
-    }
-    let page = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65_536u64,
-        p if p >= 512 && p.is_power_of_two() => u64::from(p),
-        _ => return Err("ukuran halaman tidak sah; invalid page size".into()),
-    };
-    let pages = u64::from(u32::from_be_bytes([
-        header[28], header[29], header[30], header[31],
-    ]));
-    // The header's page count is valid when its change counter matches. A
-    // WAL with frames may hold pages a checkpoint cut short by a crash had
-    // not yet written: SQLite completes it, so the length is not judged then.
-    let valid = header[24..28] == header[92..96];
+/// The journal file's size when SQLite's header agrees with it, else what
+/// is wrong, in words for the damaged-journal message.
+///
+/// The header is read through SQLite (`page_size`, `page_count`; a file
+/// that is not SQLite fails there) and the size through `stat`, never
+/// through a file handle of our own: closing any handle on the file drops
+/// every POSIX lock this process holds on it, including the locks of the
+/// journal handles already open (POSIX locks belong to the process). Without
+/// them another process closing its connection believes itself the last,
+/// checkpoints and deletes the WAL this one still writes to, and rows are
+/// lost (found by the simulator; test
+/// `a_process_that_writes_and_exits_loses_no_row_of_another_that_stays`).
+fn check_header(conn: &Connection, path: &Path) -> std::result::Result<u64, CheckFailed> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| CheckFailed::Damaged(e.to_string()))?
+        .len();
+    let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let page = u64::try_from(page)
+        .ok()
+        .filter(|p| *p >= 512)
+        .ok_or_else(|| {
+            CheckFailed::Damaged("ukuran halaman tidak sah; invalid page size".into())
+        })?;
+    let pages = u64::try_from(pages).unwrap_or(0);
+    // With frames in the WAL the page count is the WAL's (pages a
+    // checkpoint cut short by a crash had not yet written: SQLite completes
+    // it), so the length is not judged then. Without, SQLite takes the
+    // header's count when it is valid, else the file's length.
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let wal_frames = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 32);
-    if size % page != 0 || (valid && !wal_frames && size < pages * page) {
-        return Err(format!(
+    if size % page != 0 || (!wal_frames && size < pages.saturating_mul(page)) {
+        return Err(CheckFailed::Damaged(format!(
             "berkas terpotong ({size} byte); the file is cut short ({size} bytes)"
-        ));
+        )));
     }
     Ok(size)
+}
+
+/// Why [`check_header`] refused a file.
+enum CheckFailed {
+    /// Damage, in words.
+    Damaged(String),
+    /// SQLite's own error (damage or not: [`check_sound`] tells).
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for CheckFailed {
+    fn from(e: rusqlite::Error) -> Self {
+        CheckFailed::Sqlite(e)
+    }
 }
 
 /// Reads the schema and, for every ordinary table, its root page and its
