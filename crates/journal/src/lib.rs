@@ -29,7 +29,14 @@
 //!   ([`Journal::authorize_and_send`]), before the payment request leaves:
 //!   after it a crash means "unknown", never "not sent". The two events
 //!   are still two rows of the chain; no crash can fall between them, so
-//!   they need not be two fsyncs.
+//!   they need not be two fsyncs. Its crash points are
+//!   `journal.step.<kind>.sending.{before,after}_commit` (there is no
+//!   `authorized` commit any more); a kill before it leaves the row
+//!   `draft`/`inquired` (recovery cancels it, nothing was sent), after it
+//!   `sending` (recovery makes it `unknown` and the switcher settles it).
+//!   The CLI's `crash_points` test kills at both and checks that nothing
+//!   is sent twice or lost, and that this commit is the last point before
+//!   the payment request.
 //! - **The outcome (succeeded / failed / unknown), durable** before the
 //!   agent is told: the agent hands over cash or a receipt on it, and a
 //!   repeat is held by it.
@@ -852,10 +859,10 @@ impl Journal {
         facts: StepFacts,
     ) -> Result<TransactionRecord> {
         let mut conn = self.conn()?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Until `synchronous` is FULL again, `conn()` refuses this handle.
         self.relaxed
             .store(true, std::sync::atomic::Ordering::SeqCst);
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         let result = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
