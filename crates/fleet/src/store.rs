@@ -25,6 +25,51 @@ const KEY_LEN: usize = 32;
 /// The environment variable that gives the URL without storing it.
 pub const URL_VAR: &str = "LOKET_FLEET_URL";
 
+/// Every variable that may carry a fleet URL (with its password).
+pub const URL_VARS: [&str; 4] = [
+    URL_VAR,
+    "LOKET_FLEET_ADMIN_URL",
+    "LOKET_FLEET_VIEWER_URL",
+    "LOKET_FLEET_NEW_URL",
+];
+
+/// Fleet URLs taken out of the environment by [`take_env_urls`].
+static TAKEN: std::sync::OnceLock<Vec<(&'static str, Zeroizing<String>)>> =
+    std::sync::OnceLock::new();
+
+/// Moves every `LOKET_FLEET_*_URL` out of the process environment into
+/// memory: a URL holds a password, and a child process (a print job's
+/// `lp`, anything started later) would inherit it, and it would sit in
+/// `/proc/<pid>/environ` for the whole run. [`env_url`] still answers.
+///
+/// Call it first thing in `main` (after argument parsing that reads these
+/// variables), while the process has one thread: `remove_var` races with
+/// any other thread reading the environment.
+pub fn take_env_urls() {
+    let mut taken = Vec::new();
+    for name in URL_VARS {
+        if let Some(value) = std::env::var_os(name) {
+            std::env::remove_var(name);
+            if let Ok(v) = value.into_string() {
+                taken.push((name, Zeroizing::new(v)));
+            }
+        }
+    }
+    let _ = TAKEN.set(taken);
+}
+
+/// A fleet URL variable: as taken at start, else (nothing was taken: a
+/// test, a library user) from the environment.
+pub fn env_url(name: &str) -> Option<Zeroizing<String>> {
+    match TAKEN.get() {
+        Some(taken) => taken
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone()),
+        None => std::env::var(name).ok().map(Zeroizing::new),
+    }
+}
+
 /// The sealed fleet URL of one data directory.
 pub struct FleetStore {
     dir: PathBuf,
@@ -48,8 +93,7 @@ impl FleetStore {
     /// The URL to ship with: `LOKET_FLEET_URL`, else the sealed one, else
     /// `None` (the fleet is off).
     pub fn url(&self) -> Result<Option<FleetUrl>, FleetError> {
-        if let Some(v) = std::env::var(URL_VAR).ok().filter(|v| !v.trim().is_empty()) {
-            let v = Zeroizing::new(v);
+        if let Some(v) = env_url(URL_VAR).filter(|v| !v.trim().is_empty()) {
             return FleetUrl::parse(&v).map(Some);
         }
         match self.load()? {
@@ -189,5 +233,36 @@ mod tests {
         assert!(s.load().is_err());
         s.remove().expect("remove");
         assert!(s.load().expect("load").is_none());
+    }
+
+    #[test]
+    fn fleet_urls_leave_the_environment_and_children_never_see_them() {
+        // Own variables for this process (nextest runs each test alone).
+        std::env::set_var(URL_VAR, "postgres://t:ShipSecret9@127.0.0.1:1/postgres");
+        std::env::set_var(
+            "LOKET_FLEET_VIEWER_URL",
+            "postgres://v:ViewSecret9@127.0.0.1:1/postgres",
+        );
+        take_env_urls();
+        assert!(std::env::var_os(URL_VAR).is_none());
+        assert!(std::env::var_os("LOKET_FLEET_VIEWER_URL").is_none());
+        // Still usable by this process.
+        assert!(env_url("LOKET_FLEET_VIEWER_URL").is_some_and(|v| v.contains("ViewSecret9")));
+        let d = tempfile::tempdir().expect("dir");
+        let u = FleetStore::new(d.path())
+            .url()
+            .expect("url")
+            .expect("from the environment");
+        assert_eq!(u.user(), "t");
+        // A child process (a print job, anything) inherits none of it.
+        let out = std::process::Command::new("env")
+            .output()
+            .expect("env runs");
+        let seen = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !seen.contains("ShipSecret9") && !seen.contains("ViewSecret9"),
+            "{seen}"
+        );
+        assert!(!seen.contains("LOKET_FLEET_"), "{seen}");
     }
 }
