@@ -41,8 +41,11 @@ lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
+# Built with the same feature set as the test build that follows (`--workspace --tests`):
+# `build -p loket-desktop` alone resolves features differently, and the whole GTK/Tauri
+# stack (221 artifacts) was then compiled twice in every clean CI run.
 desktop: ui
-	$(CARGO) build -p loket-desktop
+	$(CARGO) build --workspace --bins --tests
 
 ## The TypeScript bindings must match the Rust command types they are generated from.
 bindings: desktop

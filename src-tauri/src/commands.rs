@@ -481,6 +481,7 @@ fn history_query(state: &Loket, f: &view::HistoryFilter) -> Result<HistoryQuery>
         search: f.search.clone().filter(|s| !s.trim().is_empty()),
         limit: f.limit,
         after: f.after.clone(),
+        hide_lookups: !f.show_lookups.unwrap_or(false),
     })
 }
 

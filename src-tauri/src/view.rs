@@ -313,6 +313,9 @@ pub struct HistoryFilter {
     pub search: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u32>,
+    /// Show the read-only look-ups (account and balance checks) too; hidden
+    /// unless asked for, so the list shows money first.
+    pub show_lookups: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

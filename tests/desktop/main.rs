@@ -10,6 +10,8 @@ mod backups;
 mod flows;
 mod guards;
 mod ipc;
+mod keyboard;
+mod shared_folder;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -180,11 +182,20 @@ async fn text_of(c: &Client, css: &str) -> String {
     find(c, css).await.text().await.unwrap_or_default()
 }
 
+/// Longer than the UI's RESULT_ENTER_GUARD_MS (ui/src/lib/focus.ts).
+pub(crate) const RESULT_READ: Duration = Duration::from_millis(1200);
+
 async fn wait_text(c: &Client, css: &str, wanted: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let t = text_of(c, css).await;
         if t.contains(wanted) {
+            if css == "#result-status" {
+                // The result ignores Enter for its first second (a second
+                // Enter typed at the PIN must not skip it): a person reads
+                // it first, and so does the test.
+                tokio::time::sleep(RESULT_READ).await;
+            }
             return t;
         }
         assert!(

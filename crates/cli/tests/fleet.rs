@@ -165,6 +165,12 @@ fn terminals_pay_while_shipping_and_the_fleet_equals_their_journals() {
             .map(|(i, t)| {
                 let amount = format!("{}", 10_000 + 1_000 * i + 100 * round);
                 t.cmd(&["--json", "deposit", "--to", "14048", "--amount", &amount])
+                    // The terminals share one agent (and so one refnum space at
+                    // the bank), and sids are a 100 µs grid of the clock: started
+                    // at once, two terminals could draw the same sid and the
+                    // second be refused as a duplicate transmission. A minute
+                    // apart per terminal they never do.
+                    .env("LOKET_CLOCK_OFFSET_SECS", (60 * i).to_string())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
                     .spawn()

@@ -245,3 +245,54 @@ fn a_reverse_a_check_and_a_payment_at_once_each_leave_once() {
         "every debit once, the reversed one back once"
     );
 }
+
+/// The same deposit typed in a second process while the first is still
+/// being sent (the desktop app paying while `loket` runs on its folder, or
+/// two `loket`s). Before the fix only a row already `unknown` held a
+/// repeat: the second deposit left at once and the customer was credited
+/// twice for one handful of cash. Now a payment on its way holds it like a
+/// doubt; the agent may still override with a reason, and once the first
+/// is settled a new one goes through.
+#[test]
+fn the_same_deposit_from_a_second_process_waits_for_the_one_on_its_way() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "14049");
+    sb.rule(
+        "/bankplus/bsa/depositAccount",
+        serde_json::json!({"kind": "latency", "ms": 5000}),
+    );
+    let deposit = [
+        "--json",
+        "deposit",
+        "--to",
+        "14049",
+        "--amount",
+        "23000",
+        "--name",
+        "BUDI SANTOSO",
+    ];
+    let a = spawn(&t, &deposit);
+    let sid = wait_for_row(t.path(), "sending");
+    let b = t.run(&deposit);
+    assert_ne!(b.code, 0, "held, not sent:\n{}", b.stdout);
+    assert_eq!(b.json()["error"]["code"], "HELD_BY_DOUBT", "{}", b.stdout);
+    assert!(
+        b.stdout.contains(&sid),
+        "names the payment on its way: {}",
+        b.stdout
+    );
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+
+    let a = finish(a);
+    expect(&a, 0);
+    assert_eq!(
+        sb.balance("BNI", "14049"),
+        opening + 23_000,
+        "credited once"
+    );
+    // The first is settled: a second real deposit is the agent's to make.
+    expect(&t.run(&deposit), 0);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 2);
+    assert_eq!(sb.balance("BNI", "14049"), opening + 46_000);
+}

@@ -28,6 +28,9 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
+    /// Leaves out read-only look-ups (account checks, customer and agent
+    /// balance checks) unless `kind` asks for one: the list shows money first.
+    pub hide_lookups: bool,
 }
 
 /// One page of history, newest first.
@@ -184,6 +187,16 @@ fn filters(q: &HistoryQuery, clauses: &mut Vec<String>, args: &mut Vec<Value>) {
     if let Some(kind) = q.kind {
         args.push(Value::Text(kind.as_str().into()));
         clauses.push(format!("t.kind = ?{}", args.len()));
+    }
+    if q.hide_lookups && q.kind.is_none() {
+        // Fixed words, not input: no argument needed.
+        let lookups = Kind::ALL
+            .iter()
+            .filter(|k| k.is_lookup())
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        clauses.push(format!("t.kind NOT IN ({lookups})"));
     }
     if let Some(state) = q.state {
         args.push(Value::Text(state.as_str().into()));

@@ -1095,6 +1095,10 @@ impl Journal {
 
     /// The in-doubt payment to the same destination for the same amount, if
     /// any: a new payment like it must wait until the doubt is resolved.
+    /// A payment still on its way (`authorized` or `sending`, in this or in
+    /// another process on the same folder: the app while `loket` runs, or the
+    /// other way round) counts too: until its answer is in, it may be booked,
+    /// and a repeat typed meanwhile would pay the customer twice.
     pub fn in_doubt_like(
         &self,
         bank_code: Option<&str>,
@@ -1105,7 +1109,7 @@ impl Journal {
         let sql = format!(
             "SELECT {COLUMNS} FROM transactions WHERE dest_account = ?1 \
              AND amount_sen = ?2 AND (?3 IS NULL OR dest_bank_code IS NULL OR dest_bank_code = ?3) \
-             AND (state = 'unknown' OR (SELECT e.to_state FROM events e \
+             AND (state IN ('unknown', 'authorized', 'sending') OR (SELECT e.to_state FROM events e \
                   WHERE e.sid = transactions.sid ORDER BY e.id DESC LIMIT 1) = 'unknown') \
              ORDER BY created_at LIMIT 1"
         );

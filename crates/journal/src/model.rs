@@ -50,6 +50,14 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == wanted)
     }
 
+    /// A read-only look-up (an account or balance check): nothing moves.
+    pub fn is_lookup(self) -> bool {
+        matches!(
+            self,
+            Kind::CheckAccount | Kind::CustomerBalance | Kind::AgentBalance
+        )
+    }
+
     /// Whether this operation moves money out of the agent's account.
     pub fn moves_money(self) -> bool {
         matches!(

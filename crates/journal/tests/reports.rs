@@ -257,3 +257,67 @@ sys.stdout.buffer.write('\x1e'.join('\x1f'.join(r) for r in rows).encode('utf-8'
     }
     assert_eq!(rows[7][10], "Śri Ayu, \"Bu\"");
 }
+
+/// Issue 15: the history list shows money first. The agent-balance
+/// refreshes (and other read-only look-ups) between real transactions are
+/// left out when asked, kept when a kind asks for them, and every row is
+/// there without the filter.
+#[test]
+fn history_can_leave_out_the_read_only_look_ups() {
+    let (_dir, j) = journal();
+    let mut sids = Vec::new();
+    for kind in [
+        Kind::AgentBalance,
+        Kind::Deposit,
+        Kind::AgentBalance,
+        Kind::CheckAccount,
+        Kind::CustomerBalance,
+        Kind::InterbankTransfer,
+        Kind::AgentBalance,
+    ] {
+        let sid = j
+            .begin(tx(kind, "14047", "Ardha Herdianto", rp(25_000), rp(0)))
+            .unwrap();
+        sids.push((kind, sid));
+    }
+    let kinds = |q: HistoryQuery| {
+        let mut k: Vec<Kind> = j.history(&q).unwrap().rows.iter().map(|r| r.kind).collect();
+        k.sort_by_key(|k| k.as_str());
+        k
+    };
+    assert_eq!(
+        kinds(HistoryQuery {
+            hide_lookups: true,
+            ..HistoryQuery::default()
+        }),
+        vec![Kind::Deposit, Kind::InterbankTransfer]
+    );
+    assert_eq!(kinds(HistoryQuery::default()).len(), sids.len());
+    // Asking for a look-up kind shows it, filter or not.
+    assert_eq!(
+        kinds(HistoryQuery {
+            hide_lookups: true,
+            kind: Some(Kind::AgentBalance),
+            ..HistoryQuery::default()
+        }),
+        vec![Kind::AgentBalance; 3]
+    );
+    // Paging over the filtered list reaches every money row once.
+    let first = j
+        .history(&HistoryQuery {
+            hide_lookups: true,
+            limit: Some(1),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    let second = j
+        .history(&HistoryQuery {
+            hide_lookups: true,
+            limit: Some(1),
+            after: first.next.clone(),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert_eq!(first.rows.len() + second.rows.len(), 2);
+    assert!(second.next.is_none());
+}

@@ -178,6 +178,56 @@ pub enum SupervisorError {
 }
 
 impl SupervisorError {
+    /// The message in Indonesian and in English, each whole. Names, paths
+    /// and storage errors inside it may contain " / " themselves, so a
+    /// caller picks one of the two and never cuts the joined `Display`.
+    pub fn messages(&self) -> (String, String) {
+        match self {
+            SupervisorError::WrongCredentials { left } => (
+                format!("Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci)."),
+                format!("Wrong supervisor name or password ({left} tries left before the lock)."),
+            ),
+            SupervisorError::Locked { until } => (
+                format!("Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah."),
+                format!("Supervisor authorization is locked until {until} after too many wrong passwords."),
+            ),
+            SupervisorError::NameTaken(name) => (
+                format!("Supervisor {name} sudah ada."),
+                format!("Supervisor {name} already exists."),
+            ),
+            SupervisorError::Storage(e) => (
+                format!("Penyimpanan supervisor tidak bisa dipakai: {e}."),
+                format!("Supervisor storage error: {e}."),
+            ),
+            SupervisorError::Hash(e) => (
+                format!("Hash password gagal: {e}."),
+                format!("Password hashing failed: {e}."),
+            ),
+            SupervisorError::Damaged(why) => (
+                format!("Data supervisor di jurnal rusak: {why}. Pulihkan jurnal dari cadangan atau hubungi bank."),
+                format!("The supervisor data in the journal is damaged: {why}. Restore the journal from a backup or call the bank."),
+            ),
+            SupervisorError::Tampered(why) => (
+                format!("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {why}."),
+                format!("The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {why}."),
+            ),
+            // Fixed texts of this crate, "Indonesian. / English." with no
+            // data of unknown shape inside: the first " / " is the seam.
+            SupervisorError::NoSupervisor
+            | SupervisorError::AlreadyCreated
+            | SupervisorError::Input(_)
+            | SupervisorError::Expired
+            | SupervisorError::AgentPassword
+            | SupervisorError::CommonPassword => {
+                let text = self.to_string();
+                match text.split_once(" / ") {
+                    Some((id, en)) => (id.to_owned(), en.to_owned()),
+                    None => (text.clone(), text),
+                }
+            }
+        }
+    }
+
     /// A stable code for the CLI's `--json` and the desktop shell.
     pub fn code(&self) -> &'static str {
         match self {
@@ -652,6 +702,32 @@ fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 15: a name or storage error holding " / " stays whole in each
+    /// language (the joined Display used to be cut at its first " / ").
+    #[test]
+    fn each_language_is_whole_when_the_data_holds_a_slash() {
+        let (id, en) = SupervisorError::NameTaken("Wati / Pengawas".into()).messages();
+        assert_eq!(id, "Supervisor Wati / Pengawas sudah ada.");
+        assert_eq!(en, "Supervisor Wati / Pengawas already exists.");
+        let (id, en) = SupervisorError::Damaged("kolom a / b".into()).messages();
+        assert!(
+            id.starts_with("Data supervisor")
+                && id.contains("kolom a / b")
+                && id.ends_with("hubungi bank."),
+            "{id}"
+        );
+        assert!(
+            en.starts_with("The supervisor data") && en.contains("kolom a / b"),
+            "{en}"
+        );
+        let (id, en) = SupervisorError::Expired.messages();
+        assert!(id.starts_with("Persetujuan") && !id.contains(" / "), "{id}");
+        assert!(
+            en.starts_with("The supervisor approval") && !en.contains(" / "),
+            "{en}"
+        );
+    }
 
     #[test]
     fn debug_never_shows_the_password() {

@@ -211,14 +211,8 @@ impl TellerError {
                 format!("Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi."),
                 format!("The journal cannot be used: {e}. Call support; do not repeat the transaction."),
             ),
-            TellerError::Supervisor(e) => {
-                // The supervisor crate speaks "Indonesian. / English." in one message.
-                let text = e.to_string();
-                match text.split_once(" / ") {
-                    Some((id, en)) => (id.to_owned(), en.to_owned()),
-                    None => (text.clone(), text),
-                }
-            }
+            // Each language whole: a name or storage error may itself hold " / ".
+            TellerError::Supervisor(e) => e.messages(),
             TellerError::Statement(e) => e.messages(),
             TellerError::Backup(e) => e.messages(),
             TellerError::StatementMismatch { sid, why } => (

@@ -49,6 +49,8 @@ class AppState {
   lastSupervisor = $state("");
   /** A screen is sending a payment: nothing may interrupt it. */
   sending = $state(false);
+  /** A PIN pad is open: function keys must not take the screen from under it. */
+  pinOpen = $state(false);
   private waiting: Array<(ok: boolean) => void> = [];
 
   t = (k: Key, values?: Record<string, string | number>): string => {

@@ -454,7 +454,12 @@ export type GraphPoint = { title: string; count: number }
 /**
  * A history search as the screen sets it. Dates are WIB days `YYYY-MM-DD`.
  */
-export type HistoryFilter = { from: string | null; to: string | null; kind: string | null; state: string | null; search: string | null; after: string | null; limit: number | null }
+export type HistoryFilter = { from: string | null; to: string | null; kind: string | null; state: string | null; search: string | null; after: string | null; limit: number | null; 
+/**
+ * Show the read-only look-ups (account and balance checks) too; hidden
+ * unless asked for, so the list shows money first.
+ */
+show_lookups: boolean | null }
 export type HistoryPage = { rows: Transaction[]; next: string | null }
 /**
  * A chosen image file: its name and bytes (the platform keeps a path for it).
