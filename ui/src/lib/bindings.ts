@@ -376,6 +376,22 @@ async backupNow() : Promise<Result<BackupStatus, CommandError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async fleetStatus() : Promise<Result<FleetStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async fleetView(viewerUrl: string | null, supervisor: string | null, password: string | null) : Promise<Result<ArmadaView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_view", { viewerUrl, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -389,6 +405,11 @@ async backupNow() : Promise<Result<BackupStatus, CommandError>> {
 
 /** user-defined types **/
 
+export type ArmadaAgent = { agent_code: string; terminals: number; succeeded: number; cash_in: string; admin_fees: string; net_cash: string; in_doubt: number }
+export type ArmadaDoubt = { label: string; agent_code: string; sid: string; kind: string; total: string; dest_account: string; created: string }
+export type ArmadaTerminal = { terminal_id: string; label: string; agent_code: string; last_event: string; last_contact: string; lag_events: number; quiet_minutes: number | null; open_doubts: number }
+export type ArmadaView = { date: string; terminals: ArmadaTerminal[]; with_doubts: ArmadaTerminal[]; quiet: ArmadaTerminal[]; doubts: ArmadaDoubt[]; doubt_total: number; agents: ArmadaAgent[]; total_cash_in: string; total_admin_fees: string; total_net_cash: string; refreshed_at: string }
+export type FleetStatus = { enabled: boolean; state: string; pending: number; error_code: string | null; error: string | null; retry_in_secs: number | null; terminal_id: string | null; label: string | null; viewer: boolean }
 export type Account = { account_number: string; account_masked: string; account_name: string; balance: Money | null }
 export type AppInfo = { version: string; sandbox: boolean; server: string; has_switcher: boolean; settings: Settings; 
 /**
