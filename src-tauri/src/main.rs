@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod armada;
 mod backups;
 mod commands;
 mod receipts;
@@ -54,6 +55,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             receipts::resolve_transaction,
             backups::backup_status,
             backups::backup_now,
+            armada::fleet_status,
+            armada::fleet_view,
         ])
         // `events` drops tauri's `Channel` from the exported types, so the
         // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
@@ -61,6 +64,9 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 }
 
 fn main() {
+    // First, while this is the only thread: fleet URLs (they carry a
+    // password) leave the environment, so no child process inherits them.
+    fleet::store::take_env_urls();
     let builder = specta_builder();
     if std::env::args().any(|a| a == "--export-bindings") {
         let out = std::env::args()
@@ -82,6 +88,7 @@ fn main() {
     let context = tauri::generate_context!("../tauri.conf.json");
     let guard = state.clone();
     backups::start_daily(state.clone());
+    armada::start(state.clone());
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(builder.invoke_handler())
