@@ -395,11 +395,10 @@ pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outco
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
-    let out = ready
-        .teller
-        .pay(&sid, &pin, None)
-        .await
-        .map_err(|e| state.error(e))?;
+    let out = ready.teller.pay(&sid, &pin, None).await;
+    // The journal has the payment's events: the fleet shipper looks now.
+    crate::armada::wake();
+    let out = out.map_err(|e| state.error(e))?;
     let status = match out.record.state {
         State::Succeeded => view::Status::Succeeded,
         State::Unknown => view::Status::Unknown,

@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod armada;
 mod backups;
 mod commands;
 mod instance;
@@ -65,6 +66,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             update::update_status,
             update::check_update,
             update::install_update,
+            armada::fleet_status,
+            armada::fleet_view,
         ])
         // `events` drops tauri's `Channel` from the exported types, so the
         // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
@@ -72,6 +75,9 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 }
 
 fn main() {
+    // First, while this is the only thread: fleet URLs (they carry a
+    // password) leave the environment, so no child process inherits them.
+    fleet::store::take_env_urls();
     let builder = specta_builder();
     if std::env::args().any(|a| a == "--export-bindings") {
         let out = std::env::args()
@@ -119,6 +125,7 @@ fn main() {
     let context = tauri::generate_context!();
     let guard = state.clone();
     backups::start_daily(state.clone());
+    armada::start(state.clone());
     #[cfg(unix)]
     let socket = data_dir.join(instance::SOCKET_FILE);
     #[allow(unused_mut)]

@@ -7,6 +7,7 @@
 //! any failure) go to `target/e2e-screenshots/`.
 
 mod backups;
+mod fleet;
 mod flows;
 mod guards;
 mod ipc;
@@ -351,10 +352,23 @@ where
     F: FnOnce(Client, PathBuf) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    drive_prepared(name, |_| async {}, flow).await;
+}
+
+/// [`drive`], with `prepare` run on the fresh data directory before the
+/// app starts (a journal and a fleet URL already in place).
+async fn drive_prepared<P, PFut, F, Fut>(name: &str, prepare: P, flow: F)
+where
+    P: FnOnce(PathBuf) -> PFut,
+    PFut: std::future::Future<Output = ()>,
+    F: FnOnce(Client, PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     // One app at a time, also under plain `cargo test` (nextest has a test group).
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("tempdir");
+    prepare(data.path().to_path_buf()).await;
     let (stack, client) = start(data.path()).await;
     let run = tokio::spawn(flow(client.clone(), data.path().to_path_buf()));
     let outcome = tokio::time::timeout(Duration::from_secs(240), run).await;

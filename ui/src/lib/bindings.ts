@@ -461,6 +461,29 @@ async installUpdate() : Promise<Result<null, CommandError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async fleetStatus() : Promise<Result<FleetStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Reads the fleet through the read-only viewer role. Bank staff (a
+ * non-agent login) read it directly; an agent's login needs a
+ * supervisor's approval. The viewer address is `LOKET_FLEET_VIEWER_URL`
+ * (taken from the environment at start) or typed on the screen (kept
+ * for this call only).
+ */
+async fleetView(viewerUrl: string | null, supervisor: string | null, password: string | null) : Promise<Result<ArmadaView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_view", { viewerUrl, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -486,6 +509,50 @@ settings_warning: string | null;
  * (history, day summary) still work. Says old, new, what to do.
  */
 bank_blocked: string | null }
+/**
+ * One agent's day across its terminals.
+ */
+export type ArmadaAgent = { agent_code: string; terminals: number; succeeded: number; cash_in: string; admin_fees: string; net_cash: string; in_doubt: number }
+/**
+ * One transaction in doubt somewhere in the fleet.
+ */
+export type ArmadaDoubt = { label: string; agent_code: string; sid: string; kind: string; total: string; dest_account: string; created: string }
+/**
+ * One terminal on the Armada screen.
+ */
+export type ArmadaTerminal = { terminal_id: string; label: string; agent_code: string; 
+/**
+ * WIB, `YYYY-MM-DD HH:MM`, or empty when never.
+ */
+last_event: string; last_contact: string; 
+/**
+ * Events the terminal had that the fleet has not (at its last contact).
+ */
+lag_events: number; 
+/**
+ * Minutes since the last contact (none: never).
+ */
+quiet_minutes: number | null; open_doubts: number }
+/**
+ * The Armada screen: doubts, today's totals, quiet terminals.
+ */
+export type ArmadaView = { 
+/**
+ * The WIB day of the totals (`YYYY-MM-DD`).
+ */
+date: string; terminals: ArmadaTerminal[]; 
+/**
+ * Terminals with a transaction in doubt.
+ */
+with_doubts: ArmadaTerminal[]; 
+/**
+ * Terminals without contact for 15 minutes or more (or never).
+ */
+quiet: ArmadaTerminal[]; doubts: ArmadaDoubt[]; 
+/**
+ * All doubts in the fleet (the list shows the oldest ones).
+ */
+doubt_total: number; agents: ArmadaAgent[]; total_cash_in: string; total_admin_fees: string; total_net_cash: string; refreshed_at: string }
 export type BackupFile = { 
 /**
  * When, in WIB: "2026-11-29 10:35 WIB".
@@ -535,6 +602,26 @@ fee_differences: number }
 export type EntryView = { sid: string; kind: string; state: string; time_wib: string; direction: string; total: Money }
 export type Export = { path: string; rows: number }
 export type FetchProgress = { done: number; total: number; lines: number }
+/**
+ * The status bar's "Armada: …" and Pengaturan's terminal id and label.
+ */
+export type FleetStatus = { 
+/**
+ * A fleet URL is set: the shipper runs.
+ */
+enabled: boolean; 
+/**
+ * `off`, `starting`, `synced`, `pending` or `offline`.
+ */
+state: string; 
+/**
+ * Events the fleet does not hold yet.
+ */
+pending: number; error_code: string | null; error: string | null; retry_in_secs: number | null; terminal_id: string | null; label: string | null; 
+/**
+ * A viewer address is set for the Armada screen.
+ */
+viewer: boolean }
 export type GraphPoint = { title: string; count: number }
 /**
  * A history search as the screen sets it. Dates are WIB days `YYYY-MM-DD`.

@@ -241,6 +241,9 @@ const id = {
   supForReprint: "Cetak ulang struk (salinan).",
   supForResolve: "Menyelesaikan transaksi dalam proses.",
   supForSettings: "Mengubah pengaturan terminal.",
+  // the fleet (issue 14)
+  armada: "Armada",
+  supForArmada: "Membuka layar Armada (data semua terminal).",
   supForProviders: "Mengubah pengaturan penyedia mutasi.",
   supForStatement: "Menyelesaikan transaksi dalam proses dari mutasi rekening.",
   supForReverse: "Membatalkan transaksi {sid} (reversal): uang dikembalikan.",
@@ -539,6 +542,9 @@ const en: Catalogue = {
   supForReprint: "Reprint a receipt (copy).",
   supForResolve: "Resolve a transaction in doubt.",
   supForSettings: "Change the terminal's settings.",
+  // the fleet (issue 14)
+  armada: "Fleet",
+  supForArmada: "Open the Fleet screen (every terminal's data).",
   supForProviders: "Change the statement provider settings.",
   supForStatement: "Settle a transaction in doubt from the account statement.",
   supForReverse: "Reverse transaction {sid}: the money goes back.",
