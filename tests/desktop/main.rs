@@ -89,13 +89,33 @@ fn log_file(data_dir: &Path) -> Stdio {
         .unwrap_or_else(|_| Stdio::null())
 }
 
+/// A display number no live X server holds. A lock whose server is gone
+/// (an Xvfb killed outright leaves `/tmp/.X{n}-lock` and its socket) is
+/// cleared and the number reused; with every number taken by a live server
+/// the test stops saying so, rather than start a second server on a taken
+/// display and wait forever for an app that cannot open it.
 fn free_display() -> u32 {
-    (90..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap_or(199)
+    for n in 90..200 {
+        let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        match std::fs::read_to_string(&lock) {
+            Err(_) if !socket.exists() => return n,
+            Err(_) => continue,
+            Ok(pid) => {
+                let alive = pid
+                    .trim()
+                    .parse::<u32>()
+                    .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                if !alive
+                    && std::fs::remove_file(&lock).is_ok()
+                    && (!socket.exists() || std::fs::remove_file(&socket).is_ok())
+                {
+                    return n;
+                }
+            }
+        }
+    }
+    panic!("no free X display between :90 and :199 (every one held by a live X server)");
 }
 
 async fn start(data_dir: &Path) -> (Stack, Client) {
@@ -137,7 +157,9 @@ async fn start_app(data_dir: &Path, app: &Path, extra: &[(&str, String)]) -> (St
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb is installed (make deps)");
-    stack.children.push((xvfb, false));
+    // SIGTERM: a killed Xvfb leaves its lock and socket behind, and enough
+    // of those once left no free display number at all.
+    stack.children.push((xvfb, true));
     std::thread::sleep(Duration::from_millis(700));
 
     let port = {
