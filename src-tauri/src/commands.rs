@@ -19,11 +19,7 @@ type App<'a> = tauri::State<'a, Arc<Loket>>;
 
 impl Loket {
     pub fn error(&self, e: TellerError) -> CommandError {
-        CommandError {
-            code: e.code(),
-            message: e.message(self.lang()),
-            outcome_unknown: e.outcome_unknown(),
-        }
+        CommandError::new(&e.code(), e.message(self.lang()), e.outcome_unknown())
     }
 
     pub(crate) fn input(&self, why: impl Into<String>) -> CommandError {

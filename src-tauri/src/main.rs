@@ -5,6 +5,7 @@
 
 mod backups;
 mod commands;
+mod error_code;
 mod receipts;
 mod runtime;
 mod statements;

@@ -225,11 +225,7 @@ impl Loket {
     pub async fn bank(&self) -> Result<Arc<Ready>, CommandError> {
         let ready = self.ready().await?;
         if let Some(why) = &ready.bank_blocked {
-            return Err(CommandError {
-                code: "SERVER_CHANGED".into(),
-                message: why.clone(),
-                outcome_unknown: false,
-            });
+            return Err(CommandError::new("SERVER_CHANGED", why.clone(), false));
         }
         Ok(ready)
     }
@@ -244,17 +240,17 @@ impl Loket {
         // the sandbox in its place. `LOKET_SERVER` (support, tests) names
         // the server explicitly, so it may go ahead.
         if let (Some(damaged), None) = (&self.settings_damaged, &self.server_override) {
-            return Err(CommandError {
-                code: damaged.code().into(),
-                message: damaged.to_string(),
-                outcome_unknown: false,
-            });
+            return Err(CommandError::new(
+                damaged.code(),
+                damaged.to_string(),
+                false,
+            ));
         }
-        let r = Arc::new(self.start().await.map_err(|why| CommandError {
-            code: "STARTUP".into(),
-            message: why,
-            outcome_unknown: false,
-        })?);
+        let r = Arc::new(
+            self.start()
+                .await
+                .map_err(|why| CommandError::new("STARTUP", why, false))?,
+        );
         *slot = Some(r.clone());
         Ok(r)
     }
