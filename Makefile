@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: run test deps ui lint bindings desktop bench sandbox soak
+.PHONY: run test deps ui lint bindings desktop bench sandbox soak package test-package
 
 ## Build and start the desktop app on the embedded sandbox.
 run: deps ui
@@ -32,6 +32,26 @@ test: deps ui lint desktop bindings
 
 deps:
 	@./scripts/deps.sh
+
+## The installable packages (issue 13): a .deb and an .rpm of the desktop app
+## and the `loket` CLI, release build, signed for the in-app updater with the
+## key in TAURI_SIGNING_PRIVATE_KEY (+ _PASSWORD) from the environment, never
+## from the repository. Written to $(TARGET)/release/bundle/{deb,rpm}/ with
+## their .sig files; latest.json is made from those (see the README).
+package: deps ui
+	@test -n "$$TAURI_SIGNING_PRIVATE_KEY" || { echo "make package: set TAURI_SIGNING_PRIVATE_KEY (the bank's update-signing key or its path) and TAURI_SIGNING_PRIVATE_KEY_PASSWORD"; exit 1; }
+	$(CARGO) build --release -p loket-cli
+	mkdir -p packaging/bin && ln -sfn $(abspath $(TARGET))/release/loket packaging/bin/loket
+	cd src-tauri && CARGO_TARGET_DIR=$(abspath $(TARGET)) ../packaging/node_modules/.bin/tauri build --bundles deb rpm --ci
+	@ls -l $(TARGET)/release/bundle/deb/*.deb* $(TARGET)/release/bundle/rpm/*.rpm*
+
+## The in-app update end to end (issue 13; root, like CI): an installed
+## version N with transactions installs a signed N+1 on acceptance and comes
+## back on the same data. N+1 is another binary (the version is compiled in),
+## so this compiles the app once more and is not in `make test`; the package
+## test in `make test` covers install, start, one window and the refusals.
+test-package: deps ui desktop
+	$(CARGO) test --workspace --test desktop -- --ignored --exact update::the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data
 
 ## The web UI, bundled into ui/dist (the desktop binary embeds it at compile time).
 ui: deps

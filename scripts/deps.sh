@@ -50,3 +50,10 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The Tauri CLI that builds the .deb/.rpm (make package, and the package
+# test of make test), exactly as locked; its native binary comes inside the
+# npm package, nothing else is downloaded.
+if [ ! -d packaging/node_modules ] || [ packaging/package-lock.json -nt packaging/node_modules/.package-lock.json ]; then
+  (cd packaging && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -385,16 +385,16 @@ pub async fn cancel(state: App<'_>, sid: String) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outcome> {
-    // Counted from the start: logout, recovery and closing the window wait for it.
-    let _in_flight = state.payment_in_flight();
+    // Counted from the start: logout, recovery, closing the window and an
+    // update wait for it; refused while an update installs.
+    let _in_flight = state.money_may_move()?;
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
     let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
-    let out = ready
-        .teller
-        .pay(&sid, &pin, None)
-        .await
-        .map_err(|e| state.error(e))?;
+    let out = ready.teller.pay(&sid, &pin, None).await;
+    // The journal has the payment's events: the fleet shipper looks now.
+    crate::armada::wake();
+    let out = out.map_err(|e| state.error(e))?;
     let status = match out.record.state {
         State::Succeeded => view::Status::Succeeded,
         State::Unknown => view::Status::Unknown,
@@ -639,6 +639,35 @@ pub fn painted(what: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_never_starts_under_a_payment_nor_a_payment_under_an_update() {
+        let dir = std::env::temp_dir().join(format!("loket-update-hold-{}", std::process::id()));
+        let loket = Loket::new(dir.clone(), None);
+        {
+            let _paying = loket.payment_in_flight();
+            assert!(loket.begin_update().is_none(), "a payment is on the wire");
+            assert!(!loket.updating(), "the refused update holds nothing");
+        }
+        let hold = loket.begin_update().expect("nothing in flight");
+        // `pay` and a reversal count themselves, then see the flag and refuse.
+        let refused = loket.money_may_move().map(|_| ()).unwrap_err();
+        assert_eq!(refused.code, crate::error_code::ErrorCode::UPDATING);
+        assert!(!refused.outcome_unknown, "nothing was sent");
+        assert_eq!(
+            loket.payments_in_flight(),
+            0,
+            "the refused one is not counted"
+        );
+        assert!(loket.updating());
+        assert!(loket.begin_update().is_none(), "one update at a time");
+        drop(hold);
+        assert!(!loket.updating());
+        let counted = loket.money_may_move().expect("no update: money may move");
+        assert!(loket.begin_update().is_none(), "a reversal is on the wire");
+        drop(counted);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn hostile_and_malformed_dates_are_refused_before_the_journal() {

@@ -52,8 +52,14 @@ codes! {
     // receipt printing
     PRINTER_NOT_FOUND, NO_DEFAULT_PRINTER, PRINTER_STOPPED, PRINTER_NOT_ACCEPTING,
     PRINT_SERVICE_DOWN, PRINT_FAILED,
+    // fleet (issue 14)
+    FLEET_BAD_URL, FLEET_UNREACHABLE, FLEET_BAD_PASSWORD, FLEET_TLS, FLEET_NO_SCHEMA,
+    FLEET_SCHEMA_TOO_NEW, FLEET_SCHEMA_TOO_OLD, FLEET_NOT_REGISTERED, FLEET_DENIED,
+    FLEET_NOT_CONFIGURED, FLEET_SETTINGS, FLEET_DATABASE,
     // the desktop's own
-    SERVER_CHANGED, STARTUP, INTERNAL, ORIGINAL_ISSUED,
+    SERVER_CHANGED, STARTUP, INTERNAL, ORIGINAL_ISSUED, SUPERVISOR_REQUIRED, FLEET_NO_VIEWER,
+    // updates (issue 13)
+    UPDATING, UPDATE_REFUSED,
     // a bank's or provider's own refusal code: see `refusal_code`
     REFUSED,
 }
@@ -85,7 +91,7 @@ mod tests {
         assert_eq!(unique.len(), names.len(), "a code is listed twice");
         assert_eq!(
             names.len(),
-            65,
+            81,
             "codes added or removed: update this count and the bindings"
         );
         let bindings = std::fs::read_to_string(concat!(
@@ -124,6 +130,8 @@ mod tests {
             teller::SupervisorError::SamePassword.code().into(),
             receipt::PrintError::NoDefault.code().into(),
             mutasi::MutasiError::Input("x".into()).code(),
+            fleet::FleetError::NotConfigured.code().into(),
+            fleet::FleetError::BadPassword.code().into(),
         ];
         for raw in core {
             let (code, refusal) = ErrorCode::of(&raw);

@@ -3,13 +3,16 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod armada;
 mod backups;
 mod commands;
 mod error_code;
+mod instance;
 mod receipts;
 mod runtime;
 mod statements;
 mod supervisors;
+mod update;
 mod view;
 
 /// The command set; `cargo run -p loket-desktop -- --export-bindings` writes the TypeScript.
@@ -61,6 +64,11 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             supervisors::reverse_transaction,
             backups::backup_status,
             backups::backup_now,
+            update::update_status,
+            update::check_update,
+            update::install_update,
+            armada::fleet_status,
+            armada::fleet_view,
         ])
         // `events` drops tauri's `Channel` from the exported types, so the
         // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
@@ -68,6 +76,9 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 }
 
 fn main() {
+    // First, while this is the only thread: fleet URLs (they carry a
+    // password) leave the environment, so no child process inherits them.
+    fleet::store::take_env_urls();
     let builder = specta_builder();
     if std::env::args().any(|a| a == "--export-bindings") {
         let out = std::env::args()
@@ -85,13 +96,83 @@ fn main() {
     let server = std::env::var("LOKET_SERVER")
         .ok()
         .filter(|s| !s.trim().is_empty());
-    let state = runtime::Loket::new(teller::data_dir::resolve(None), server);
-    let context = tauri::generate_context!("../tauri.conf.json");
+    let data_dir = teller::data_dir::resolve(None);
+    // After an update's restart the old process may still be exiting.
+    let restarted = std::env::var_os(instance::RESTARTED_ENV).is_some();
+    if restarted {
+        std::env::remove_var(instance::RESTARTED_ENV);
+    }
+    let wait = restarted.then_some(std::time::Duration::from_secs(30));
+    let held = match instance::claim(&data_dir, wait) {
+        Ok(held) => held,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    #[cfg(unix)]
+    let Some(lock) = held
+    else {
+        // Another app holds this counter's folder: bring its window forward
+        // rather than open a second one on the same journal.
+        if instance::ask_running_to_show(&data_dir) {
+            println!("Loket sudah berjalan: jendelanya dibawa ke depan / Loket is already running: its window was brought to the front");
+            std::process::exit(0);
+        }
+        eprintln!("{}", instance::InstanceError::AlreadyRunning(data_dir));
+        std::process::exit(1);
+    };
+    let state = runtime::Loket::new(data_dir.clone(), server);
+    let context = tauri::generate_context!();
     let guard = state.clone();
     backups::start_daily(state.clone());
-    let result = tauri::Builder::default()
+    armada::start(state.clone());
+    #[cfg(unix)]
+    let socket = data_dir.join(instance::SOCKET_FILE);
+    #[allow(unused_mut)]
+    let mut app = tauri::Builder::default();
+    #[cfg(windows)]
+    {
+        // The plugin's named mutex, keyed on the folder like the lock; the
+        // lock (checked in setup) still decides.
+        let id = instance::instance_id(&context.config().identifier, &data_dir);
+        app = app.plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(id)
+                .callback(|app, _argv, _cwd| show_main_window(app))
+                .build(),
+        );
+    }
+    let result = app
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            use tauri::Manager;
+            #[cfg(windows)]
+            let Some(lock) = held
+            else {
+                eprintln!("{}", instance::InstanceError::AlreadyRunning(data_dir));
+                std::process::exit(1);
+            };
+            #[cfg(unix)]
+            {
+                let handle = app.handle().clone();
+                match instance::listen_for_show(&lock, &data_dir, move || {
+                    show_main_window(&handle)
+                }) {
+                    Ok(listener) => {
+                        app.manage(ShowListenerHolder(listener));
+                    }
+                    Err(e) => eprintln!(
+                        "loket: a second start cannot bring this window forward ({e}); it is still refused"
+                    ),
+                }
+            }
+            app.manage(LockHolder(lock));
+            update::start(app.handle());
+            Ok(())
+        })
         .on_window_event(move |window, event| {
             // Closing while a payment is on the wire would lose its answer:
             // the window stays, and the page says to wait for the result.
@@ -103,9 +184,40 @@ fn main() {
                 }
             }
         })
-        .run(context);
-    if let Err(e) = result {
-        eprintln!("Loket tidak bisa dimulai / could not start: {e}");
-        std::process::exit(1);
+        .build(context);
+    match result {
+        Ok(app) => app.run(move |_, event| {
+            // The lock goes with the process; the socket file is tidied here.
+            #[cfg(unix)]
+            if let tauri::RunEvent::Exit = event {
+                let _ = std::fs::remove_file(&socket);
+            }
+            #[cfg(not(unix))]
+            let _ = event;
+        }),
+        Err(e) => {
+            eprintln!("Loket tidak bisa dimulai / could not start: {e}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// The data directory's lock, kept for the app's life.
+struct LockHolder(#[allow(dead_code)] instance::InstanceLock);
+
+#[cfg(unix)]
+struct ShowListenerHolder(#[allow(dead_code)] instance::ShowListener);
+
+/// A second start knocked: the agent sees this window instead of a new one.
+fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    let app2 = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        if let Some(w) = app2.get_webview_window("main") {
+            let _ = w.unminimize();
+            let _ = w.show();
+            let _ = w.set_focus();
+        }
+    });
+    println!("loket: a second start brought the running window to the front");
 }

@@ -55,6 +55,20 @@ pub struct Loket {
     backup_error: Mutex<Option<String>>,
     /// One backup at a time (the daily one and "Cadangkan sekarang").
     backup_running: Mutex<()>,
+    /// An update is being installed: no payment may start (issue 13).
+    updating: AtomicBool,
+    /// settings.json is as Loket last recorded it (false after the start-up
+    /// check found it changed outside Loket, until Loket saves it again).
+    settings_trusted: AtomicBool,
+}
+
+/// An update holds payments off while it installs; dropping it lets them go.
+pub struct UpdateHold<'a>(&'a AtomicBool);
+
+impl Drop for UpdateHold<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// One payment of this app in flight; dropping it (however the command
@@ -95,6 +109,8 @@ impl Loket {
                 .ok(),
             backup_error: Mutex::new(None),
             backup_running: Mutex::new(()),
+            updating: AtomicBool::new(false),
+            settings_trusted: AtomicBool::new(true),
         })
     }
 
@@ -137,6 +153,43 @@ impl Loket {
     pub fn payment_in_flight(&self) -> PaymentInFlight<'_> {
         self.payments_in_flight.fetch_add(1, Ordering::SeqCst);
         PaymentInFlight(&self.payments_in_flight)
+    }
+
+    /// Starts an update's hold on payments: `None` (and no hold) while a
+    /// payment of this app is in flight. The flag is raised before the
+    /// count is read and `pay` counts itself before reading the flag, so
+    /// the two can never both go ahead.
+    pub fn begin_update(&self) -> Option<UpdateHold<'_>> {
+        if self.updating.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let hold = UpdateHold(&self.updating);
+        if self.payments_in_flight() > 0 {
+            return None;
+        }
+        Some(hold)
+    }
+
+    /// Counts money about to move (a payment or a reversal) as in flight,
+    /// and refuses it while an update installs (issue 13). Counted first,
+    /// then the flag: an update that starts now sees this one and waits;
+    /// one already installing is seen here.
+    pub fn money_may_move(&self) -> Result<PaymentInFlight<'_>, CommandError> {
+        let counted = self.payment_in_flight();
+        if self.updating() {
+            return Err(CommandError::new("UPDATING", "Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: no money was sent. Loket restarts in a moment.".into(), false));
+        }
+        Ok(counted)
+    }
+
+    /// Whether an update is installing (a payment must not start).
+    pub fn updating(&self) -> bool {
+        self.updating.load(Ordering::SeqCst)
+    }
+
+    /// Whether settings.json is as Loket last recorded it.
+    pub fn settings_trusted(&self) -> bool {
+        self.settings_trusted.load(Ordering::SeqCst)
     }
 
     /// How many payments of this app are being sent right now.
@@ -215,8 +268,9 @@ impl Loket {
     fn record_settings(&self) {
         let recorded = Journal::open(&self.data_dir.join("journal.db"))
             .and_then(|j| teller::settings::record_settings(&self.data_dir, &j));
-        if let Err(e) = recorded {
-            eprintln!("loket: cannot record the settings fingerprint: {e}");
+        match recorded {
+            Ok(()) => self.settings_trusted.store(true, Ordering::SeqCst),
+            Err(e) => eprintln!("loket: cannot record the settings fingerprint: {e}"),
         }
     }
 
@@ -321,6 +375,7 @@ impl Loket {
         }
         match teller::settings::check_settings(&self.data_dir, journal, &report) {
             Ok(Some(mismatch)) => {
+                self.settings_trusted.store(false, Ordering::SeqCst);
                 let why = mismatch.describe();
                 let _ = journal.record_integrity_note("tamper", &why);
                 if mismatch.server_changed() && self.server_override.is_none() {

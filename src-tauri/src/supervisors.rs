@@ -176,10 +176,11 @@ pub async fn reverse_transaction(
     supervisor: String,
     password: String,
 ) -> Result<Reversed> {
+    // Money will be on the wire: logout, recovery, closing the window and an
+    // update wait; refused while an update installs.
+    let _in_flight = state.money_may_move()?;
     let ready = state.bank().await?;
     let approval = approve(&state, &ready, supervisor, password).await?;
-    // Money is on the wire: logout, recovery and closing the window wait.
-    let _in_flight = state.payment_in_flight();
     let original = ready
         .teller
         .reverse(&sid, &reason, &approval)

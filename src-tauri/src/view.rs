@@ -89,6 +89,8 @@ pub struct Settings {
     pub paper_mm: u32,
     /// A second folder for the daily backup (a USB stick); `None`: none.
     pub backup_folder: Option<String>,
+    /// The bank's update address (`latest.json`); `null` never checks.
+    pub update_endpoint: Option<String>,
 }
 
 impl From<&teller::Settings> for Settings {
@@ -101,6 +103,7 @@ impl From<&teller::Settings> for Settings {
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
             backup_folder: s.backup_folder.clone(),
+            update_endpoint: s.update_endpoint.clone(),
         }
     }
 }
@@ -115,6 +118,7 @@ impl From<&Settings> for teller::Settings {
             printer: s.printer.clone(),
             paper_mm: s.paper_mm,
             backup_folder: s.backup_folder.clone(),
+            update_endpoint: s.update_endpoint.clone(),
         }
     }
 }

@@ -54,7 +54,7 @@ pub(crate) async fn enter_pin(c: &Client, pin: &str) {
 
 /// F-key → form → Enter → confirm → Enter → PIN → result. Returns the
 /// result heading.
-async fn money_flow(
+pub(crate) async fn money_flow(
     c: &Client,
     key: Key,
     bank: Option<&str>,

@@ -7,11 +7,14 @@
 //! any failure) go to `target/e2e-screenshots/`.
 
 mod backups;
+mod fleet;
 mod flows;
 mod guards;
 mod ipc;
 mod keyboard;
+mod package;
 mod shared_folder;
+mod update;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -50,6 +53,8 @@ fn tauri_driver() -> PathBuf {
 /// Processes stopped when the test ends, however it ends.
 struct Stack {
     children: Vec<(Child, bool)>,
+    /// The private X display the app is on (":93").
+    display: String,
 }
 
 impl Drop for Stack {
@@ -94,10 +99,31 @@ fn free_display() -> u32 {
 }
 
 async fn start(data_dir: &Path) -> (Stack, Client) {
+    start_app(data_dir, &app_binary(), &[]).await
+}
+
+/// The environment the harness gives the app (and a second start of it):
+/// its data directory and its own WebKit storage, as on a terminal of its own.
+fn app_env(data_dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("LOKET_DATA_DIR", data_dir.to_path_buf()),
+        ("XDG_DATA_HOME", data_dir.join("xdg-data")),
+        ("XDG_CACHE_HOME", data_dir.join("xdg-cache")),
+        ("XDG_CONFIG_HOME", data_dir.join("xdg-config")),
+        // Receipt PDFs and CSV exports land here when the folder exists.
+        ("LOKET_EXPORT_DIR", data_dir.join("export-here")),
+    ]
+}
+
+/// Starts `app` (the build tree's, or an installed one) under its own Xvfb
+/// through tauri-driver, with `extra` in its environment. The display is in
+/// `stack.display`.
+async fn start_app(data_dir: &Path, app: &Path, extra: &[(&str, String)]) -> (Stack, Client) {
+    let display = format!(":{}", free_display());
     let mut stack = Stack {
         children: Vec::new(),
+        display: display.clone(),
     };
-    let display = format!(":{}", free_display());
     let xvfb = Command::new("Xvfb")
         .args([
             display.as_str(),
@@ -130,14 +156,9 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
             &native_port.to_string(),
         ])
         .env("DISPLAY", &display)
-        .env("LOKET_DATA_DIR", data_dir)
-        // Each app gets its own WebKit storage, as on a terminal of its own.
-        .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
-        .env("XDG_CACHE_HOME", data_dir.join("xdg-cache"))
-        .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
+        .envs(app_env(data_dir))
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
         .env_remove("LOKET_SERVER")
-        // Receipt PDFs and CSV exports land here when the folder exists.
-        .env("LOKET_EXPORT_DIR", data_dir.join("export-here"))
         // The app's own output, kept beside its data for a failing test.
         .stdout(log_file(data_dir))
         .stderr(log_file(data_dir))
@@ -148,7 +169,7 @@ async fn start(data_dir: &Path) -> (Stack, Client) {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        serde_json::json!({ "application": app_binary() }),
+        serde_json::json!({ "application": app }),
     );
     // Starting a session starts the app in its web view: on a loaded 2-core
     // machine that alone has taken over 20 s.
@@ -331,10 +352,23 @@ where
     F: FnOnce(Client, PathBuf) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    drive_prepared(name, |_| async {}, flow).await;
+}
+
+/// [`drive`], with `prepare` run on the fresh data directory before the
+/// app starts (a journal and a fleet URL already in place).
+async fn drive_prepared<P, PFut, F, Fut>(name: &str, prepare: P, flow: F)
+where
+    P: FnOnce(PathBuf) -> PFut,
+    PFut: std::future::Future<Output = ()>,
+    F: FnOnce(Client, PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     // One app at a time, also under plain `cargo test` (nextest has a test group).
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("tempdir");
+    prepare(data.path().to_path_buf()).await;
     let (stack, client) = start(data.path()).await;
     let run = tokio::spawn(flow(client.clone(), data.path().to_path_buf()));
     let outcome = tokio::time::timeout(Duration::from_secs(240), run).await;

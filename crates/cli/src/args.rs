@@ -389,9 +389,14 @@ pub enum FleetAction {
         follow: bool,
         #[arg(long, default_value_t = 500)]
         batch: usize,
-        /// Seconds between runs with --follow when all was sent.
+        /// Seconds between contacts with --follow when nothing is pending
+        /// (a heartbeat: the fleet sees the terminal alive).
         #[arg(long, default_value_t = 2)]
         interval: u64,
+        /// Milliseconds between looks at the journal with --follow (a local
+        /// read; the network is used only when something is pending).
+        #[arg(long, default_value_t = 250)]
+        poll_ms: u64,
     },
     /// Every terminal: label, agent, last event, lag, open doubts (viewer URL).
     Status {
@@ -402,6 +407,9 @@ pub enum FleetAction {
     Doubt {
         #[arg(long, env = "LOKET_FLEET_VIEWER_URL", hide_env_values = true)]
         url: String,
+        /// At most this many (the oldest); the total is always reported.
+        #[arg(long, default_value_t = fleet::read::DOUBT_PAGE)]
+        limit: i64,
     },
     /// A WIB day per agent, by the day-summary rules (viewer URL).
     Summary {

@@ -51,6 +51,9 @@ fn main() -> ExitCode {
             return ExitCode::from(if is_error { exit::USAGE } else { exit::OK });
         }
     };
+    // The fleet URLs (clap has read them into `cli`) leave it too, still
+    // before any other thread exists.
+    fleet::store::take_env_urls();
     let out = Out {
         json: cli.global.json,
         lang: match cli.global.lang {

@@ -49,6 +49,8 @@ struct Rig {
     next_amount: i64,
     /// Crash points covered, per flow.
     covered: BTreeMap<String, usize>,
+    /// The crash points of each flow's traced run, in order.
+    traced: BTreeMap<String, Vec<String>>,
     tmp: tempfile::TempDir,
 }
 
@@ -256,6 +258,8 @@ impl Rig {
             self.verify(&context);
         }
         *self.covered.entry(flow.to_owned()).or_default() += points.len();
+        self.traced
+            .insert(flow.to_owned(), points.into_iter().map(|p| p.0).collect());
     }
 
     /// A payment left in doubt by `fault` on the deposit endpoint (run with
@@ -390,6 +394,7 @@ fn a_kill_at_every_crash_point_of_every_flow_loses_and_doubles_nothing() {
         verified: HashMap::new(),
         next_amount: 10_000,
         covered: BTreeMap::new(),
+        traced: BTreeMap::new(),
         tmp,
     };
     let r = rig.t.run(&["supervisor", "create"]);
@@ -577,6 +582,48 @@ fn a_kill_at_every_crash_point_of_every_flow_loses_and_doubles_nothing() {
     eprintln!("crash points covered: {total}");
     for (flow, n) in &rig.covered {
         eprintln!("  {flow:<22} {n}");
+    }
+    // Issue 16: `authorized` and `sending` are one durable transaction, the
+    // last write before the payment request leaves. No crash point lies
+    // between the two events (there are no `authorized` commits), and the
+    // kills at both sides of the merged commit above left nothing sent
+    // twice and nothing lost.
+    for (flow, kind, request) in [
+        (
+            "deposit",
+            "deposit",
+            "net.bankplus/bankplus/bsa/depositAccount",
+        ),
+        (
+            "intrabank transfer",
+            "intrabank_transfer",
+            "net.bankplus/bankplus/bsa/transfer/intrabank/payment",
+        ),
+        (
+            "interbank transfer",
+            "interbank_transfer",
+            "net.bankplus/bankplus/bsa/transfer/interbank/payment",
+        ),
+    ] {
+        let points = &rig.traced[flow];
+        let at = |name: &str| points.iter().position(|p| p == name);
+        assert!(
+            !points
+                .iter()
+                .any(|p| p.starts_with(&format!("journal.step.{kind}.authorized."))),
+            "{flow}: a commit between authorized and sending: {points:?}"
+        );
+        let before = at(&format!("journal.step.{kind}.sending.before_commit"));
+        let after = at(&format!("journal.step.{kind}.sending.after_commit"));
+        let send = at(&format!("{request}.before_send"));
+        assert!(
+            before.is_some() && after.is_some() && send.is_some(),
+            "{flow}: {points:?}"
+        );
+        assert!(
+            before < after && after.map(|a| a + 1) == send,
+            "{flow}: the merged commit is not the last write before the payment: {points:?}"
+        );
     }
     // Every flow passed its journal commits and its requests.
     for flow in [

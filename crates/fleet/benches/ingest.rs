@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use fleet::central;
 use fleet::read;
+use fleet::ship;
 use fleet::testpg::Cluster;
 use fleet::FleetUrl;
 
@@ -24,7 +25,7 @@ const STATES: [&str; 3] = ["draft", "sending", "succeeded"];
 
 /// The `k`th event (seq k+1) of a synthetic terminal: deposits walked
 /// draft -> sending -> succeeded (every 50th left unknown).
-fn event(k: usize, day_ms: i64) -> serde_json::Value {
+fn event(k: usize, day_ms: i64) -> journal::OutboxEvent {
     let tx = k / 3;
     let mut to = STATES[k % 3];
     if tx % 50 == 49 && to == "succeeded" {
@@ -32,17 +33,31 @@ fn event(k: usize, day_ms: i64) -> serde_json::Value {
     }
     let sid = format!("2611290{:09}", tx);
     let at = day_ms + (k as i64) * 1000;
-    serde_json::json!({
-        "seq": k + 1, "source": "events", "source_id": k + 1, "at_ms": at,
-        "hash": format!("{:064x}", k),
-        "row": {"sid": sid, "at": at, "from_state": null, "to_state": to, "actor": "BNIUS100294",
-                "note": null, "kind": "state", "authorized_by": null},
-        "transaction": {"kind": "deposit", "state": to, "created_at_ms": day_ms + (tx as i64) * 3000,
-            "operator": "BNIUS100294", "agent_code": "BNI014100294", "amount_sen": 5_000_000,
-            "fee_sen": 250_000, "total_sen": 5_250_000, "fee_differs": false,
-            "dest_bank_code": "BNI", "dest_account": "0000014048", "dest_name": null,
-            "bank_reference": null, "reversal_of": null}
-    })
+    journal::OutboxEvent {
+        seq: k as i64 + 1,
+        source: "events".into(),
+        source_id: k as i64 + 1,
+        at_ms: at,
+        hash: format!("{:064x}", k),
+        row: serde_json::json!({"sid": sid, "at": at, "from_state": null, "to_state": to,
+            "actor": "BNIUS100294", "note": null, "kind": "state", "authorized_by": null}),
+        transaction: Some(journal::TransactionSnapshot {
+            kind: "deposit".into(),
+            state: to.into(),
+            created_at_ms: day_ms + (tx as i64) * 3000,
+            operator: "BNIUS100294".into(),
+            agent_code: "BNI014100294".into(),
+            amount_sen: Some(5_000_000),
+            fee_sen: Some(250_000),
+            total_sen: Some(5_250_000),
+            fee_differs: false,
+            dest_bank_code: Some("BNI".into()),
+            dest_account: Some("0000014048".into()),
+            dest_name: None,
+            bank_reference: None,
+            reversal_of: None,
+        }),
+    }
 }
 
 fn p95(mut v: Vec<Duration>) -> Duration {
@@ -76,17 +91,12 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let _p = sem.acquire_owned().await.expect("sem");
             let client = url.connect().await.expect("connect");
-            let stmt = client
-                .prepare("SELECT loket_fleet.ship($1::text::uuid, $2, $3, $4)")
-                .await
-                .expect("prepare");
+            let stmt = client.prepare(ship::SHIP_SQL).await.expect("prepare");
             let mut k = 0;
             while k < per {
                 let end = (k + 500).min(per);
                 let batch: Vec<_> = (k..end).map(|i| event(i, day_ms)).collect();
-                let v = serde_json::Value::Array(batch);
-                client
-                    .query_one(&stmt, &[&id, &(end as i64), &"BNI014100294", &v])
+                ship::send_batch(&client, &stmt, &id, end as i64, &batch)
                     .await
                     .expect("ship");
                 k = end;
@@ -112,18 +122,18 @@ async fn main() {
             let id = format!("00000000-0000-4000-9000-{t:012}");
             for k in 0..per {
                 let e = event(k, day_ms);
-                let at = chrono::DateTime::from_timestamp_millis(e["at_ms"].as_i64().unwrap_or(0))
+                let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
                     .unwrap_or_default()
                     .to_rfc3339();
-                let row = e["row"].to_string().replace('"', "\"\"");
+                let row = e.row.to_string().replace('"', "\"\"");
                 writeln!(
                     f,
                     "{id},{},{at},events,{},{},{},\"{row}\",{}",
                     k + 1,
                     k + 1,
-                    e["row"]["sid"].as_str().unwrap_or(""),
-                    e["row"]["to_state"].as_str().unwrap_or(""),
-                    e["hash"].as_str().unwrap_or("")
+                    e.row["sid"].as_str().unwrap_or(""),
+                    e.row["to_state"].as_str().unwrap_or(""),
+                    e.hash
                 )
                 .expect("write");
             }
@@ -151,6 +161,9 @@ async fn main() {
     );
     println!("(COPY fills events only; ship() also maintains transactions and terminals.)");
 
+    // Fresh statistics, as autovacuum would have them on a live server.
+    let out = c.psql(fleet::testpg::SUPERUSER, c.password(), "ANALYZE");
+    assert!(out.status.success());
     let viewer = read::viewer(&admin).await.expect("viewer");
     let today = chrono::Utc::now()
         .with_timezone(&journal::wib())
@@ -158,7 +171,10 @@ async fn main() {
     let (mut d, mut s) = (Vec::new(), Vec::new());
     for _ in 0..40 {
         let t = Instant::now();
-        let n = read::doubts(&viewer).await.expect("doubts").len();
+        let n = read::doubts(&viewer, read::DOUBT_PAGE)
+            .await
+            .expect("doubts")
+            .len();
         d.push(t.elapsed());
         let t = Instant::now();
         read::summary(&viewer, today).await.expect("summary");

@@ -107,14 +107,32 @@ pub async fn status(client: &Client) -> Result<Vec<TerminalStatus>, FleetError> 
         .collect())
 }
 
-pub async fn doubts(client: &Client) -> Result<Vec<FleetDoubt>, FleetError> {
+/// How many doubts a screen or `fleet doubt` shows by default (oldest
+/// first); [`doubt_count`] says how many there are in all.
+pub const DOUBT_PAGE: i64 = 200;
+
+/// How many transactions are in doubt across the fleet.
+pub async fn doubt_count(client: &Client) -> Result<i64, FleetError> {
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM loket_fleet.transactions WHERE state = 'unknown'",
+            &[],
+        )
+        .await
+        .map_err(from_pg)?
+        .get(0))
+}
+
+/// The oldest `limit` transactions in doubt (the partial index on
+/// `state = 'unknown'` in `created_at` order: no scan of the rest).
+pub async fn doubts(client: &Client, limit: i64) -> Result<Vec<FleetDoubt>, FleetError> {
     let rows = client
         .query(
             "SELECT x.terminal_id::text, t.label, x.agent_code, x.sid, x.kind, x.amount_sen, \
                x.fee_sen, x.total_sen, x.dest_bank_code, x.dest_account, x.created_at, x.updated_at \
              FROM loket_fleet.transactions x JOIN loket_fleet.terminals t USING (terminal_id) \
-             WHERE x.state = 'unknown' ORDER BY x.created_at, x.terminal_id, x.sid",
-            &[],
+             WHERE x.state = 'unknown' ORDER BY x.created_at, x.terminal_id, x.sid LIMIT $1",
+            &[&limit.max(1)],
         )
         .await
         .map_err(from_pg)?;
@@ -138,31 +156,27 @@ pub async fn doubts(client: &Client) -> Result<Vec<FleetDoubt>, FleetError> {
 }
 
 /// Sums per (agent, kind, state) of the transactions created on the WIB
-/// day, folded with the same rules as `Journal::day_summary`.
+/// day, read from the `daily` rollup `ship()` keeps (a few rows per
+/// terminal and day), folded with the same rules as `Journal::day_summary`.
 pub async fn summary(client: &Client, date: NaiveDate) -> Result<FleetDay, FleetError> {
     let date = journal::check_day(date)?;
-    let (from, to) = journal::wib_day_bounds(date);
-    let rows = client
-        .query(
-            "SELECT agent_code, kind, state, count(*), \
-               count(*) FILTER (WHERE fee_differs), \
-               coalesce(sum(amount_sen), 0)::text, coalesce(sum(fee_sen), 0)::text, \
-               coalesce(sum(coalesce(total_sen, coalesce(amount_sen, 0) + coalesce(fee_sen, 0))), 0)::text, \
-               count(DISTINCT terminal_id) \
-             FROM loket_fleet.transactions WHERE created_at >= $1 AND created_at < $2 \
+    // Both in one round trip (the driver pipelines concurrent queries).
+    let day: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&date];
+    let (rows, terminals) = tokio::try_join!(
+        client.query(
+            "SELECT agent_code, kind, state, sum(n)::bigint, sum(fee_differs)::bigint, \
+               sum(amount_sen)::text, sum(fee_sen)::text, sum(total_sen)::text \
+             FROM loket_fleet.daily WHERE day = $1 AND n > 0 \
              GROUP BY agent_code, kind, state ORDER BY agent_code, kind, state",
-            &[&from, &to],
+            &day,
+        ),
+        client.query(
+            "SELECT agent_code, count(DISTINCT terminal_id) FROM loket_fleet.daily \
+             WHERE day = $1 AND n > 0 GROUP BY agent_code",
+            &day,
         )
-        .await
-        .map_err(from_pg)?;
-    let terminals = client
-        .query(
-            "SELECT agent_code, count(DISTINCT terminal_id) FROM loket_fleet.transactions \
-             WHERE created_at >= $1 AND created_at < $2 GROUP BY agent_code",
-            &[&from, &to],
-        )
-        .await
-        .map_err(from_pg)?;
+    )
+    .map_err(from_pg)?;
     let mut groups: Vec<(String, Vec<Group>)> = Vec::new();
     let mut all = Vec::new();
     for r in &rows {

@@ -6,11 +6,17 @@
 use chrono::Utc;
 use fleet::central::{self, SCHEMA_VERSION};
 use fleet::read;
-use fleet::ship::{ship_once, DEFAULT_BATCH};
+use fleet::ship::{send_batch, ship_once, DEFAULT_BATCH, SHIP_SQL};
 use fleet::testpg::{Cluster, SUPERUSER};
 use fleet::{FleetError, FleetUrl};
 use journal::{Destination, Journal, Kind, NewTransaction, State, StepFacts};
 use money::Rupiah;
+
+/// `ship()`'s batch arrays, empty (for calls through psql).
+const EMPTY_BATCH: &str = "'{}'::bigint[], '{}'::timestamptz[], '{}'::text[], '{}'::bigint[], \
+    '{}'::jsonb[], '{}'::text[], '{}'::text[], '{}'::timestamptz[], '{}'::text[], '{}'::text[], \
+    '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::boolean[], '{}'::text[], '{}'::text[], \
+    '{}'::text[], '{}'::text[], '{}'::text[]";
 
 fn deposit(agent: &str, rp: i64, fee: i64) -> NewTransaction {
     NewTransaction {
@@ -109,15 +115,10 @@ async fn two_terminals_ship_exactly_once_and_cannot_touch_each_other() {
     // A re-sent batch changes nothing (the ack lost, as after a crash).
     let resend = a.outbox(0, 100).expect("outbox");
     let client = url_a.connect().await.expect("connect");
-    let payload = serde_json::to_value(&resend).expect("json");
-    let last: i64 = client
-        .query_one(
-            "SELECT loket_fleet.ship($1::text::uuid, $2, '', $3)",
-            &[&ra.terminal_id, &ra.local, &payload],
-        )
+    let stmt = client.prepare(SHIP_SQL).await.expect("prepare");
+    let last = send_batch(&client, &stmt, &ra.terminal_id, ra.local, &resend)
         .await
-        .expect("re-send")
-        .get(0);
+        .expect("re-send");
     assert_eq!(last, ra.acked);
 
     // Central events == union of the local outboxes: same seqs, no dup, no gap.
@@ -163,7 +164,7 @@ async fn two_terminals_ship_exactly_once_and_cannot_touch_each_other() {
         url_a.user(),
         &pw_a,
         &format!(
-            "SELECT loket_fleet.ship('{}'::uuid, 1, 'X', '[]'::jsonb)",
+            "SELECT loket_fleet.ship('{}'::uuid, 1, 'X', {EMPTY_BATCH})",
             rb.terminal_id
         ),
     );
@@ -186,14 +187,7 @@ async fn two_terminals_ship_exactly_once_and_cannot_touch_each_other() {
     // Through the driver, the same refusal is one clear error.
     let mut stolen = b.outbox(0, 1).expect("outbox");
     stolen[0].seq = rb.acked + 1;
-    let e = client
-        .query_one(
-            "SELECT loket_fleet.ship($1::text::uuid, 1, '', $2)",
-            &[
-                &rb.terminal_id,
-                &serde_json::to_value(&stolen).expect("json"),
-            ],
-        )
+    let e = send_batch(&client, &stmt, &rb.terminal_id, 1, &stolen)
         .await
         .expect_err("refused");
     assert!(format!("{e:?}").contains("not registered"), "{e:?}");
@@ -208,7 +202,7 @@ async fn two_terminals_ship_exactly_once_and_cannot_touch_each_other() {
     let sa = st.iter().find(|s| s.label == "A").expect("A");
     assert_eq!((sa.lag_events, sa.open_doubts), (0, 1));
     assert_eq!(sa.agent_code.as_deref(), Some("AGENTA"));
-    let d = read::doubts(&v).await.expect("doubts");
+    let d = read::doubts(&v, read::DOUBT_PAGE).await.expect("doubts");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].amount_sen, Some(7_700_000));
     let today = Utc::now().with_timezone(&journal::wib()).date_naive();
@@ -259,15 +253,8 @@ async fn a_late_sending_after_succeeded_does_not_move_the_state_back() {
     late[0].seq = r.acked + 1;
     late[0].hash = "late".into();
     let client = url.connect().await.expect("connect");
-    client
-        .query_one(
-            "SELECT loket_fleet.ship($1::text::uuid, $2, '', $3)",
-            &[
-                &r.terminal_id,
-                &(r.acked + 1),
-                &serde_json::to_value(&late).expect("json"),
-            ],
-        )
+    let stmt = client.prepare(SHIP_SQL).await.expect("prepare");
+    send_batch(&client, &stmt, &r.terminal_id, r.acked + 1, &late)
         .await
         .expect("late event accepted as an event");
     let sc = admin(&c).connect().await.expect("su");
@@ -282,15 +269,7 @@ async fn a_late_sending_after_succeeded_does_not_move_the_state_back() {
     assert_eq!(state, "succeeded");
     // And a gap is refused rather than stored.
     late[0].seq = r.acked + 5;
-    let gap = client
-        .query_one(
-            "SELECT loket_fleet.ship($1::text::uuid, $2, '', $3)",
-            &[
-                &r.terminal_id,
-                &(r.acked + 5),
-                &serde_json::to_value(&late).expect("json"),
-            ],
-        )
+    let gap = send_batch(&client, &stmt, &r.terminal_id, r.acked + 5, &late)
         .await
         .expect_err("gap");
     assert!(format!("{gap:?}").contains("a gap"), "{gap:?}");
@@ -356,4 +335,75 @@ async fn bad_url_wrong_password_missing_and_newer_schema_each_say_so_once() {
     // The terminal kept working locally all along, nothing acknowledged.
     pay(&j, "AG", 11_000, State::Succeeded);
     assert_eq!(j.fleet_acked().expect("acked"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_fleet_upgrades_with_its_day_rollup_filled() {
+    let c = Cluster::start().expect("cluster");
+    central::init_to(&admin(&c), 1).await.expect("init v1");
+    let dir = tempfile::tempdir().expect("dir");
+    let j = Journal::open(&dir.path().join("j.db")).expect("j");
+    let id = j.terminal_identity().expect("id").terminal_id;
+    pay(&j, "AGENTV", 11_000, State::Succeeded);
+    let doubt = pay(&j, "AGENTV", 12_000, State::Unknown);
+    pay(&j, "AGENTV", 13_000, State::Failed);
+    // Shipped by a version-1 Loket (the row-at-a-time jsonb ship()), as
+    // the admin role registered for the terminal.
+    let sc = admin(&c).connect().await.expect("su");
+    sc.execute(
+        "INSERT INTO loket_fleet.terminals (terminal_id, db_role, label) VALUES ($1::text::uuid, $2, 'V')",
+        &[&id, &fleet::testpg::SUPERUSER],
+    )
+    .await
+    .expect("register");
+    let events = serde_json::to_value(j.outbox(0, 1000).expect("outbox")).expect("json");
+    let last: i64 = sc
+        .query_one(
+            "SELECT loket_fleet.ship($1::text::uuid, $2, '', $3)",
+            &[&id, &j.last_seq().expect("last"), &events],
+        )
+        .await
+        .expect("v1 ship")
+        .get(0);
+    j.fleet_ack(last).expect("ack");
+
+    let up = central::init(&admin(&c)).await.expect("upgrade");
+    assert_eq!((up.from_version, up.version), (1, SCHEMA_VERSION));
+    // More payments, shipped by this build's set-based ship().
+    // ... and the doubt shipped before the upgrade settles after it: the
+    // rollup moves the row from `unknown` to `succeeded`.
+    pay(&j, "AGENTV", 14_000, State::Succeeded);
+    j.step(
+        &doubt,
+        State::Unknown,
+        State::Succeeded,
+        "BNIUS100294",
+        None,
+        StepFacts::default(),
+    )
+    .expect("settled");
+    let r = ship_once(&j, &admin(&c), 3).await.expect("v2 ship");
+    assert_eq!(r.pending(), 0);
+
+    let today = Utc::now().with_timezone(&journal::wib()).date_naive();
+    let fleet_day = read::summary(&sc, today).await.expect("summary");
+    assert_eq!(
+        serde_json::to_value(&fleet_day.total).expect("json"),
+        serde_json::to_value(j.day_summary(today).expect("own")).expect("json"),
+        "the rollup (backfilled, then kept by ship()) equals the journal's own summary"
+    );
+    // The rollup equals a fresh count over `transactions`.
+    let drift: i64 = sc
+        .query_one(
+            "SELECT count(*) FROM (SELECT loket_fleet.wib_day(created_at) d, agent_code, kind, state, \
+               terminal_id, count(*) n FROM loket_fleet.transactions GROUP BY 1, 2, 3, 4, 5) t \
+             FULL JOIN (SELECT * FROM loket_fleet.daily WHERE n <> 0) x \
+               ON (x.day, x.agent_code, x.kind, x.state, x.terminal_id) = (t.d, t.agent_code, t.kind, t.state, t.terminal_id) \
+             WHERE t.n IS DISTINCT FROM x.n",
+            &[],
+        )
+        .await
+        .expect("compare")
+        .get(0);
+    assert_eq!(drift, 0);
 }

@@ -23,6 +23,8 @@ const NAMES: [&str; 8] = [
 pub fn generate(path: &std::path::Path, rows: u64) {
     drop(Journal::open(path).expect("schema"));
     let mut conn = Connection::open(path).expect("open");
+    // The events' chain triggers call Loket's own function.
+    crate::chain::register(&conn).expect("chain function");
     conn.pragma_update(None, "synchronous", "OFF").ok();
     let tx = conn.transaction().expect("tx");
     {

@@ -351,6 +351,24 @@ impl Integrity {
         Ok(verify_connection(&conn)?)
     }
 
+    /// Every page of the journal file, as SQLite checks it (`PRAGMA
+    /// quick_check`): what `loket verify --full` adds to [`Integrity::verify`].
+    /// A start reads only the header and the tables' edges of a large
+    /// journal (see `check_sound`), so a torn page deep in one is found here
+    /// or by the query that reaches it. Returns the problems found.
+    pub fn verify_pages(journal: &crate::Journal) -> crate::Result<Vec<String>> {
+        let conn = journal.conn()?;
+        let mut stmt = conn.prepare("PRAGMA quick_check(10)")?;
+        let verdicts = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(verdicts
+            .into_iter()
+            .filter(|v| v != "ok")
+            .map(|v| format!("the journal file is damaged: {v}"))
+            .collect())
+    }
+
     /// The check at every start: the rows added since the last clean
     /// verification, plus everything cheap (see [`verify_since_checkpoint`]).
     pub fn verify_at_start(journal: &crate::Journal) -> crate::Result<IntegrityReport> {

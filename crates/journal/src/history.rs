@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use money::Rupiah;
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::model::{Kind, State, TransactionRecord};
@@ -241,55 +242,361 @@ fn parse_cursor(cursor: &str) -> Option<(i64, String)> {
     Some((ms.parse().ok()?, sid.to_owned()))
 }
 
+/// How many trigram matches a search may have and still be taken whole
+/// and sorted; beyond it the search is broad (see [`walk_broad`]).
+pub const NARROW: usize = 2_000;
+
+/// Rows of the time order read per step of a broad search.
+const CHUNK: usize = 1_024;
+
+/// Steps of [`CHUNK`] rows a broad search walks before it takes all its
+/// matches instead (matches that cluster in old rows: correct, slower).
+const WALK_STEPS: usize = 64;
+
+/// Rows a search of one or two characters reads per page at most.
+pub const SHORT_SCAN: usize = 2_048;
+
+/// The newest `want` rows matching the filters whose sid, account or name
+/// holds `text` (ASCII case-insensitive, as SQL `LIKE`), reading at most
+/// [`SHORT_SCAN`] rows. Returns the rows, and the cursor of the last row
+/// read when the budget ran out first.
+fn walk_short(
+    conn: &rusqlite::Connection,
+    text: &str,
+    clauses: &[String],
+    args: &[Value],
+    mut cursor: Option<(i64, String)>,
+    want: usize,
+) -> Result<(Vec<TransactionRecord>, Option<String>)> {
+    let needle = text.to_ascii_lowercase();
+    let holds = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|s| s.to_ascii_lowercase().contains(&needle))
+    };
+    let mut found: Vec<i64> = Vec::with_capacity(want);
+    let mut read = 0;
+    loop {
+        let mut c = clauses.to_vec();
+        let mut a = args.to_vec();
+        if let Some((ms, sid)) = cursor.clone() {
+            push_cursor(&mut c, &mut a, ms, sid);
+        }
+        let sql = format!(
+            "SELECT t.rowid, t.created_at, t.sid, t.dest_account, t.dest_name \
+             FROM transactions t {} ORDER BY t.created_at DESC, t.sid DESC LIMIT {CHUNK}",
+            where_of(&c)
+        );
+        type Candidate = (i64, i64, Option<String>, Option<String>, Option<String>);
+        let chunk: Vec<Candidate> = conn
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(a.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, _, sid, account, name) in &chunk {
+            if holds(sid) || holds(account) || holds(name) {
+                found.push(*rowid);
+                if found.len() == want {
+                    return Ok((fetch(conn, &found)?, None));
+                }
+            }
+        }
+        let Some(last) = chunk.last().filter(|_| chunk.len() == CHUNK) else {
+            return Ok((fetch(conn, &found)?, None));
+        };
+        let key = (last.1, last.2.clone().unwrap_or_default());
+        read += chunk.len();
+        if read >= SHORT_SCAN {
+            let next = format!("{}:{}", key.0, key.1);
+            return Ok((fetch(conn, &found)?, Some(next)));
+        }
+        cursor = Some(key);
+    }
+}
+
+/// The trigram MATCH phrase of a search of three characters or more.
+fn search_phrase(q: &HistoryQuery) -> Option<String> {
+    let text = q
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())?;
+    (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
+/// Whether more than [`NARROW`] rows match `phrase`.
+fn is_broad(conn: &rusqlite::Connection, phrase: &str) -> Result<bool> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT rowid FROM tx_search WHERE tx_search MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(rusqlite::params![phrase, NARROW as i64 + 1], |r| r.get(0))?;
+    Ok(n > NARROW as i64)
+}
+
+/// The keyset condition "older than the cursor row", written so the time
+/// index bounds the walk (`created_at <= ms`) instead of filtering it.
+fn push_cursor(clauses: &mut Vec<String>, args: &mut Vec<Value>, ms: i64, sid: String) {
+    args.push(Value::Integer(ms));
+    let a = args.len();
+    args.push(Value::Text(sid));
+    let b = args.len();
+    clauses.push(format!(
+        "t.created_at <= ?{a} AND (t.created_at < ?{a} OR t.sid < ?{b})"
+    ));
+}
+
+/// A page of rows matching `clauses`, newest first.
+fn page_sql(clauses: &[String], limit: usize) -> String {
+    format!(
+        "SELECT {} FROM transactions t {} ORDER BY t.created_at DESC, t.sid DESC LIMIT {limit}",
+        t_columns(),
+        where_of(clauses)
+    )
+}
+
+/// The SQL of the first page of `q` and its arguments (plan tests).
+#[cfg(test)]
+pub(crate) fn first_page_sql(q: &HistoryQuery) -> (String, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    filters(q, &mut clauses, &mut args);
+    if let Some((ms, sid)) = q.after.as_deref().and_then(parse_cursor) {
+        push_cursor(&mut clauses, &mut args, ms, sid);
+    }
+    (page_sql(&clauses, 51), args)
+}
+
+/// The day summary's query: a day's rows grouped by kind and state, from
+/// the covering time index. A row without a total counts amount + fee.
+pub(crate) const DAY_SQL: &str = "SELECT kind, state, count(*), sum(coalesce(amount_sen, 0)), \
+     sum(coalesce(fee_sen, 0)), \
+     sum(coalesce(total_sen, coalesce(amount_sen, 0) + coalesce(fee_sen, 0))), sum(fee_differs) \
+     FROM transactions WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind, state";
+
+/// The same day row by row, summed in i128 when SQLite's sums overflow.
+const DAY_ROWS_SQL: &str = "SELECT kind, state, 1, amount_sen, fee_sen, total_sen, fee_differs \
+     FROM transactions WHERE created_at >= ?1 AND created_at < ?2";
+
+/// A day's rows of one kind and state (or one row), summed.
+struct DayGroup {
+    kind: String,
+    state: String,
+    count: u64,
+    amount: i128,
+    fee: i128,
+    total: i128,
+    differs: u64,
+}
+
+fn where_of(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
+}
+
+fn t_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The newest `want` rows matching the other filters and the broad
+/// trigram `phrase`, newest first: the time order is read in chunks
+/// (through whichever index the filters pick, in page order) and each
+/// chunk keeps the rows the trigram index names within the chunk's rowid
+/// range. Exact: the same rows, in the same order, as the whole query.
+fn walk_broad(
+    conn: &rusqlite::Connection,
+    phrase: &str,
+    clauses: &[String],
+    args: &[Value],
+    mut cursor: Option<(i64, String)>,
+    want: usize,
+) -> Result<Vec<TransactionRecord>> {
+    let mut found: Vec<i64> = Vec::with_capacity(want);
+    let mut matches = conn.prepare_cached(
+        "SELECT rowid FROM tx_search WHERE tx_search MATCH ?1 AND rowid >= ?2 AND rowid <= ?3",
+    )?;
+    let mut steps = 0;
+    loop {
+        let mut c = clauses.to_vec();
+        let mut a = args.to_vec();
+        if let Some((ms, sid)) = cursor.clone() {
+            push_cursor(&mut c, &mut a, ms, sid);
+        }
+        let sql = format!(
+            "SELECT t.rowid, t.created_at, t.sid FROM transactions t {} \
+             ORDER BY t.created_at DESC, t.sid DESC LIMIT {CHUNK}",
+            where_of(&c)
+        );
+        let chunk: Vec<(i64, i64, String)> = conn
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(a.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = chunk.last() else { break };
+        let lo = chunk.iter().map(|r| r.0).min().unwrap_or(0);
+        let hi = chunk.iter().map(|r| r.0).max().unwrap_or(0);
+        let hits: std::collections::HashSet<i64> = matches
+            .query_map(rusqlite::params![phrase, lo, hi], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, _, _) in &chunk {
+            if hits.contains(rowid) {
+                found.push(*rowid);
+                if found.len() == want {
+                    break;
+                }
+            }
+        }
+        if found.len() == want || chunk.len() < CHUNK {
+            break;
+        }
+        cursor = Some((last.1, last.2.clone()));
+        steps += 1;
+        if steps == WALK_STEPS {
+            // The matches lie far back: take them whole (still exact).
+            let mut rows = fetch(conn, &found)?;
+            rows.extend(take_whole(
+                conn,
+                phrase,
+                clauses,
+                args,
+                cursor,
+                want - found.len(),
+            )?);
+            return Ok(rows);
+        }
+    }
+    fetch(conn, &found)
+}
+
+/// Rows by rowid, in the order given.
+fn fetch(conn: &rusqlite::Connection, rowids: &[i64]) -> Result<Vec<TransactionRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM transactions t WHERE t.rowid = ?1",
+        t_columns()
+    ))?;
+    let mut rows = Vec::with_capacity(rowids.len());
+    for rowid in rowids {
+        if let Some(row) = stmt.query_row([rowid], record).optional()? {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+/// The newest `want` rows matching the filters, the cursor and `phrase`,
+/// taking every match and sorting them.
+fn take_whole(
+    conn: &rusqlite::Connection,
+    phrase: &str,
+    clauses: &[String],
+    args: &[Value],
+    cursor: Option<(i64, String)>,
+    want: usize,
+) -> Result<Vec<TransactionRecord>> {
+    let mut c = clauses.to_vec();
+    let mut a = args.to_vec();
+    if let Some((ms, sid)) = cursor {
+        push_cursor(&mut c, &mut a, ms, sid);
+    }
+    a.push(Value::Text(phrase.to_owned()));
+    c.push(format!(
+        "t.rowid IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?{})",
+        a.len()
+    ));
+    let sql = format!(
+        "SELECT {} FROM transactions t {} ORDER BY t.created_at DESC, t.sid DESC LIMIT {want}",
+        t_columns(),
+        where_of(&c)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(a.iter()), record)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 impl Journal {
     /// A page of history, newest first.
+    ///
+    /// Every page streams from an index in the page's order (time, then
+    /// sid), reading about one page of rows. A substring search (three
+    /// characters or more) asks the trigram index how many rows match, up to
+    /// [`NARROW`]: a narrow search takes all its matches and sorts them (at
+    /// most [`NARROW`]); a broad one (a common name, `BUDI`) walks the time
+    /// order newest-first in chunks and keeps the rows the trigram index
+    /// matches within each chunk's rowid range, so the newest page of
+    /// 100,000 matches costs a page, not 100,000 rows. A search of one or
+    /// two characters (no index can answer it) reads at most [`SHORT_SCAN`]
+    /// rows per page: a page may then hold fewer rows than asked, even none,
+    /// with a `next` cursor that goes on from the last row read.
     pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
         check_query(q)?;
         let limit = q.limit.unwrap_or(50).clamp(1, 1000) as usize;
         let mut clauses = Vec::new();
         let mut args = Vec::new();
-        filters(q, &mut clauses, &mut args);
-        if let Some(cursor) = q.after.as_deref() {
-            let (ms, sid) = parse_cursor(cursor).ok_or_else(|| {
+        let conn = self.conn()?;
+        let broad = match search_phrase(q) {
+            Some(phrase) => is_broad(&conn, &phrase)?.then_some(phrase),
+            None => None,
+        };
+        let short = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| (1..3).contains(&s.chars().count()));
+        if broad.is_some() || short.is_some() {
+            let plain = HistoryQuery {
+                search: None,
+                ..q.clone()
+            };
+            filters(&plain, &mut clauses, &mut args);
+        } else {
+            filters(q, &mut clauses, &mut args);
+        }
+        let cursor = match q.after.as_deref() {
+            Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
                 JournalError::BadQuery(format!(
                     "{:?} bukan penanda halaman riwayat / is not a history cursor",
                     money::preview(cursor)
                 ))
-            })?;
-            args.push(Value::Integer(ms));
-            let a = args.len();
-            args.push(Value::Text(sid));
-            let b = args.len();
-            clauses.push(format!(
-                "(t.created_at < ?{a} OR (t.created_at = ?{a} AND t.sid < ?{b}))"
-            ));
-        }
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
+            })?),
+            None => None,
         };
-        let columns = COLUMNS
-            .split(", ")
-            .map(|c| format!("t.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {columns} FROM transactions t {where_sql} \
-             ORDER BY t.created_at DESC, t.sid DESC LIMIT {}",
-            limit + 1
-        );
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), record)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut scan_next = None;
+        let mut rows = match (&broad, short) {
+            (Some(phrase), _) => {
+                walk_broad(&conn, phrase, &clauses, &args, cursor.clone(), limit + 1)?
+            }
+            (None, Some(text)) => {
+                let (rows, next) = walk_short(&conn, text, &clauses, &args, cursor, limit + 1)?;
+                scan_next = next;
+                rows
+            }
+            (None, None) => {
+                if let Some((ms, sid)) = cursor {
+                    push_cursor(&mut clauses, &mut args, ms, sid);
+                }
+                let mut stmt = conn.prepare_cached(&page_sql(&clauses, limit + 1))?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(args.iter()), record)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                rows
+            }
+        };
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last()
                 .map(|r| format!("{}:{}", r.created_at.timestamp_millis(), r.sid))
         } else {
-            None
+            scan_next
         };
         Ok(HistoryPage { rows, next })
     }
@@ -303,10 +610,37 @@ impl Journal {
         let date = check_day(date)?;
         let (from, to) = wib_day_bounds(date);
         let conn = self.conn()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT kind, state, amount_sen, fee_sen, total_sen, fee_differs FROM transactions \
-             WHERE created_at >= ?1 AND created_at < ?2",
-        )?;
+        // SQLite groups the day's rows from the covering time index; its
+        // SUM fails on an i64 overflow (one absurd old row), and then the
+        // rows are summed one by one in i128 instead.
+        let args = [from.timestamp_millis(), to.timestamp_millis()];
+        let group = |r: &rusqlite::Row<'_>| -> rusqlite::Result<DayGroup> {
+            let amount = i128::from(r.get::<_, Option<i64>>(3)?.unwrap_or(0));
+            let fee = i128::from(r.get::<_, Option<i64>>(4)?.unwrap_or(0));
+            Ok(DayGroup {
+                kind: r.get(0)?,
+                state: r.get(1)?,
+                count: r.get::<_, i64>(2)?.max(0) as u64,
+                amount,
+                fee,
+                total: r
+                    .get::<_, Option<i64>>(5)?
+                    .map(i128::from)
+                    .unwrap_or(amount + fee),
+                differs: r.get::<_, i64>(6)?.max(0) as u64,
+            })
+        };
+        let grouped: rusqlite::Result<Vec<DayGroup>> = conn
+            .prepare_cached(DAY_SQL)
+            .and_then(|mut stmt| stmt.query_map(args, group)?.collect());
+        let groups = match grouped {
+            Ok(groups) => groups,
+            Err(e) if e.to_string().contains("overflow") => conn
+                .prepare_cached(DAY_ROWS_SQL)?
+                .query_map(args, group)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            Err(e) => return Err(e.into()),
+        };
         #[derive(Default)]
         struct Sums {
             amount: i128,
@@ -317,27 +651,12 @@ impl Journal {
         let (mut fees, mut cash_in, mut refunded, mut returned, mut doubt_total) =
             (0i128, 0i128, 0i128, 0i128, 0i128);
         let (mut in_doubt, mut fee_differences) = (0u64, 0u64);
-        let rows = stmt.query_map([from.timestamp_millis(), to.timestamp_millis()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, i64>(5)? != 0,
-            ))
-        })?;
-        for row in rows {
-            let (kind, state, amount, fee, total, differs) = row?;
-            if differs {
-                fee_differences += 1;
-            }
-            let (Some(kind), Some(state)) = (Kind::parse(&kind), State::parse(&state)) else {
+        for g in groups {
+            fee_differences += g.differs;
+            let (Some(kind), Some(state)) = (Kind::parse(&g.kind), State::parse(&g.state)) else {
                 continue;
             };
-            let amount = i128::from(amount.unwrap_or(0));
-            let fee = i128::from(fee.unwrap_or(0));
-            let total = total.map(i128::from).unwrap_or(amount + fee);
+            let (n, amount, fee, total) = (g.count, g.amount, g.fee, g.total);
             let idx = match per_kind.iter().position(|(k, _, _)| *k == kind) {
                 Some(i) => i,
                 None => {
@@ -351,22 +670,22 @@ impl Journal {
             // stay as they were closed.
             let happened = match state {
                 State::Succeeded => {
-                    entry.succeeded += 1;
+                    entry.succeeded += n;
                     true
                 }
                 State::Reversed => {
-                    entry.succeeded += 1;
-                    entry.reversed += 1;
+                    entry.succeeded += n;
+                    entry.reversed += n;
                     true
                 }
                 State::Failed => {
-                    entry.failed += 1;
+                    entry.failed += n;
                     false
                 }
                 State::Unknown => {
-                    entry.unknown += 1;
+                    entry.unknown += n;
                     if kind.moves_money() || kind == Kind::Reversal {
-                        in_doubt += 1;
+                        in_doubt += n;
                         doubt_total += total;
                     }
                     false

@@ -133,6 +133,34 @@ const MIGRATIONS: &[&str] = &[
     // 8 (fleet, issue 14): the terminal id and the last acknowledged chain
     // seq; see crate::outbox.
     crate::outbox::MIGRATION,
+    // 9 (issue 16, a million rows): indexes that answer every history query,
+    // the day summary and the hold on a repeat without reading the table.
+    // - tx_by_time covers the day summary (no row lookups for a day's
+    //   thousands of rows) and lets kind/state filters be tested in the
+    //   index while walking newest-first.
+    // - The kind, state and account indexes end in sid, the history order's
+    //   tie-break, so a page streams from the index with no sort.
+    // - tx_in_doubt and events_to_unknown: `in_doubt_like` (the hold on a
+    //   repeat, before every payment) reads only rows in doubt or on their
+    //   way (authorized, sending) and rows whose last event put them in
+    //   doubt (an edited row may hide one), not every row of a busy account.
+    // Recovery at start reads rows in flight through tx_by_state_time.
+    r#"
+    DROP INDEX IF EXISTS tx_by_time;
+    CREATE INDEX tx_by_time ON transactions(created_at, sid, kind, state,
+        amount_sen, fee_sen, total_sen, fee_differs);
+    DROP INDEX IF EXISTS tx_by_kind_time;
+    CREATE INDEX tx_by_kind_time ON transactions(kind, created_at, sid);
+    DROP INDEX IF EXISTS tx_by_state_time;
+    CREATE INDEX tx_by_state_time ON transactions(state, created_at, sid);
+    CREATE INDEX IF NOT EXISTS tx_by_kind_state_time ON transactions(kind, state, created_at, sid);
+    DROP INDEX IF EXISTS tx_by_account;
+    CREATE INDEX tx_by_account ON transactions(dest_account, created_at, sid);
+    DROP INDEX IF EXISTS tx_in_doubt;
+    CREATE INDEX tx_in_doubt ON transactions(dest_account, amount_sen)
+        WHERE state IN ('unknown', 'authorized', 'sending');
+    CREATE INDEX IF NOT EXISTS events_to_unknown ON events(sid) WHERE to_state = 'unknown';
+    "#,
 ];
 
 /// Runs the migrations not yet run. Each takes the write lock first

@@ -525,3 +525,117 @@ fn authorizations_outside_transactions_are_kept_and_never_changed() {
         assert!(err.contains("append-only"), "{sql}: {err}");
     }
 }
+
+/// Issue 16: a broad search (a name on 1 row in 8) walks the time order
+/// newest-first instead of taking every match; its pages must be exactly
+/// the rows and order the whole query gives, with other filters and across
+/// cursors.
+#[test]
+fn a_broad_search_pages_exactly_like_the_whole_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    journal::bench_fixture::generate(&path, 24_000);
+    let j = Journal::open(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let expected = |extra: &str| -> Vec<String> {
+        raw.prepare(&format!(
+            "SELECT sid FROM transactions WHERE dest_name LIKE '%herdi%' {extra} \
+             ORDER BY created_at DESC, sid DESC"
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    };
+    let all = expected("");
+    assert!(all.len() > journal::NARROW, "broad: {}", all.len());
+    for (q, extra) in [
+        (HistoryQuery::default(), ""),
+        (
+            HistoryQuery {
+                state: Some(State::Failed),
+                ..Default::default()
+            },
+            "AND state = 'failed'",
+        ),
+        (
+            HistoryQuery {
+                kind: Some(Kind::Deposit),
+                limit: Some(333),
+                ..Default::default()
+            },
+            "AND kind = 'deposit'",
+        ),
+    ] {
+        let want = expected(extra);
+        let mut got = Vec::new();
+        let mut after = None;
+        for _ in 0..4 {
+            let page = j
+                .history(&HistoryQuery {
+                    search: Some("Herdi".into()),
+                    after: after.clone(),
+                    ..q.clone()
+                })
+                .unwrap();
+            got.extend(page.rows.iter().map(|r| r.sid.clone()));
+            after = page.next;
+            if after.is_none() {
+                break;
+            }
+        }
+        assert!(!got.is_empty(), "{q:?}");
+        assert_eq!(got, want[..got.len()], "{q:?}");
+    }
+}
+
+/// Issue 16: a search of one or two characters reads a bounded number of
+/// rows per page; going on with `next` until it runs out gives exactly the
+/// rows `LIKE` finds, newest first.
+#[test]
+fn a_short_search_reads_a_bounded_page_and_goes_on_with_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    journal::bench_fixture::generate(&path, 9_000);
+    let j = Journal::open(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    for text in ["DI", "zq", "7"] {
+        let want: Vec<String> = raw
+            .prepare(
+                "SELECT sid FROM transactions WHERE sid LIKE ?1 OR dest_account LIKE ?1 \
+                 OR dest_name LIKE ?1 ORDER BY created_at DESC, sid DESC",
+            )
+            .unwrap()
+            .query_map([format!("%{text}%")], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut got = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let page = j
+                .history(&HistoryQuery {
+                    search: Some(text.into()),
+                    after: after.clone(),
+                    limit: Some(200),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(page.rows.len() <= 200);
+            got.extend(page.rows.into_iter().map(|r| r.sid));
+            pages += 1;
+            after = page.next;
+            if after.is_none() {
+                break;
+            }
+            assert!(pages < 1_000, "{text}: the pages never end");
+        }
+        assert_eq!(got, want, "{text}");
+        if want.is_empty() {
+            // No match: pages of nothing, each bounded, until the end.
+            assert!(pages >= 9_000 / journal::SHORT_SCAN, "{text}: {pages}");
+        }
+    }
+}

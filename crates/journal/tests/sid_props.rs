@@ -204,3 +204,70 @@ fn sids_are_unique_across_processes_on_one_journal() {
     assert_eq!(unique.len(), sids.len(), "a sid was issued twice");
     assert_eq!(count_rows(&path), sids.len());
 }
+
+const WRITER_ENV: &str = "LOKET_ONE_ROW_CHILD_JOURNAL";
+
+/// The child side of the test below: begins one row on the journal named in
+/// the environment, prints its sid and exits (closing its connection).
+/// Does nothing when run as an ordinary test.
+#[test]
+fn one_row_child_process() {
+    let Ok(path) = std::env::var(WRITER_ENV) else {
+        return;
+    };
+    let j = Journal::open(Path::new(&path)).unwrap();
+    println!("SID {}", j.begin(deposit()).unwrap());
+}
+
+/// A process that opens the journal, writes and exits while another
+/// process keeps it open (the app while `loket` runs, the simulator and its
+/// children) loses no row of either. The start-up check once read the file
+/// header through a file handle of its own; closing it dropped the
+/// process's SQLite locks on the file taken by a handle opened before
+/// (POSIX locks belong to the process, not the file handle), so an exiting
+/// process believed itself the last one,
+/// checkpointed and deleted the WAL the other was still writing to, and
+/// that one's later checkpoint wrote old pages over the rows written since.
+#[test]
+fn a_process_that_writes_and_exits_loses_no_row_of_another_that_stays() {
+    if std::env::var(WRITER_ENV).is_ok() || std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let me = std::env::current_exe().unwrap();
+    let child = || {
+        let out = Command::new(&me)
+            .args([
+                "--exact",
+                "one_row_child_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(WRITER_ENV, &path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "the child failed");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.split("SID ").nth(1).map(str::to_owned))
+            .expect("the child printed its sid")
+    };
+    let stays = Journal::open(&path).unwrap();
+    let mut sids = vec![stays.begin(deposit()).unwrap()];
+    // A second handle in the same process, as the app and `loket` open the
+    // supervisors' tables on the same file after the journal.
+    let second = Journal::open(&path).unwrap();
+    sids.push(second.begin(deposit()).unwrap());
+    for _ in 0..3 {
+        sids.push(child());
+        sids.push(stays.begin(deposit()).unwrap());
+    }
+    drop(second);
+    drop(stays);
+    let j = Journal::open(&path).unwrap();
+    for sid in &sids {
+        assert!(j.get(sid).unwrap().is_some(), "row {sid} was lost");
+    }
+    assert_eq!(j.count().unwrap(), sids.len() as u64);
+}

@@ -1,6 +1,7 @@
 //! Provider settings kept by the desktop app, encrypted at rest.
 //!
-//! Two files in the data directory:
+//! Two files in the data directory, written and opened by crates/sealed
+//! (the same code as the fleet URL's):
 //! - `providers.key`: 32 random bytes, created once with mode 0600;
 //! - `providers.enc`: `LOKETPV1` ‖ 12-byte random nonce ‖ ChaCha20-Poly1305
 //!   ciphertext and tag of the settings as JSON (the magic is also the AAD).
@@ -19,11 +20,9 @@
 //! user; an OS keyring would be the next step.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
-use ring::rand::{SecureRandom, SystemRandom};
+use sealed::{SealedError, SealedFile};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -35,7 +34,6 @@ use crate::{
 const MAGIC: &[u8; 8] = b"LOKETPV1";
 const KEY_FILE: &str = "providers.key";
 const DATA_FILE: &str = "providers.enc";
-const KEY_LEN: usize = 32;
 
 /// One provider's settings as sealed inside the file.
 #[derive(Default, Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
@@ -95,121 +93,59 @@ fn settings_error(id: &str, en: &str) -> MutasiError {
     MutasiError::Settings(format!("{id} / {en}"))
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> MutasiError {
-    MutasiError::Settings(format!("{}: {e}", path.display()))
+/// The sealed file's error in this store's words (what to do: enter the
+/// provider settings again).
+fn sealed_error(e: SealedError) -> MutasiError {
+    match e {
+        SealedError::KeyMissing(path) => settings_error(
+            &format!(
+                "kunci {} hilang; simpan ulang pengaturan penyedia",
+                path.display()
+            ),
+            "the key file is missing; save the provider settings again",
+        ),
+        SealedError::KeyDamaged(path) => settings_error(
+            &format!("kunci {} rusak", path.display()),
+            "the key file is damaged",
+        ),
+        SealedError::Refused(path) => settings_error(
+            &format!(
+                "berkas {} rusak atau telah diubah; isi ulang pengaturan penyedia",
+                path.display()
+            ),
+            "the file is damaged or was altered; enter the provider settings again",
+        ),
+        other => MutasiError::Settings(other.to_string()),
+    }
 }
 
 /// The encrypted provider settings of one data directory.
 #[derive(Debug, Clone)]
 pub struct ProviderStore {
-    dir: PathBuf,
+    file: SealedFile,
 }
 
 impl ProviderStore {
     pub fn new(data_dir: &Path) -> ProviderStore {
         ProviderStore {
-            dir: data_dir.to_path_buf(),
+            file: SealedFile::new(data_dir, KEY_FILE, DATA_FILE, MAGIC),
         }
-    }
-
-    fn key_path(&self) -> PathBuf {
-        self.dir.join(KEY_FILE)
-    }
-
-    fn data_path(&self) -> PathBuf {
-        self.dir.join(DATA_FILE)
-    }
-
-    /// The key, made (0600) when `create` and there is none yet.
-    fn key(&self, create: bool) -> Result<LessSafeKey, MutasiError> {
-        let path = self.key_path();
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => Zeroizing::new(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                let mut fresh = Zeroizing::new(vec![0u8; KEY_LEN]);
-                SystemRandom::new().fill(&mut fresh).map_err(|_| {
-                    settings_error("acak sistem gagal", "the system random source failed")
-                })?;
-                write_private(&path, &fresh, true)?;
-                fresh
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(settings_error(
-                    &format!(
-                        "kunci {} hilang; simpan ulang pengaturan penyedia",
-                        path.display()
-                    ),
-                    "the key file is missing; save the provider settings again",
-                ))
-            }
-            Err(e) => return Err(io_error(&path, e)),
-        };
-        if bytes.len() != KEY_LEN {
-            return Err(settings_error(
-                &format!("kunci {} rusak", path.display()),
-                "the key file is damaged",
-            ));
-        }
-        let key = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
-            .map_err(|_| settings_error("kunci rusak", "the key is damaged"))?;
-        Ok(LessSafeKey::new(key))
     }
 
     fn load(&self) -> Result<BTreeMap<ProviderKind, Entry>, MutasiError> {
-        let path = self.data_path();
-        let sealed = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-            Err(e) => return Err(io_error(&path, e)),
+        let Some(plain) = self.file.open().map_err(sealed_error)? else {
+            return Ok(BTreeMap::new());
         };
-        let refused = || {
-            settings_error(
-                &format!(
-                    "berkas {} rusak atau telah diubah; isi ulang pengaturan penyedia",
-                    path.display()
-                ),
-                "the file is damaged or was altered; enter the provider settings again",
-            )
-        };
-        if sealed.len() < MAGIC.len() + NONCE_LEN || &sealed[..MAGIC.len()] != MAGIC {
-            return Err(refused());
-        }
-        let key = self.key(false)?;
-        let mut nonce = [0u8; NONCE_LEN];
-        nonce.copy_from_slice(&sealed[MAGIC.len()..MAGIC.len() + NONCE_LEN]);
-        let mut buf = Zeroizing::new(sealed[MAGIC.len() + NONCE_LEN..].to_vec());
-        let plain = key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(MAGIC),
-                &mut buf,
-            )
-            .map_err(|_| refused())?;
-        serde_json::from_slice(plain).map_err(|_| refused())
+        serde_json::from_slice(&plain)
+            .map_err(|_| sealed_error(SealedError::Refused(self.file.data_path())))
     }
 
     fn store(&self, entries: &BTreeMap<ProviderKind, Entry>) -> Result<(), MutasiError> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))?;
-        let key = self.key(true)?;
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| settings_error("acak sistem gagal", "the system random source failed"))?;
-        let mut buf = Zeroizing::new(
+        let buf = Zeroizing::new(
             serde_json::to_vec(entries)
                 .map_err(|e| MutasiError::Settings(format!("serialize: {e}")))?,
         );
-        key.seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(MAGIC),
-            &mut *buf,
-        )
-        .map_err(|_| settings_error("enkripsi gagal", "encryption failed"))?;
-        let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + buf.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&buf);
-        write_private(&self.data_path(), &out, false)
+        self.file.seal(&buf).map_err(sealed_error)
     }
 
     /// Saves one provider's settings; empty secrets keep the stored ones.
@@ -349,31 +285,6 @@ fn settings_of(kind: ProviderKind, e: &Entry) -> Result<ProviderSettings, Mutasi
 
 /// Writes `bytes` to `path` readable by the owner only: a new file beside
 /// it, then a rename, so a crash leaves the old file or the new one.
-fn write_private(path: &Path, bytes: &[u8], create_new: bool) -> Result<(), MutasiError> {
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(|e| io_error(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io_error(&tmp, e))?;
-    drop(f);
-    if create_new && path.exists() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(settings_error(
-            &format!("{} sudah ada", path.display()),
-            "the file already exists",
-        ));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,7 +411,7 @@ mod tests {
         std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
         let err = store.list().unwrap_err().to_string();
         assert!(err.contains("missing"), "{err}");
-        std::fs::write(dir.path().join(KEY_FILE), [7u8; KEY_LEN]).unwrap();
+        std::fs::write(dir.path().join(KEY_FILE), [7u8; 32]).unwrap();
         let err = store.list().unwrap_err().to_string();
         assert!(err.contains("altered"), "{err}");
     }

@@ -361,16 +361,24 @@ impl Cups {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| PrintError::NoService(format!("lp: {e}")))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(data)
-                .map_err(|e| PrintError::Failed(format!("lp: {e}")))?;
-        }
+        // An `lp` that refuses the job may exit before reading it all: the
+        // write then fails with a broken pipe, and what lp said on exit is
+        // the reason worth showing, so it is read before giving up.
+        let written = match child.stdin.take() {
+            Some(mut stdin) => stdin.write_all(data),
+            None => Ok(()),
+        };
         let out = child
             .wait_with_output()
             .map_err(|e| PrintError::Failed(format!("lp: {e}")))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if let Err(e) = written {
+            if out.status.success() {
+                // lp took a job without all of its bytes: not a receipt.
+                return Err(PrintError::Failed(format!("lp: {e}")));
+            }
+        }
         if !out.status.success() {
             if stderr.contains("not accepting jobs") {
                 return Err(PrintError::NotAccepting(name));
@@ -473,5 +481,39 @@ mod tests {
             "Printer Kasir1 is stopped (out of paper); check paper, cover and power, then print again."
         );
         assert_eq!(blocking("media-low-warning"), None);
+    }
+
+    /// An `lp` that refuses a job before reading it: the write into it
+    /// breaks, and the reason shown is lp's own, not "broken pipe".
+    #[test]
+    fn an_lp_that_refuses_before_reading_gives_its_own_reason() {
+        use std::os::unix::fs::PermissionsExt;
+        let tools = tempfile::tempdir().expect("temp dir");
+        for (name, script) in [
+            (
+                "lpstat",
+                "printf '%s\\n' 'scheduler is running' 'system default destination: kasir' 'printer kasir is idle.  enabled since Jan 1 00:00'",
+            ),
+            ("lpoptions", "echo printer-state-reasons=none"),
+            (
+                "lp",
+                "exec 0<&-; echo 'lp: The printer or class does not exist.' >&2; exit 1",
+            ),
+        ] {
+            let path = tools.path().join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("stand-in");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        // More than a pipe holds, so the write meets the closed end.
+        let job = vec![b'x'; 1 << 20];
+        let refused = Cups::system()
+            .with_tools_dir(tools.path())
+            .print_pdf(&job, Some("kasir"))
+            .expect_err("lp refused it");
+        assert!(
+            matches!(refused, PrintError::NotFound(ref p) if p == "kasir"),
+            "{refused:?}"
+        );
     }
 }

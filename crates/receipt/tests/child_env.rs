@@ -18,7 +18,7 @@ const SECRETS: &[(&str, &str)] = &[
 /// answers as CUPS would for an idle printer `kasir`.
 fn stand_in(dir: &Path, name: &str, dump: &Path, answer: &str) {
     let script = format!(
-        "#!/bin/sh\n{{ echo \"== {name} $*\"; /usr/bin/env; }} >> '{}'\ncat > /dev/null 2>&1 || true\nprintf '%s\\n' '{answer}'\n",
+        "#!/bin/sh\n{{ echo \"== {name} $*\"; /usr/bin/env; }} >> '{}'\nwhile IFS= read -r _; do :; done\nprintf '%s\\n' '{answer}'\n",
         dump.display()
     );
     let path = dir.join(name);

@@ -1,6 +1,9 @@
 //! A full deposit through the teller core (quote with checkAccount, PIN,
-//! depositAccount, five journal writes with synchronous=FULL on a real file)
-//! versus the same two HTTP calls made bare, interleaved in one run.
+//! depositAccount, and the journal writes the money rules need to be
+//! durable: begin, authorize+send, outcome; see the journal's module docs)
+//! against its floor: the same two HTTP calls made bare plus exactly as many
+//! fsynced single-row SQLite writes (WAL, synchronous=FULL) in a file on the
+//! same file system. Core, floor and bare calls are interleaved in one run.
 //! `cargo bench -p teller --bench deposit`.
 
 use std::sync::Arc;
@@ -63,6 +66,20 @@ async fn main() {
     .expect("json");
     let session = login["session_id"].as_str().expect("session").to_owned();
 
+    // The floor's writes: one row per durable journal write of a deposit,
+    // each its own fsynced transaction, in the journal's folder.
+    const DURABLE_WRITES: usize = 3;
+    let floor_db = rusqlite::Connection::open(dir.path().join("floor.db")).expect("floor db");
+    floor_db
+        .pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    floor_db
+        .pragma_update(None, "synchronous", "FULL")
+        .expect("full");
+    floor_db
+        .execute_batch("CREATE TABLE w (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, note TEXT)")
+        .expect("floor table");
+
     let rounds = 300;
     let mut n: u64 = 0;
     let mut bare_sid = || {
@@ -70,7 +87,7 @@ async fn main() {
         // A sid space of its own for the bare calls (a day in 2030), unique per call.
         format!("30010112{:08}", n)
     };
-    let (mut core_t, mut bare_t) = (Vec::new(), Vec::new());
+    let (mut core_t, mut bare_t, mut floor_t) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..rounds + 20 {
         let t = Instant::now();
         let q = teller
@@ -114,23 +131,77 @@ async fn main() {
             assert!(bytes.starts_with(b"{"), "bare call answered");
         }
         let bare_time = t.elapsed();
+
+        // The floor: the same calls, with the durable writes placed where
+        // the core makes them (one before the inquiry, one before the
+        // payment, one after its reply).
+        let t = Instant::now();
+        let write = |n: usize| {
+            floor_db
+                .execute("INSERT INTO w (at, note) VALUES (?1, 'floor')", [n as i64])
+                .expect("floor write");
+        };
+        write(0);
+        for (k, (path, body)) in [
+            (
+                "/bankplus/bsa/checkAccount",
+                r#"{"accountNum":"14047"}"#.to_owned(),
+            ),
+            (
+                "/bankplus/bsa/depositAccount",
+                format!(
+                    r#"{{"toAccount":"14047","name":"x","amount":"{}","narration":"n","pin_transaksi":"{}"}}"#,
+                    1_000 + i,
+                    demo::PIN
+                ),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if k == 1 {
+                write(1);
+            }
+            let reply = bare
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/json")
+                .header("sessionid", &session)
+                .header("sid", bare_sid())
+                .body(body)
+                .send()
+                .await
+                .expect("floor");
+            let bytes = reply.bytes().await.expect("bytes");
+            assert!(bytes.starts_with(b"{"), "floor call answered");
+        }
+        write(2);
+        let floor_time = t.elapsed();
         if i >= 20 {
             core_t.push(core);
             bare_t.push(bare_time);
+            floor_t.push(floor_time);
         }
     }
-    let (c, b) = (median(core_t), median(bare_t));
+    let (c, b, f) = (median(core_t), median(bare_t), median(floor_t));
     println!("full deposit, median of {rounds} interleaved rounds:");
     println!(
-        "  bare HTTP (checkAccount + depositAccount)     {:>8.2} ms",
+        "  bare HTTP (checkAccount + depositAccount)         {:>8.2} ms",
         b.as_secs_f64() * 1e3
     );
     println!(
-        "  teller core (same calls + 5 journal writes)   {:>8.2} ms",
+        "  floor (same calls + {DURABLE_WRITES} fsynced single-row writes)   {:>8.2} ms",
+        f.as_secs_f64() * 1e3
+    );
+    println!(
+        "  teller core (same calls + journal, {DURABLE_WRITES} durable)      {:>8.2} ms",
         c.as_secs_f64() * 1e3
     );
     println!(
-        "  ratio core/bare                               {:>8.2}",
+        "  ratio core/floor                                  {:>8.2}   (target <= 1.2)",
+        c.as_secs_f64() / f.as_secs_f64()
+    );
+    println!(
+        "  ratio core/bare                                   {:>8.2}",
         c.as_secs_f64() / b.as_secs_f64()
     );
     sandbox.shutdown().await;

@@ -524,12 +524,11 @@ impl Teller {
                     .await
                 {
                     Ok(info) => {
-                        self.journal.step(
+                        // Not waited for: durable with the payment's write
+                        // (see the journal's module docs).
+                        self.journal.step_inquired(
                             &sid,
-                            State::Draft,
-                            State::Inquired,
                             &actor,
-                            None,
                             StepFacts {
                                 destination: Some(Destination {
                                     account_name: Some(info.account_name.clone()),
@@ -625,12 +624,11 @@ impl Teller {
                 return Err(self.inquiry_error(&sid, e));
             }
         };
-        self.journal.step(
+        // Not waited for: durable with the payment's write (see the
+        // journal's module docs).
+        self.journal.step_inquired(
             &sid,
-            State::Draft,
-            State::Inquired,
             &actor,
-            None,
             StepFacts {
                 admin_fee: Some(quote.admin_fee),
                 amount: Some(amount),
@@ -767,25 +765,18 @@ impl Teller {
                 "transaksi {sid} perlu diulang dari awal / must be started again"
             )));
         };
-        self.journal.step(
+        // The last write before the request leaves, `authorized` and
+        // `sending` in one durable transaction: after this, a crash means
+        // "unknown".
+        self.journal.authorize_and_send(
             sid,
             record.state,
-            State::Authorized,
             &actor,
             note.as_deref(),
             StepFacts {
                 override_of: overridden,
                 ..StepFacts::default()
             },
-        )?;
-        // The last write before the request leaves: after this, a crash means "unknown".
-        self.journal.step(
-            sid,
-            State::Authorized,
-            State::Sending,
-            &actor,
-            None,
-            StepFacts::default(),
         )?;
         let sid_typed = sid_of(sid)?;
         let result: std::result::Result<StepFacts, bankplus::Error> = match &pending {

@@ -29,6 +29,10 @@ pub struct Settings {
     /// A second folder for the automatic daily backup (a USB stick, a
     /// network share); `None` keeps them in the data folder only.
     pub backup_folder: Option<String>,
+    /// Where the app looks for signed updates (the bank's `latest.json`,
+    /// HTTPS); `None` never checks. Changed only with a supervisor's
+    /// approval, like the server (issue 13).
+    pub update_endpoint: Option<String>,
 }
 
 impl Default for Settings {
@@ -41,6 +45,7 @@ impl Default for Settings {
             printer: None,
             paper_mm: 58,
             backup_folder: None,
+            update_endpoint: None,
         }
     }
 }
@@ -67,6 +72,30 @@ fn origin(label: &str, value: &Option<String>) -> Result<Option<String>> {
         return Err(TellerError::Input(format!("{label}: {why}")));
     }
     Ok(Some(v.trim_end_matches('/').to_owned()))
+}
+
+/// The update endpoint: a full URL (the bank's `latest.json`), HTTPS only
+/// (the updater itself refuses plain http in release builds; a debug build
+/// may use http://127.0.0.1 for tests), no credentials in it.
+fn update_endpoint(value: &Option<String>) -> Result<Option<String>> {
+    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let loopback_http = cfg!(debug_assertions)
+        && (v.starts_with("http://127.0.0.1:") || v.starts_with("http://127.0.0.1/"));
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| loopback_http.then(|| &v[7..]));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let ok = host.is_some_and(|h| !h.is_empty() && !h.contains(['@', ' ', '\t']))
+        && !v.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        // The rule, not the value: it may hold a password.
+        return Err(TellerError::Input(
+            "alamat pembaruan harus URL https:// lengkap tanpa nama/sandi (mis. https://update.bank.co.id/loket/latest.json) / the update address must be a full https:// URL without credentials".to_owned(),
+        ));
+    }
+    Ok(Some(v.to_owned()))
 }
 
 impl Settings {
@@ -127,6 +156,7 @@ impl Settings {
             idle_lock_minutes: self.idle_lock_minutes,
             printer: printer.map(str::to_owned),
             paper_mm: self.paper_mm,
+            update_endpoint: update_endpoint(&self.update_endpoint)?,
         })
     }
 
@@ -438,6 +468,11 @@ pub fn changes(before: &Settings, after: &Settings) -> String {
         show(&before.backup_folder),
         show(&after.backup_folder),
     );
+    field(
+        "update_endpoint",
+        show(&before.update_endpoint),
+        show(&after.update_endpoint),
+    );
     if out.is_empty() {
         "no change".into()
     } else {
@@ -494,11 +529,16 @@ mod tests {
             printer: Some(" kasir-80 ".into()),
             paper_mm: 80,
             backup_folder: Some(" /media/usb ".into()),
+            update_endpoint: Some(" https://update.bank.example/loket/latest.json ".into()),
         };
         let stored = wanted.save(dir.path()).unwrap();
         assert_eq!(stored.server.as_deref(), Some("https://bankplus.example"));
         assert_eq!(stored.printer.as_deref(), Some("kasir-80"));
         assert_eq!(stored.paper(), receipt::Paper::Roll80);
+        assert_eq!(
+            stored.update_endpoint.as_deref(),
+            Some("https://update.bank.example/loket/latest.json")
+        );
         assert_eq!(Settings::load(dir.path()).0, stored);
     }
 
@@ -525,6 +565,18 @@ mod tests {
             },
             Settings {
                 printer: Some("two words".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("http://update.bank.example/latest.json".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("https://it:rahasia@update.bank.example/latest.json".into()),
+                ..Settings::default()
+            },
+            Settings {
+                update_endpoint: Some("update.bank.example/latest.json".into()),
                 ..Settings::default()
             },
         ] {

@@ -27,7 +27,8 @@ export type Screen =
   | "dashboard"
   | "settings"
   | "change-password"
-  | "statements";
+  | "statements"
+  | "armada";
 
 export const SESSION_CODES: readonly ErrorCode[] = ["SESSION_NOT_FOUND", "NOT_LOGGED_IN"];
 

@@ -434,6 +434,56 @@ async backupNow() : Promise<Result<BackupStatus, CommandError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async updateStatus() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async checkUpdate() : Promise<Result<UpdateStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The agent (or supervisor) accepted the update shown in the status bar.
+ */
+async installUpdate() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async fleetStatus() : Promise<Result<FleetStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Reads the fleet through the read-only viewer role. Bank staff (a
+ * non-agent login) read it directly; an agent's login needs a
+ * supervisor's approval. The viewer address is `LOKET_FLEET_VIEWER_URL`
+ * (taken from the environment at start) or typed on the screen (kept
+ * for this call only).
+ */
+async fleetView(viewerUrl: string | null, supervisor: string | null, password: string | null) : Promise<Result<ArmadaView, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("fleet_view", { viewerUrl, supervisor, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -459,6 +509,50 @@ settings_warning: string | null;
  * (history, day summary) still work. Says old, new, what to do.
  */
 bank_blocked: string | null }
+/**
+ * One agent's day across its terminals.
+ */
+export type ArmadaAgent = { agent_code: string; terminals: number; succeeded: number; cash_in: string; admin_fees: string; net_cash: string; in_doubt: number }
+/**
+ * One transaction in doubt somewhere in the fleet.
+ */
+export type ArmadaDoubt = { label: string; agent_code: string; sid: string; kind: string; total: string; dest_account: string; created: string }
+/**
+ * One terminal on the Armada screen.
+ */
+export type ArmadaTerminal = { terminal_id: string; label: string; agent_code: string; 
+/**
+ * WIB, `YYYY-MM-DD HH:MM`, or empty when never.
+ */
+last_event: string; last_contact: string; 
+/**
+ * Events the terminal had that the fleet has not (at its last contact).
+ */
+lag_events: number; 
+/**
+ * Minutes since the last contact (none: never).
+ */
+quiet_minutes: number | null; open_doubts: number }
+/**
+ * The Armada screen: doubts, today's totals, quiet terminals.
+ */
+export type ArmadaView = { 
+/**
+ * The WIB day of the totals (`YYYY-MM-DD`).
+ */
+date: string; terminals: ArmadaTerminal[]; 
+/**
+ * Terminals with a transaction in doubt.
+ */
+with_doubts: ArmadaTerminal[]; 
+/**
+ * Terminals without contact for 15 minutes or more (or never).
+ */
+quiet: ArmadaTerminal[]; doubts: ArmadaDoubt[]; 
+/**
+ * All doubts in the fleet (the list shows the oldest ones).
+ */
+doubt_total: number; agents: ArmadaAgent[]; total_cash_in: string; total_admin_fees: string; total_net_cash: string; refreshed_at: string }
 export type BackupFile = { 
 /**
  * When, in WIB: "2026-11-29 10:35 WIB".
@@ -514,9 +608,29 @@ export type EntryView = { sid: string; kind: string; state: string; time_wib: st
  * A stable error code, as the core crates name it (`TellerError::code`,
  * `SupervisorError::code`, `PrintError::code`, …) plus the desktop's own.
  */
-export type ErrorCode = "NOT_LOGGED_IN" | "SESSION_NOT_FOUND" | "AGENTS_ONLY" | "BAD_INPUT" | "HELD_BY_DOUBT" | "NO_SUCH_TRANSACTION" | "WRONG_STATE" | "NO_SWITCHER" | "ROW_EDITED" | "JOURNAL" | "STATEMENT_MISMATCH" | "INQUIRY_FAILED" | "UNRECORDED_OUTCOME" | "CHECK_LATER" | "CONTRADICTION" | "REVERSAL_PENDING" | "SETTINGS_CHANGED" | "SETTINGS_DAMAGED" | "NOT_SENT" | "OUTCOME_UNKNOWN" | "INVALID_PIN" | "NOT_FOUND" | "MALFORMED_REPLY" | "PROVIDER_UNREACHABLE" | "PROVIDER_MALFORMED" | "PROVIDER_SETTINGS" | "STATEMENT_CACHE" | "SUPERVISOR_WRONG" | "SUPERVISOR_LOCKED" | "NO_SUPERVISOR" | "SUPERVISOR_EXISTS" | "SUPERVISOR_NAME_TAKEN" | "SUPERVISOR_APPROVAL_EXPIRED" | "SUPERVISOR_STORAGE" | "SUPERVISOR_HASH" | "SUPERVISOR_PASSWORD_IS_AGENTS" | "SUPERVISOR_PASSWORD_COMMON" | "JOURNAL_TAMPERED" | "SUPERVISOR_DATA_DAMAGED" | "SUPERVISOR_DISABLED" | "SUPERVISOR_UNKNOWN" | "SUPERVISOR_LAST_ACTIVE" | "SUPERVISOR_ALREADY_DISABLED" | "SUPERVISOR_NOT_OWN_PASSWORD" | "SUPERVISOR_PASSWORD_UNCHANGED" | "BACKUP_NO_JOURNAL" | "BACKUP_IO" | "BACKUP_EXISTS" | "BACKUP_COPY" | "BACKUP_COPY_DAMAGED" | "BACKUP_FOREIGN" | "BACKUP_DAMAGED" | "BACKUP_TOO_NEW" | "LOKET_RUNNING" | "PRINTER_NOT_FOUND" | "NO_DEFAULT_PRINTER" | "PRINTER_STOPPED" | "PRINTER_NOT_ACCEPTING" | "PRINT_SERVICE_DOWN" | "PRINT_FAILED" | "SERVER_CHANGED" | "STARTUP" | "INTERNAL" | "ORIGINAL_ISSUED" | "REFUSED"
+export type ErrorCode = "NOT_LOGGED_IN" | "SESSION_NOT_FOUND" | "AGENTS_ONLY" | "BAD_INPUT" | "HELD_BY_DOUBT" | "NO_SUCH_TRANSACTION" | "WRONG_STATE" | "NO_SWITCHER" | "ROW_EDITED" | "JOURNAL" | "STATEMENT_MISMATCH" | "INQUIRY_FAILED" | "UNRECORDED_OUTCOME" | "CHECK_LATER" | "CONTRADICTION" | "REVERSAL_PENDING" | "SETTINGS_CHANGED" | "SETTINGS_DAMAGED" | "NOT_SENT" | "OUTCOME_UNKNOWN" | "INVALID_PIN" | "NOT_FOUND" | "MALFORMED_REPLY" | "PROVIDER_UNREACHABLE" | "PROVIDER_MALFORMED" | "PROVIDER_SETTINGS" | "STATEMENT_CACHE" | "SUPERVISOR_WRONG" | "SUPERVISOR_LOCKED" | "NO_SUPERVISOR" | "SUPERVISOR_EXISTS" | "SUPERVISOR_NAME_TAKEN" | "SUPERVISOR_APPROVAL_EXPIRED" | "SUPERVISOR_STORAGE" | "SUPERVISOR_HASH" | "SUPERVISOR_PASSWORD_IS_AGENTS" | "SUPERVISOR_PASSWORD_COMMON" | "JOURNAL_TAMPERED" | "SUPERVISOR_DATA_DAMAGED" | "SUPERVISOR_DISABLED" | "SUPERVISOR_UNKNOWN" | "SUPERVISOR_LAST_ACTIVE" | "SUPERVISOR_ALREADY_DISABLED" | "SUPERVISOR_NOT_OWN_PASSWORD" | "SUPERVISOR_PASSWORD_UNCHANGED" | "BACKUP_NO_JOURNAL" | "BACKUP_IO" | "BACKUP_EXISTS" | "BACKUP_COPY" | "BACKUP_COPY_DAMAGED" | "BACKUP_FOREIGN" | "BACKUP_DAMAGED" | "BACKUP_TOO_NEW" | "LOKET_RUNNING" | "PRINTER_NOT_FOUND" | "NO_DEFAULT_PRINTER" | "PRINTER_STOPPED" | "PRINTER_NOT_ACCEPTING" | "PRINT_SERVICE_DOWN" | "PRINT_FAILED" | "FLEET_BAD_URL" | "FLEET_UNREACHABLE" | "FLEET_BAD_PASSWORD" | "FLEET_TLS" | "FLEET_NO_SCHEMA" | "FLEET_SCHEMA_TOO_NEW" | "FLEET_SCHEMA_TOO_OLD" | "FLEET_NOT_REGISTERED" | "FLEET_DENIED" | "FLEET_NOT_CONFIGURED" | "FLEET_SETTINGS" | "FLEET_DATABASE" | "SERVER_CHANGED" | "STARTUP" | "INTERNAL" | "ORIGINAL_ISSUED" | "SUPERVISOR_REQUIRED" | "FLEET_NO_VIEWER" | "UPDATING" | "UPDATE_REFUSED" | "REFUSED"
 export type Export = { path: string; rows: number }
 export type FetchProgress = { done: number; total: number; lines: number }
+/**
+ * The status bar's "Armada: …" and Pengaturan's terminal id and label.
+ */
+export type FleetStatus = { 
+/**
+ * A fleet URL is set: the shipper runs.
+ */
+enabled: boolean; 
+/**
+ * `off`, `starting`, `synced`, `pending` or `offline`.
+ */
+state: string; 
+/**
+ * Events the fleet does not hold yet.
+ */
+pending: number; error_code: string | null; error: string | null; retry_in_secs: number | null; terminal_id: string | null; label: string | null; 
+/**
+ * A viewer address is set for the Armada screen.
+ */
+viewer: boolean }
 export type GraphPoint = { title: string; count: number }
 /**
  * A history search as the screen sets it. Dates are WIB days `YYYY-MM-DD`.
@@ -683,7 +797,11 @@ paper_mm: number;
 /**
  * A second folder for the daily backup (a USB stick); `None`: none.
  */
-backup_folder: string | null }
+backup_folder: string | null; 
+/**
+ * The bank's update address (`latest.json`); `null` never checks.
+ */
+update_endpoint: string | null }
 /**
  * How a supervisor settles a transaction in doubt.
  */
@@ -722,6 +840,36 @@ why: string;
  * The same in words, Bahasa Indonesia / English.
  */
 why_text: string; candidates: LineView[]; rivals: string[] }
+/**
+ * What the status bar shows about updates.
+ */
+export type UpdateStatus = { 
+/**
+ * The running version.
+ */
+current: string; 
+/**
+ * A newer, announced version (its signature is checked when it is
+ * downloaded, before anything is installed).
+ */
+available: string | null; 
+/**
+ * The release notes of `available`.
+ */
+notes: string | null; 
+/**
+ * The last check's or install's outcome when it is worth saying (a
+ * refusal, an unreachable server), Indonesian / English.
+ */
+message: string | null; 
+/**
+ * A check or an install is running.
+ */
+busy: boolean; 
+/**
+ * Whether an update address is set at all.
+ */
+enabled: boolean }
 
 /** tauri-specta globals **/
 

@@ -104,7 +104,8 @@ pub async fn run(action: FleetAction, data_dir: &Path, out: Out) -> u8 {
             follow,
             batch,
             interval,
-        } => ship_cmd(data_dir, out, follow, batch, interval).await,
+            poll_ms,
+        } => ship_cmd(data_dir, out, follow, batch, interval, poll_ms).await,
         FleetAction::Status { url } => {
             let client = match viewer(&out, &url).await {
                 Ok(c) => c,
@@ -141,14 +142,28 @@ pub async fn run(action: FleetAction, data_dir: &Path, out: Out) -> u8 {
                 Err(e) => fail(&out, &e),
             }
         }
-        FleetAction::Doubt { url } => {
+        FleetAction::Doubt { url, limit } => {
             let client = match viewer(&out, &url).await {
                 Ok(c) => c,
                 Err(c) => return c,
             };
-            match read::doubts(&client).await {
+            let total = match read::doubt_count(&client).await {
+                Ok(n) => n,
+                Err(e) => return fail(&out, &e),
+            };
+            match read::doubts(&client, limit).await {
                 Ok(rows) => {
-                    out.object(&json!({"status": "succeeded", "transactions": rows}));
+                    out.object(
+                        &json!({"status": "succeeded", "total": total, "transactions": rows}),
+                    );
+                    if total > rows.len() as i64 {
+                        out.line(&format!(
+                            "{} {} {} {total}",
+                            out.t("Yang tertua:", "The oldest:"),
+                            rows.len(),
+                            out.t("dari", "of")
+                        ));
+                    }
                     if rows.is_empty() {
                         out.line(out.t(
                             "(tidak ada transaksi diragukan)",
@@ -369,7 +384,14 @@ fn report_json(r: &ShipReport) -> Value {
         "acked_seq": r.acked, "local_seq": r.local, "pending": r.pending()})
 }
 
-async fn ship_cmd(data_dir: &Path, out: Out, follow: bool, batch: usize, interval: u64) -> u8 {
+async fn ship_cmd(
+    data_dir: &Path,
+    out: Out,
+    follow: bool,
+    batch: usize,
+    interval: u64,
+    poll_ms: u64,
+) -> u8 {
     let url = match FleetStore::new(data_dir).url() {
         Ok(Some(u)) => u,
         Ok(None) => return fail(&out, &FleetError::NotConfigured),
@@ -399,12 +421,13 @@ async fn ship_cmd(data_dir: &Path, out: Out, follow: bool, batch: usize, interva
         };
     }
     let opts = FollowOptions {
-        idle: Duration::from_secs(interval.max(1)),
+        idle: Duration::from_millis(poll_ms.clamp(20, 60_000)),
+        heartbeat: Duration::from_secs(interval.max(1)),
         ..FollowOptions::default()
     };
     let mut last: Option<Value> = None;
     ship::follow(
-        &journal,
+        journal,
         &url,
         batch,
         opts,
