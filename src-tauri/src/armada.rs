@@ -261,11 +261,7 @@ fn fleet_error(state: &Loket, e: FleetError) -> CommandError {
         teller::Lang::Id => message.split(" / ").next().unwrap_or(&message).to_owned(),
         teller::Lang::En => message.rsplit(" / ").next().unwrap_or(&message).to_owned(),
     };
-    CommandError {
-        code: e.code().into(),
-        message,
-        outcome_unknown: false,
-    }
+    CommandError::new(e.code(), message, false)
 }
 
 /// Reads the fleet through the read-only viewer role. Bank staff (a
@@ -288,9 +284,9 @@ pub async fn fleet_view(
     };
     if profile.role == bankplus::Role::Agent {
         let (Some(name), Some(pw)) = (supervisor, password) else {
-            return Err(CommandError {
-                code: "SUPERVISOR_REQUIRED".into(),
-                message: match state.lang() {
+            return Err(CommandError::new(
+                "SUPERVISOR_REQUIRED",
+                match state.lang() {
                     teller::Lang::Id => {
                         "Layar Armada untuk staf bank atau dengan persetujuan supervisor.".into()
                     }
@@ -299,8 +295,8 @@ pub async fn fleet_view(
                             .into()
                     }
                 },
-                outcome_unknown: false,
-            });
+                false,
+            ));
         };
         crate::receipts::approve(&state, &ready, name, pw).await?;
     }
@@ -308,14 +304,14 @@ pub async fn fleet_view(
     let text = match typed.or_else(|| fleet::store::env_url(VIEWER_VAR)) {
         Some(t) => t,
         None => {
-            return Err(CommandError {
-                code: "FLEET_NO_VIEWER".into(),
-                message: match state.lang() {
+            return Err(CommandError::new(
+                "FLEET_NO_VIEWER",
+                match state.lang() {
                     teller::Lang::Id => "Alamat baca armada belum diatur: isi alamat viewer (postgres://…) atau LOKET_FLEET_VIEWER_URL.".into(),
                     teller::Lang::En => "No fleet viewer address: enter the viewer address (postgres://…) or set LOKET_FLEET_VIEWER_URL.".into(),
                 },
-                outcome_unknown: false,
-            })
+                false,
+            ))
         }
     };
     let url = FleetUrl::parse(&text).map_err(|e| fleet_error(&state, e))?;

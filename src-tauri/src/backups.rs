@@ -49,11 +49,7 @@ pub async fn backup_status(state: App<'_>) -> Result<view::BackupStatus, Command
     let state = state.inner().clone();
     tokio::task::spawn_blocking(move || status(&state))
         .await
-        .map_err(|e| CommandError {
-            code: "INTERNAL".into(),
-            message: e.to_string(),
-            outcome_unknown: false,
-        })
+        .map_err(|e| CommandError::new("INTERNAL", e.to_string(), false))
 }
 
 #[tauri::command]
@@ -62,10 +58,6 @@ pub async fn backup_now(state: App<'_>) -> Result<view::BackupStatus, CommandErr
     let app = state.inner().clone();
     let done = tokio::task::spawn_blocking(move || app.backup_now().map(|_| status(&app)))
         .await
-        .map_err(|e| CommandError {
-            code: "INTERNAL".into(),
-            message: e.to_string(),
-            outcome_unknown: false,
-        })?;
+        .map_err(|e| CommandError::new("INTERNAL", e.to_string(), false))?;
     done.map_err(|e| state.error(e))
 }

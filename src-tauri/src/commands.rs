@@ -19,11 +19,7 @@ type App<'a> = tauri::State<'a, Arc<Loket>>;
 
 impl Loket {
     pub fn error(&self, e: TellerError) -> CommandError {
-        CommandError {
-            code: e.code(),
-            message: e.message(self.lang()),
-            outcome_unknown: e.outcome_unknown(),
-        }
+        CommandError::new(&e.code(), e.message(self.lang()), e.outcome_unknown())
     }
 
     pub(crate) fn input(&self, why: impl Into<String>) -> CommandError {
@@ -656,7 +652,7 @@ mod tests {
         let hold = loket.begin_update().expect("nothing in flight");
         // `pay` and a reversal count themselves, then see the flag and refuse.
         let refused = loket.money_may_move().map(|_| ()).unwrap_err();
-        assert_eq!(refused.code, "UPDATING");
+        assert_eq!(refused.code, crate::error_code::ErrorCode::UPDATING);
         assert!(!refused.outcome_unknown, "nothing was sent");
         assert_eq!(
             loket.payments_in_flight(),

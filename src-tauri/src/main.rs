@@ -6,6 +6,7 @@
 mod armada;
 mod backups;
 mod commands;
+mod error_code;
 mod instance;
 mod receipts;
 mod runtime;

@@ -58,18 +58,13 @@ pub enum Settle {
 
 impl Loket {
     pub fn print_error(&self, e: receipt::PrintError) -> CommandError {
-        CommandError {
-            code: e.code().into(),
-            message: {
-                let text = e.text();
-                match self.lang() {
-                    teller::Lang::Id => text.id,
-                    teller::Lang::En => text.en,
-                }
-            },
-            // Printing is never part of the transaction.
-            outcome_unknown: false,
-        }
+        let text = e.text();
+        let message = match self.lang() {
+            teller::Lang::Id => text.id,
+            teller::Lang::En => text.en,
+        };
+        // Printing is never part of the transaction.
+        CommandError::new(e.code(), message, false)
     }
 
     pub fn supervisor_error(&self, e: SupervisorError) -> CommandError {
@@ -206,9 +201,9 @@ fn issue_original(state: &Loket, ready: &Ready, sid: &str, how: &str) -> Result<
             let at = first_at
                 .with_timezone(&journal::wib())
                 .format("%d-%m-%Y %H:%M");
-            Err(CommandError {
-                code: "ORIGINAL_ISSUED".into(),
-                message: match state.lang() {
+            Err(CommandError::new(
+                "ORIGINAL_ISSUED",
+                match state.lang() {
                     teller::Lang::Id => format!(
                         "Struk asli sudah diterbitkan {at} WIB. Cetak salinan lewat Riwayat (F7, Cetak Ulang) dengan persetujuan supervisor."
                     ),
@@ -216,8 +211,8 @@ fn issue_original(state: &Loket, ready: &Ready, sid: &str, how: &str) -> Result<
                         "The original receipt was issued at {at} WIB. Print a copy from History (F7, Reprint) with a supervisor's approval."
                     ),
                 },
-                outcome_unknown: false,
-            })
+                false,
+            ))
         }
     }
 }

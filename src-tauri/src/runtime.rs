@@ -177,11 +177,7 @@ impl Loket {
     pub fn money_may_move(&self) -> Result<PaymentInFlight<'_>, CommandError> {
         let counted = self.payment_in_flight();
         if self.updating() {
-            return Err(CommandError {
-                code: "UPDATING".into(),
-                message: "Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: no money was sent. Loket restarts in a moment.".into(),
-                outcome_unknown: false,
-            });
+            return Err(CommandError::new("UPDATING", "Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: no money was sent. Loket restarts in a moment.".into(), false));
         }
         Ok(counted)
     }
@@ -283,11 +279,7 @@ impl Loket {
     pub async fn bank(&self) -> Result<Arc<Ready>, CommandError> {
         let ready = self.ready().await?;
         if let Some(why) = &ready.bank_blocked {
-            return Err(CommandError {
-                code: "SERVER_CHANGED".into(),
-                message: why.clone(),
-                outcome_unknown: false,
-            });
+            return Err(CommandError::new("SERVER_CHANGED", why.clone(), false));
         }
         Ok(ready)
     }
@@ -302,17 +294,17 @@ impl Loket {
         // the sandbox in its place. `LOKET_SERVER` (support, tests) names
         // the server explicitly, so it may go ahead.
         if let (Some(damaged), None) = (&self.settings_damaged, &self.server_override) {
-            return Err(CommandError {
-                code: damaged.code().into(),
-                message: damaged.to_string(),
-                outcome_unknown: false,
-            });
+            return Err(CommandError::new(
+                damaged.code(),
+                damaged.to_string(),
+                false,
+            ));
         }
-        let r = Arc::new(self.start().await.map_err(|why| CommandError {
-            code: "STARTUP".into(),
-            message: why,
-            outcome_unknown: false,
-        })?);
+        let r = Arc::new(
+            self.start()
+                .await
+                .map_err(|why| CommandError::new("STARTUP", why, false))?,
+        );
         *slot = Some(r.clone());
         Ok(r)
     }

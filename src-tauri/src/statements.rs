@@ -7,13 +7,10 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use mutasi::cache::{StatementCache, Via};
-use mutasi::{
-    BankRayaSettings, BriSettings, DateRange, MootaSettings, MutasibankSettings, ProviderForm,
-    ProviderKind, ProviderSettings, ProviderStore, Secret, StatementLine,
-};
+use mutasi::{DateRange, ProviderForm, ProviderKind, ProviderStore, Secret, StatementLine};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use teller::statements::{self, ProviderChoice};
 use teller::TellerError;
 use zeroize::Zeroizing;
 
@@ -251,36 +248,6 @@ fn store(state: &Loket) -> ProviderStore {
     ProviderStore::new(&state.data_dir)
 }
 
-/// The sandbox's demo credentials for a provider at `base` (as the CLI
-/// uses them without a providers file).
-fn demo_settings(kind: ProviderKind, base: &str) -> ProviderSettings {
-    use sandbox::demo;
-    match kind {
-        ProviderKind::Mutasibank => ProviderSettings::Mutasibank(MutasibankSettings {
-            base_url: base.into(),
-            token: Secret::new(demo::MUTASIBANK_TOKEN),
-            webhook_secret: Some(Secret::new(demo::MUTASIBANK_WEBHOOK_SECRET)),
-        }),
-        ProviderKind::Moota => ProviderSettings::Moota(MootaSettings {
-            base_url: base.into(),
-            token: Secret::new(demo::MOOTA_TOKEN),
-            bank: None,
-        }),
-        ProviderKind::Bri => ProviderSettings::Bri(BriSettings {
-            base_url: base.into(),
-            client_id: demo::BRI_CLIENT_ID.into(),
-            client_secret: Secret::new(demo::BRI_CLIENT_SECRET),
-        }),
-        ProviderKind::Bankraya => ProviderSettings::Bankraya(BankRayaSettings {
-            base_url: base.into(),
-            client_id: demo::BANKRAYA_CLIENT_ID.into(),
-            client_secret: Secret::new(demo::BANKRAYA_CLIENT_SECRET),
-            private_key_pem: Secret::new(demo::BANKRAYA_PRIVATE_KEY_PEM),
-            channel_id: demo::BANKRAYA_CHANNEL_ID.into(),
-        }),
-    }
-}
-
 fn provider_views(stored: &[mutasi::StoredProvider]) -> Vec<ProviderView> {
     ProviderKind::ALL
         .into_iter()
@@ -426,14 +393,18 @@ pub async fn reconcile_statement(
             "nomor rekening kosong / the account is empty".into(),
         )));
     }
-    let (settings, demo, approved) = provider_settings(&state, &ready, k)?;
+    let ProviderChoice {
+        settings,
+        demo,
+        approved,
+    } = provider_settings(&state, &ready, k)?;
     // Without the agent's own account (a staff login) the statement is
     // shown, but nothing can be judged or settled.
-    let own = own_account(&state, &ready).await.ok();
-    let is_own = own
-        .as_deref()
-        .is_some_and(|o| reconcile::same_account(&account, o));
-    let can_settle = approved && is_own;
+    let own = ready.teller.own_account().await.ok();
+    let can_settle = approved
+        && own
+            .as_deref()
+            .is_some_and(|o| reconcile::same_account(&account, o));
     let progress = move |p: mutasi::Progress| {
         let _ = on_progress.send(FetchProgress {
             done: count(p.done),
@@ -441,28 +412,21 @@ pub async fn reconcile_statement(
             lines: count(p.lines),
         });
     };
-    let lines = fetch_window(&state, &settings, &account, range, &progress).await?;
-    let (lo, hi) = range.utc_bounds();
-    let records = ready
+    let done = ready
         .teller
-        .journal()
-        .between(lo, hi)
-        .map_err(|e| state.error(TellerError::Journal(e)))?;
-    let mut report = reconcile::reconcile(&records, &lines, &reconcile::Options::default());
-    report
-        .statement_only
-        .retain(|l| l.posted_at >= lo && l.posted_at < hi);
-    let judgements = match own.as_deref() {
-        Some(o) if is_own => ready
-            .teller
-            .judge_statement(&lines, o)
-            .map_err(|e| state.error(e))?,
-        _ => Vec::new(),
-    };
-    let in_days = |j: &&reconcile::Judgement| j.entry.created_at >= lo && j.entry.created_at < hi;
-    let resolvable = judgements
-        .iter()
-        .filter(in_days)
+        .reconcile_statement(
+            &state.data_dir,
+            &settings,
+            &account,
+            own.as_deref(),
+            range,
+            &progress,
+        )
+        .await
+        .map_err(|e| state.error(e))?;
+    let report = &done.report;
+    let resolvable = done
+        .settles()
         .filter_map(|j| match &j.verdict {
             reconcile::Verdict::Settle { lines, by } => Some(PairView::from(&reconcile::Pair {
                 entry: j.entry.clone(),
@@ -472,15 +436,14 @@ pub async fn reconcile_statement(
             reconcile::Verdict::Undecided { .. } => None,
         })
         .collect();
-    let undecided = judgements
-        .iter()
-        .filter(in_days)
+    let undecided = done
+        .undecided()
         .filter_map(|j| match &j.verdict {
             reconcile::Verdict::Undecided {
                 why,
                 candidates,
                 rivals,
-            } if *why != reconcile::Why::NoLine => Some(UndecidedView {
+            } => Some(UndecidedView {
                 entry: (&j.entry).into(),
                 why: serde_json::to_value(why)
                     .ok()
@@ -490,7 +453,7 @@ pub async fn reconcile_statement(
                 candidates: candidates.iter().map(Into::into).collect(),
                 rivals: rivals.clone(),
             }),
-            _ => None,
+            reconcile::Verdict::Settle { .. } => None,
         })
         .collect();
     let t = &report.totals;
@@ -500,7 +463,7 @@ pub async fn reconcile_statement(
         from: range.from.to_string(),
         to: range.to.to_string(),
         demo,
-        lines: count(lines.len()),
+        lines: count(done.lines.len()),
         matched: report.matched.iter().map(Into::into).collect(),
         resolvable,
         undecided,
@@ -517,61 +480,15 @@ pub async fn reconcile_statement(
     })
 }
 
-/// The settings to fetch with: `(settings, demo, approved)`. Saved
-/// settings were approved by a supervisor; the demo imitation counts as
-/// approved only when the whole bank is the in-process sandbox.
+/// The settings to fetch with: saved ones, else the demo imitation at
+/// the app's server, approved only when the whole bank is the in-process sandbox.
 fn provider_settings(
     state: &Loket,
     ready: &crate::runtime::Ready,
     k: ProviderKind,
-) -> Result<(ProviderSettings, bool, bool)> {
-    let saved = store(state).get(k).map_err(|e| statement_error(state, e))?;
-    Ok(match saved {
-        Some(s) => (s, false, true),
-        None => (demo_settings(k, &ready.server), true, ready.sandbox),
-    })
-}
-
-/// The account the terminal is bound to: the logged-in agent's own.
-async fn own_account(state: &Loket, ready: &crate::runtime::Ready) -> Result<String> {
-    Ok(ready
-        .teller
-        .agent_balance()
-        .await
-        .map_err(|e| state.error(e))?
-        .account_number)
-}
-
-/// Fetches and caches the lines the rule of evidence needs for `range`:
-/// from the day before (clock skew) to three days after (late bookings),
-/// never past today.
-async fn fetch_window(
-    state: &Loket,
-    settings: &ProviderSettings,
-    account: &str,
-    range: DateRange,
-    progress: mutasi::ProgressFn<'_>,
-) -> Result<Vec<StatementLine>> {
-    let today = chrono::Utc::now()
-        .with_timezone(&mutasi::wib())
-        .date_naive();
-    let wide = DateRange {
-        from: range.from - chrono::Duration::days(1),
-        to: (range.to + reconcile::Options::default().after)
-            .min(today)
-            .max(range.to),
-    };
-    let source = mutasi::source(settings).map_err(|e| statement_error(state, e))?;
-    let lines = source
-        .fetch(account, wide, progress)
-        .await
-        .map_err(|e| statement_error(state, e))?;
-    let cache = StatementCache::open(&state.data_dir.join("statements.db"))
-        .map_err(|e| statement_error(state, e))?;
-    cache
-        .store(&lines, Via::Fetch)
-        .map_err(|e| statement_error(state, e))?;
-    Ok(lines)
+) -> Result<ProviderChoice> {
+    statements::saved_or_demo(&state.data_dir, k, &ready.server, ready.sandbox)
+        .map_err(|e| state.error(e))
 }
 
 /// Settles a transaction in doubt from the statement, approved by a
@@ -593,18 +510,17 @@ pub async fn resolve_from_statement(
     let approval = crate::receipts::approve(&state, &ready, supervisor, password).await?;
     let k = kind(&state, &provider)?;
     let range = range(&state, &from, &to)?;
-    let (settings, _, approved) = provider_settings(&state, &ready, k)?;
-    if !approved {
+    let choice = provider_settings(&state, &ready, k)?;
+    if !choice.approved {
         return Err(state.error(TellerError::Input(
             "simpan pengaturan penyedia (disetujui supervisor) dulu / save the provider settings (supervisor-approved) first"
                 .into(),
         )));
     }
-    let own = own_account(&state, &ready).await?;
-    let lines = fetch_window(&state, &settings, &own, range, &mutasi::no_progress).await?;
     let record = ready
         .teller
-        .resolve_from_statement(&sid, &lines, &own, &approval)
+        .settle_from_fetched_statement(&state.data_dir, &choice.settings, range, &sid, &approval)
+        .await
         .map_err(|e| state.error(e))?;
     Ok(record.into())
 }

@@ -212,11 +212,7 @@ fn is_deb(bytes: &[u8]) -> bool {
 }
 
 fn refusal(message: String) -> CommandError {
-    CommandError {
-        code: "UPDATE_REFUSED".into(),
-        message,
-        outcome_unknown: false,
-    }
+    CommandError::new("UPDATE_REFUSED", message, false)
 }
 
 /// Downloads, verifies and installs the pending update, then restarts.

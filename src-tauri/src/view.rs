@@ -9,14 +9,31 @@ use money::Rupiah;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+pub use crate::error_code::ErrorCode;
+
 /// An error as the UI receives it: a stable code and a message in the
 /// chosen language, saying what happened and what to do.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct CommandError {
-    pub code: String,
+    pub code: ErrorCode,
+    /// A bank's or provider's own refusal code when `code` is `REFUSED`.
+    pub refusal_code: Option<String>,
     pub message: String,
     /// Money may have moved: show as in doubt, never as failure.
     pub outcome_unknown: bool,
+}
+
+impl CommandError {
+    /// An error from a core crate's code text (`TellerError::code`, …).
+    pub fn new(raw_code: &str, message: String, outcome_unknown: bool) -> CommandError {
+        let (code, refusal_code) = ErrorCode::of(raw_code);
+        CommandError {
+            code,
+            refusal_code,
+            message,
+            outcome_unknown,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

@@ -18,6 +18,7 @@ mod error;
 mod evidence;
 pub mod images;
 pub mod settings;
+pub mod statements;
 mod validate;
 
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 // through `call`, which turns an expired session into the re-login dialog
 // and then repeats the same call, so the screen the agent was on (and what
 // was typed there) stays as it was.
-import { commands, type AppInfo, type CommandError, type Profile, type Result, type Transaction } from "./bindings";
+import { commands, type AppInfo, type CommandError, type ErrorCode, type Profile, type Result, type Transaction } from "./bindings";
 import { catalogues, fill, type Key, type Lang } from "./i18n";
 
 /** A supervisor-approved action waiting for the name and password. */
@@ -30,7 +30,7 @@ export type Screen =
   | "statements"
   | "armada";
 
-export const SESSION_CODES = ["SESSION_NOT_FOUND", "NOT_LOGGED_IN"];
+export const SESSION_CODES: readonly ErrorCode[] = ["SESSION_NOT_FOUND", "NOT_LOGGED_IN"];
 
 class AppState {
   lang = $state<Lang>("id");

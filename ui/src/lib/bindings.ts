@@ -587,7 +587,11 @@ export type Bank = { code: string; name: string }
  * An error as the UI receives it: a stable code and a message in the
  * chosen language, saying what happened and what to do.
  */
-export type CommandError = { code: string; message: string; 
+export type CommandError = { code: ErrorCode; 
+/**
+ * A bank's or provider's own refusal code when `code` is `REFUSED`.
+ */
+refusal_code: string | null; message: string; 
 /**
  * Money may have moved: show as in doubt, never as failure.
  */
@@ -600,6 +604,11 @@ export type DaySummary = { date: string; kinds: KindTotals[]; admin_fees: Money;
  */
 fee_differences: number }
 export type EntryView = { sid: string; kind: string; state: string; time_wib: string; direction: string; total: Money }
+/**
+ * A stable error code, as the core crates name it (`TellerError::code`,
+ * `SupervisorError::code`, `PrintError::code`, …) plus the desktop's own.
+ */
+export type ErrorCode = "NOT_LOGGED_IN" | "SESSION_NOT_FOUND" | "AGENTS_ONLY" | "BAD_INPUT" | "HELD_BY_DOUBT" | "NO_SUCH_TRANSACTION" | "WRONG_STATE" | "NO_SWITCHER" | "ROW_EDITED" | "JOURNAL" | "STATEMENT_MISMATCH" | "INQUIRY_FAILED" | "UNRECORDED_OUTCOME" | "CHECK_LATER" | "CONTRADICTION" | "REVERSAL_PENDING" | "SETTINGS_CHANGED" | "SETTINGS_DAMAGED" | "NOT_SENT" | "OUTCOME_UNKNOWN" | "INVALID_PIN" | "NOT_FOUND" | "MALFORMED_REPLY" | "PROVIDER_UNREACHABLE" | "PROVIDER_MALFORMED" | "PROVIDER_SETTINGS" | "STATEMENT_CACHE" | "SUPERVISOR_WRONG" | "SUPERVISOR_LOCKED" | "NO_SUPERVISOR" | "SUPERVISOR_EXISTS" | "SUPERVISOR_NAME_TAKEN" | "SUPERVISOR_APPROVAL_EXPIRED" | "SUPERVISOR_STORAGE" | "SUPERVISOR_HASH" | "SUPERVISOR_PASSWORD_IS_AGENTS" | "SUPERVISOR_PASSWORD_COMMON" | "JOURNAL_TAMPERED" | "SUPERVISOR_DATA_DAMAGED" | "SUPERVISOR_DISABLED" | "SUPERVISOR_UNKNOWN" | "SUPERVISOR_LAST_ACTIVE" | "SUPERVISOR_ALREADY_DISABLED" | "SUPERVISOR_NOT_OWN_PASSWORD" | "SUPERVISOR_PASSWORD_UNCHANGED" | "BACKUP_NO_JOURNAL" | "BACKUP_IO" | "BACKUP_EXISTS" | "BACKUP_COPY" | "BACKUP_COPY_DAMAGED" | "BACKUP_FOREIGN" | "BACKUP_DAMAGED" | "BACKUP_TOO_NEW" | "LOKET_RUNNING" | "PRINTER_NOT_FOUND" | "NO_DEFAULT_PRINTER" | "PRINTER_STOPPED" | "PRINTER_NOT_ACCEPTING" | "PRINT_SERVICE_DOWN" | "PRINT_FAILED" | "FLEET_BAD_URL" | "FLEET_UNREACHABLE" | "FLEET_BAD_PASSWORD" | "FLEET_TLS" | "FLEET_NO_SCHEMA" | "FLEET_SCHEMA_TOO_NEW" | "FLEET_SCHEMA_TOO_OLD" | "FLEET_NOT_REGISTERED" | "FLEET_DENIED" | "FLEET_NOT_CONFIGURED" | "FLEET_SETTINGS" | "FLEET_DATABASE" | "SERVER_CHANGED" | "STARTUP" | "INTERNAL" | "ORIGINAL_ISSUED" | "SUPERVISOR_REQUIRED" | "FLEET_NO_VIEWER" | "UPDATING" | "UPDATE_REFUSED" | "REFUSED"
 export type Export = { path: string; rows: number }
 export type FetchProgress = { done: number; total: number; lines: number }
 /**

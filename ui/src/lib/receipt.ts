@@ -1,5 +1,6 @@
 // Receipt and supervisor logic the screens share, kept free of Svelte so
 // it can be unit-tested.
+import type { ErrorCode } from "./bindings";
 import type { Key } from "./i18n";
 
 /** The shortest supervisor password the core accepts (supervisor crate). */
@@ -38,4 +39,4 @@ export function checkNewSupervisor(name: string, password: string, repeat: strin
 }
 
 /** Error codes after which the supervisor dialog stays open to try again. */
-export const SUPERVISOR_RETRY_CODES = ["SUPERVISOR_WRONG", "SUPERVISOR_LOCKED", "SUPERVISOR_APPROVAL_EXPIRED", "SUPERVISOR_DISABLED"];
+export const SUPERVISOR_RETRY_CODES: readonly ErrorCode[] = ["SUPERVISOR_WRONG", "SUPERVISOR_LOCKED", "SUPERVISOR_APPROVAL_EXPIRED", "SUPERVISOR_DISABLED"];

@@ -6,12 +6,9 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use mutasi::cache::{StatementCache, Via};
-use mutasi::{
-    BankRayaSettings, BriSettings, DateRange, MootaSettings, MutasibankSettings, ProviderKind,
-    ProviderSettings, ProviderStore, ProvidersFile, Secret, StatementLine,
-};
+use mutasi::{DateRange, ProviderKind, ProviderSettings, ProvidersFile, StatementLine};
 use serde_json::{json, Value};
+use teller::statements::{self, demo_settings};
 use teller::{SupervisorApproval, TellerError};
 
 use crate::args::{Command, Global};
@@ -22,35 +19,6 @@ use crate::session::Ctx;
 fn day(out: &Out, flag: &str, text: &str) -> Result<NaiveDate, u8> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))
-}
-
-/// The sandbox's demo credentials for a provider at `base`.
-fn demo_settings(kind: ProviderKind, base: &str) -> ProviderSettings {
-    use sandbox::demo;
-    match kind {
-        ProviderKind::Mutasibank => ProviderSettings::Mutasibank(MutasibankSettings {
-            base_url: base.into(),
-            token: Secret::new(demo::MUTASIBANK_TOKEN),
-            webhook_secret: Some(Secret::new(demo::MUTASIBANK_WEBHOOK_SECRET)),
-        }),
-        ProviderKind::Moota => ProviderSettings::Moota(MootaSettings {
-            base_url: base.into(),
-            token: Secret::new(demo::MOOTA_TOKEN),
-            bank: None,
-        }),
-        ProviderKind::Bri => ProviderSettings::Bri(BriSettings {
-            base_url: base.into(),
-            client_id: demo::BRI_CLIENT_ID.into(),
-            client_secret: Secret::new(demo::BRI_CLIENT_SECRET),
-        }),
-        ProviderKind::Bankraya => ProviderSettings::Bankraya(BankRayaSettings {
-            base_url: base.into(),
-            client_id: demo::BANKRAYA_CLIENT_ID.into(),
-            client_secret: Secret::new(demo::BANKRAYA_CLIENT_SECRET),
-            private_key_pem: Secret::new(demo::BANKRAYA_PRIVATE_KEY_PEM),
-            channel_id: demo::BANKRAYA_CHANNEL_ID.into(),
-        }),
-    }
 }
 
 fn settings(
@@ -92,33 +60,31 @@ fn approved_settings(
     data_dir: &Path,
     kind: ProviderKind,
 ) -> Result<ProviderSettings, u8> {
-    let fail = |e: mutasi::MutasiError| ctx.out.fail(&TellerError::Statement(e));
-    if let Some(s) = ProviderStore::new(data_dir).get(kind).map_err(fail)? {
-        return Ok(s);
-    }
-    match ctx.sandbox_url() {
-        Some(base) => Ok(demo_settings(kind, &base)),
-        None => Err(ctx.out.usage(&format!(
+    let base = ctx.sandbox_url();
+    let choice = statements::saved_or_demo(
+        data_dir,
+        kind,
+        base.as_deref().unwrap_or_default(),
+        base.is_some(),
+    )
+    .map_err(|e| ctx.out.fail(&e))?;
+    if choice.approved {
+        Ok(choice.settings)
+    } else {
+        Err(ctx.out.usage(&format!(
             "belum ada pengaturan {0} yang disetujui supervisor; simpan di aplikasi (F11) dulu / \
              no supervisor-approved {0} settings are saved; save them in the app (F11) first",
             kind.label()
-        ))),
+        )))
     }
 }
 
-/// Fetches (with progress on stderr) and caches the lines.
-async fn fetch(
-    ctx: &Ctx,
-    data_dir: &Path,
-    settings: &ProviderSettings,
-    account: &str,
-    range: DateRange,
-) -> Result<Vec<StatementLine>, u8> {
-    let kind = settings.kind();
-    let fail = |e: mutasi::MutasiError| ctx.out.fail(&TellerError::Statement(e));
-    let source = mutasi::source(settings).map_err(fail)?;
-    let out = ctx.out;
-    let progress = move |p: mutasi::Progress| {
+/// Progress on stderr while a statement is fetched.
+fn progress_note(
+    out: crate::output::Out,
+    kind: ProviderKind,
+) -> impl Fn(mutasi::Progress) + Send + Sync {
+    move |p: mutasi::Progress| {
         out.note(&format!(
             "{} {}: {}/{} ({} {})",
             out.t("Mengambil mutasi", "Fetching the statement"),
@@ -128,15 +94,7 @@ async fn fetch(
             p.lines,
             out.t("baris", "lines")
         ));
-    };
-    let lines = source
-        .fetch(account, range, &progress)
-        .await
-        .map_err(fail)?;
-    let cache = StatementCache::open(&data_dir.join("statements.db")).map_err(fail)?;
-    let stored = cache.store(&lines, Via::Fetch).map_err(fail)?;
-    tracing::info!(provider = %kind, new = stored.new, known = stored.known, "statement cached");
-    Ok(lines)
+    }
 }
 
 pub fn line_json(l: &StatementLine) -> Value {
@@ -199,10 +157,13 @@ pub async fn statement(ctx: &Ctx, command: &Command, global: &Global, data_dir: 
     };
     let kind = provider.kind();
     let lines = match settings(ctx, global, kind, providers.as_deref()) {
-        Ok(s) => match fetch(ctx, data_dir, &s, account, range).await {
-            Ok(l) => l,
-            Err(code) => return code,
-        },
+        Ok(s) => {
+            let progress = progress_note(*out, kind);
+            match statements::fetch_and_cache(data_dir, &s, account, range, &progress).await {
+                Ok(l) => l,
+                Err(e) => return out.fail(&e),
+            }
+        }
         Err(code) => return code,
     };
     if out.json {
@@ -280,13 +241,6 @@ fn judgement_json(j: &reconcile::Judgement) -> Value {
     }
 }
 
-/// Today in WIB.
-fn today_wib() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&mutasi::wib())
-        .date_naive()
-}
-
 #[allow(clippy::too_many_lines)]
 pub async fn reconcile(
     ctx: &mut Ctx,
@@ -344,70 +298,35 @@ pub async fn reconcile(
         Err(code) => return code,
     };
     // The rule looks at lines up to three days after a transaction (banks
-    // book late) and ten minutes before: fetch the window it needs, not
-    // only the days asked for.
-    let opts = reconcile::Options::default();
-    let wide = DateRange {
-        from: range.from - chrono::Duration::days(1),
-        to: (range.to + opts.after).min(today_wib()).max(range.to),
-    };
-    let lines = match fetch(ctx, data_dir, &settings, &account, wide).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let (lo, hi) = range.utc_bounds();
-    let records = match ctx.teller.journal().between(lo, hi) {
-        Ok(r) => r,
-        Err(e) => return out.fail(&TellerError::Journal(e)),
-    };
-    let mut report = reconcile::reconcile(&records, &lines, &opts);
-    // Lines outside the days asked for that pair with nothing are other
-    // days' business.
-    report
-        .statement_only
-        .retain(|l| l.posted_at >= lo && l.posted_at < hi);
-    // The rule of evidence, on the doubts of these days; another account's
-    // statement settles nothing.
-    let judgements: Vec<reconcile::Judgement> = if own_account {
-        match ctx.teller.judge_statement(&lines, &own) {
-            Ok(js) => js
-                .into_iter()
-                .filter(|j| j.entry.created_at >= lo && j.entry.created_at < hi)
-                .collect(),
-            Err(e) => return out.fail(&e),
-        }
-    } else {
-        Vec::new()
+    // book late) and before it: the core fetches the window it needs.
+    let progress = progress_note(out, kind);
+    let done = match ctx
+        .teller
+        .reconcile_statement(data_dir, &settings, &account, Some(&own), range, &progress)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return out.fail(&e),
     };
     let mut resolved = Vec::new();
     if *resolve {
         let Some(approval) = approval else {
             return out.usage("internal: no supervisor approval");
         };
-        for j in judgements.iter().filter(|j| j.settles()) {
+        for j in done.settles() {
             match ctx
                 .teller
-                .resolve_from_statement(&j.entry.sid, &lines, &own, approval)
+                .resolve_from_statement(&j.entry.sid, &done.lines, &own, approval)
             {
                 Ok(r) => resolved.push(r.sid),
                 Err(e) => return out.fail(&e),
             }
         }
     }
-    let settle: Vec<&reconcile::Judgement> = judgements.iter().filter(|j| j.settles()).collect();
-    let undecided: Vec<&reconcile::Judgement> = judgements
-        .iter()
-        .filter(|j| {
-            !j.settles()
-                && !matches!(
-                    j.verdict,
-                    reconcile::Verdict::Undecided {
-                        why: reconcile::Why::NoLine,
-                        ..
-                    }
-                )
-        })
-        .collect();
+    let report = &done.report;
+    let wide = done.fetched;
+    let settle: Vec<&reconcile::Judgement> = done.settles().collect();
+    let undecided: Vec<&reconcile::Judgement> = done.undecided().collect();
     if out.json {
         out.object(&json!({
             "status": "ok",
