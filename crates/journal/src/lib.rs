@@ -1183,7 +1183,17 @@ impl Journal {
     /// The current row of a transaction.
     pub fn get(&self, sid: &str) -> Result<Option<TransactionRecord>> {
         let conn = self.conn()?;
-        load(&conn, sid)
+        if !conn.is_autocommit() {
+            return load(&conn, sid);
+        }
+        // The row and its last event are read in one snapshot: read by two
+        // statements on their own, another process's step committed between
+        // them looked like a row edited outside Loket (ROW_EDITED, seen once
+        // by the counter-day simulator while another process settled a doubt).
+        let snapshot = conn.unchecked_transaction()?;
+        let found = load(&snapshot, sid);
+        drop(snapshot);
+        found
     }
 
     /// A transaction's timeline, oldest first.
