@@ -45,13 +45,11 @@ package: deps ui
 	cd src-tauri && CARGO_TARGET_DIR=$(abspath $(TARGET)) ../packaging/node_modules/.bin/tauri build --bundles deb rpm --ci
 	@ls -l $(TARGET)/release/bundle/deb/*.deb* $(TARGET)/release/bundle/rpm/*.rpm*
 
-## The in-app update end to end (issue 13; root, like CI): an installed
-## version N with transactions installs a signed N+1 on acceptance and comes
-## back on the same data. N+1 is another binary (the version is compiled in),
-## so this compiles the app once more and is not in `make test`; the package
-## test in `make test` covers install, start, one window and the refusals.
+## The installed package and the in-app update end to end (issue 13; root,
+## like CI), alone: both also run in `make test`. The update test compiles
+## the app's own crate once more as version N+1 (LOKET_BUILD_VERSION).
 test-package: deps ui desktop
-	$(CARGO) test --workspace --test desktop -- --ignored --exact update::the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data
+	$(CARGO) nextest run --workspace -E 'binary(desktop) & (test(/^package::/) | test(/^update::/))'
 
 ## The web UI, bundled into ui/dist (the desktop binary embeds it at compile time).
 ui: deps

@@ -43,10 +43,11 @@ fn actor(ready: &crate::runtime::Ready) -> String {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn app_info(state: App<'_>) -> Result<view::AppInfo> {
+pub async fn app_info(app: tauri::AppHandle, state: App<'_>) -> Result<view::AppInfo> {
     let ready = state.ready().await?;
     Ok(view::AppInfo {
-        version: env!("CARGO_PKG_VERSION").into(),
+        // The version the updater compares (tauri.conf.json's), not the crate's.
+        version: app.package_info().version.to_string(),
         sandbox: ready.sandbox,
         server: ready.server.clone(),
         has_switcher: ready.teller.has_switcher(),

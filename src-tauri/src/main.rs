@@ -123,7 +123,21 @@ fn main() {
         std::process::exit(1);
     };
     let state = runtime::Loket::new(data_dir.clone(), server);
-    let context = tauri::generate_context!();
+    #[allow(unused_mut)]
+    let mut context = tauri::generate_context!();
+    // The version the updater compares and the app shows is tauri.conf.json's,
+    // unless the build sets LOKET_BUILD_VERSION: the update test builds "the
+    // next version" that way, which recompiles this crate only (TAURI_CONFIG
+    // would recompile tauri and every plugin once more).
+    if let Some(v) = option_env!("LOKET_BUILD_VERSION") {
+        match v.parse() {
+            Ok(v) => context.package_info_mut().version = v,
+            Err(e) => {
+                eprintln!("LOKET_BUILD_VERSION {v:?} is not a version: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let guard = state.clone();
     backups::start_daily(state.clone());
     armada::start(state.clone());

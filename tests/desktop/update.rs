@@ -7,11 +7,12 @@
 //! `.deb`. None of that needs a second build: the refused files are N's own
 //! package, altered or re-signed.
 //!
-//! `make test-package` adds the real update: N holding transactions finds
+//! The real update runs in `make test` too: N holding transactions finds
 //! N+1 on a local update server, installs it on the agent's acceptance and
 //! comes back as N+1 on the same data directory with every transaction,
 //! reprint count and supervisor. N+1 is another binary (the version is
-//! compiled in), so that test compiles the app once more.
+//! compiled in): the test compiles the app's own crate once more with
+//! LOKET_BUILD_VERSION, which recompiles nothing else.
 //! Plain http to 127.0.0.1 is what the updater allows in a debug build; a
 //! release build insists on https (and so does the settings check).
 
@@ -340,11 +341,10 @@ fn build_app_version(version: &str, work: &Path) -> PathBuf {
             // The same feature set as the test build (`make desktop`): built
             // with `-p loket-desktop` alone the GTK/Tauri stack would be
             // compiled again for other features; this way only what reads
-            // TAURI_CONFIG (tauri's build script and what depends on it) is.
+            // LOKET_BUILD_VERSION (the app's own crate, read by option_env!) is.
             .args(["build", "--workspace", "--bins", "--tests"])
             .current_dir(workspace_root())
-            // Merged into tauri.conf.json by tauri-build and generate_context!.
-            .env("TAURI_CONFIG", json!({ "version": version }).to_string()),
+            .env("LOKET_BUILD_VERSION", version),
     );
     println!(
         "package: compiling {version} took {:.1} s",
@@ -357,7 +357,6 @@ fn build_app_version(version: &str, work: &Path) -> PathBuf {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "compiles version N+1 (one more build of the app): make test-package"]
 async fn the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data() {
     assert!(
         is_root(),
@@ -463,9 +462,10 @@ async fn the_installed_app_updates_to_a_signed_newer_deb_on_the_same_data() {
                 "package: accept to N+1 running again {:.1} s",
                 updated.elapsed().as_secs_f64()
             );
-            let log =
-                std::fs::read_to_string(data.path().join("app-output.log")).unwrap_or_default();
-            assert!(log.contains("installed; restarting"), "{log}");
+            // That process started itself (the test started none) from the
+            // new /usr/bin/loket-desktop; its version is checked below. (Its
+            // "installed; restarting" line cannot be read here: WebKitWebDriver
+            // keeps no app output.)
             // Stopped here; the checks below run in a fresh WebDriver session.
             let _ = Command::new("kill").arg(pid.to_string()).status();
             let deadline = Instant::now() + Duration::from_secs(20);
