@@ -296,3 +296,87 @@ fn the_same_deposit_from_a_second_process_waits_for_the_one_on_its_way() {
     assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 2);
     assert_eq!(sb.balance("BNI", "14049"), opening + 46_000);
 }
+
+/// Waits (up to a minute) until a process stopped at a failpoint with
+/// `LOKET_FAILPOINT_WAIT=<go>` has created `<go>.reached`.
+fn wait_reached(go: &Path) {
+    let mut reached = go.as_os_str().to_owned();
+    reached.push(".reached");
+    let reached = std::path::PathBuf::from(reached);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reached.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "{} not reached",
+            reached.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The same deposit paid by two processes at the same moment: A has read
+/// "nothing like it in doubt" and is about to write `sending`, while B
+/// passes the same read, writes `sending` and is on the wire. Before the
+/// fix the hold was a read before the write, so A then sent too: two
+/// deposit requests, the customer credited twice for one handful of cash.
+/// Now the hold is decided again inside the write that moves a payment to
+/// `sending`, so A is held (HELD_BY_DOUBT, naming B's payment) and sends
+/// nothing.
+#[test]
+fn two_processes_paying_the_same_deposit_at_once_send_it_once() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "14049");
+    let deposit = [
+        "--json",
+        "deposit",
+        "--to",
+        "14049",
+        "--amount",
+        "27000",
+        "--name",
+        "BUDI SANTOSO",
+    ];
+    let gates = tempfile::tempdir().expect("tempdir");
+    let (go_a, go_b) = (gates.path().join("a.go"), gates.path().join("b.go"));
+    // A: quoted, its hold read, stopped just before its `sending` write.
+    let mut a = t.cmd(&deposit);
+    a.env("LOKET_FAILPOINT", "journal.authorize_and_send.before_lock")
+        .env("LOKET_FAILPOINT_WAIT", &go_a)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let a = a.spawn().expect("loket starts");
+    wait_reached(&go_a);
+    // B: the same deposit, stopped on the wire (its row `sending`).
+    let mut b = t.cmd(&deposit);
+    b.env(
+        "LOKET_FAILPOINT",
+        "net.bankplus/bankplus/bsa/depositAccount.before_send",
+    )
+    .env("LOKET_FAILPOINT_WAIT", &go_b)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let b = b.spawn().expect("loket starts");
+    wait_reached(&go_b);
+    let on_its_way = wait_for_row(t.path(), "sending");
+
+    std::fs::write(&go_a, b"").expect("release A");
+    let a = finish(a);
+    assert_ne!(a.code, 0, "A must be held, not sent:\n{}", a.stdout);
+    assert_eq!(a.json()["error"]["code"], "HELD_BY_DOUBT", "{}", a.stdout);
+    assert!(
+        a.stdout.contains(&on_its_way),
+        "names B's payment: {}",
+        a.stdout
+    );
+    std::fs::write(&go_b, b"").expect("release B");
+    let b = finish(b);
+    expect(&b, 0);
+    assert_eq!(sid_of(&b.json()), on_its_way);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(
+        sb.balance("BNI", "14049"),
+        opening + 27_000,
+        "credited once"
+    );
+}

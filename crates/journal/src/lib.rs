@@ -80,6 +80,25 @@ pub use model::{
 pub use outbox::{OutboxEvent, TerminalIdentity, TransactionSnapshot};
 pub use prints::{OriginalIssue, MAX_ORIGINAL_ISSUES, ORIGINAL_RETRY_WINDOW};
 
+/// What a payment must not repeat while it is in doubt or on its way: its
+/// destination and amount (see [`Journal::in_doubt_like`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Hold<'a> {
+    pub bank_code: Option<&'a str>,
+    pub account_number: &'a str,
+    pub amount: Rupiah,
+}
+
+/// What [`Journal::authorize_and_send`] did.
+#[derive(Debug)]
+pub enum Authorized {
+    /// The row is `sending`: the request may leave.
+    Sending(Box<TransactionRecord>),
+    /// Nothing was written: the payment with this sid, like this one, is in
+    /// doubt or on its way (in this or another process).
+    HeldBy(String),
+}
+
 /// How long a journal write waits for another process's write to finish.
 /// Writes are short; a long wait is better than a payment whose outcome
 /// cannot be recorded.
@@ -902,6 +921,15 @@ impl Journal {
     /// and on to `sending` in one durable SQLite transaction, the last write
     /// before the payment request leaves: two events, one fsync (see the
     /// module docs). After it, a crash means "unknown".
+    ///
+    /// With `hold`, the hold on a repeat is decided inside the same write
+    /// transaction: if a payment like this one (same destination and
+    /// amount) is in doubt or on its way in any process, nothing is written
+    /// and [`Authorized::HeldBy`] names it. A check made before (a plain
+    /// read) is not enough: two processes paying the same deposit at once
+    /// both read "nothing in doubt" and both sent (two credits for one
+    /// handful of cash), the second one's write merely waiting for the
+    /// first one's lock.
     pub fn authorize_and_send(
         &self,
         sid: &str,
@@ -909,8 +937,12 @@ impl Journal {
         actor: &str,
         note: Option<&str>,
         facts: StepFacts,
-    ) -> Result<TransactionRecord> {
+        hold: Option<Hold<'_>>,
+    ) -> Result<Authorized> {
         let mut conn = self.conn()?;
+        // Crash point (debug builds): the tests stop a payer here, its hold
+        // read and its write not yet begun, to pay the same in another process.
+        failpoint::hit("journal.authorize_and_send.before_lock");
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
         if current.state != from || !from.can_move_to(State::Authorized) {
@@ -919,6 +951,18 @@ impl Journal {
                 from: current.state,
                 to: State::Authorized,
             });
+        }
+        if let Some(hold) = hold {
+            let doubt: Option<String> = tx
+                .query_row(
+                    &in_doubt_like_sql(),
+                    params![hold.account_number, hold.amount.sen(), hold.bank_code],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?;
+            if let Some(doubt) = doubt.filter(|d| d != sid) {
+                return Ok(Authorized::HeldBy(doubt));
+            }
         }
         let now = now();
         let authorized = apply_step(
@@ -942,7 +986,7 @@ impl Journal {
             "state",
         )?;
         commit(tx, format_args!("journal.step.{}.sending", current.kind))?;
-        Ok(sending)
+        Ok(Authorized::Sending(Box::new(sending)))
     }
 
     /// Records that a transaction recorded `failed` was in fact booked, as

@@ -768,16 +768,36 @@ impl Teller {
         // The last write before the request leaves, `authorized` and
         // `sending` in one durable transaction: after this, a crash means
         // "unknown".
-        self.journal.authorize_and_send(
+        // The hold is decided again inside that write: the check above is a
+        // read, and another process may have sent the same payment since.
+        // A supervisor's override (given for a doubt seen above) skips it.
+        let hold = match (&overridden, record.destination.account_number.as_deref()) {
+            (None, Some(account_number)) => Some(journal::Hold {
+                bank_code: record.destination.bank_code.as_deref(),
+                account_number,
+                amount,
+            }),
+            _ => None,
+        };
+        match self.journal.authorize_and_send(
             sid,
             record.state,
             &actor,
             note.as_deref(),
             StepFacts {
-                override_of: overridden,
+                override_of: overridden.clone(),
                 ..StepFacts::default()
             },
-        )?;
+            hold,
+        )? {
+            journal::Authorized::Sending(_) => {}
+            journal::Authorized::HeldBy(doubt) => {
+                // The order stays payable: the agent may wait for the other
+                // payment, or a supervisor may override.
+                lock(&self.pending).insert(sid.to_owned(), pending);
+                return Err(TellerError::HeldByDoubt { sid: doubt });
+            }
+        }
         let sid_typed = sid_of(sid)?;
         let result: std::result::Result<StepFacts, bankplus::Error> = match &pending {
             Pending::Deposit(order) => self
