@@ -380,3 +380,70 @@ fn two_processes_paying_the_same_deposit_at_once_send_it_once() {
         "credited once"
     );
 }
+
+/// The desktop app is open on the folder (logged in, its start-up recovery
+/// done) when a `loket deposit` on the same folder is killed (SIGKILL)
+/// after the bank booked the deposit and before the answer was recorded:
+/// the row stays `sending`, its owner gone. Before the fix the app's
+/// "Cek status" answered "being sent (perhaps by another process)" for as
+/// long as the app ran (only a start recovers), and the same deposit stayed
+/// held. Now a check of a row whose sender is gone recovers that row first
+/// (`unknown`) and asks the switcher: booked, once.
+#[test]
+fn a_payment_whose_sender_was_killed_is_settled_by_the_app_already_running() {
+    use bankplus::Password;
+    use std::sync::Arc;
+    use teller::{Teller, TellerConfig};
+
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "14049");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The app: the teller core on the folder's journal, as src-tauri runs it.
+    let journal =
+        Arc::new(journal::Journal::open(&t.path().join("journal.db")).expect("journal opens"));
+    let app = Teller::new(
+        &TellerConfig {
+            server: sb.base.clone(),
+            switcher: Some(sb.base.clone()),
+            timeout: Duration::from_secs(10),
+        },
+        journal,
+    )
+    .expect("teller")
+    .with_check_settle(Duration::ZERO);
+    rt.block_on(app.login(common::USER, &Password::new(common::PASSWORD)))
+        .expect("the app logs in");
+    rt.block_on(app.recover(common::USER))
+        .expect("the app's start-up recovery");
+
+    let mut killed = t.cmd(&[
+        "--json",
+        "deposit",
+        "--to",
+        "14049",
+        "--amount",
+        "29000",
+        "--name",
+        "BUDI SANTOSO",
+    ]);
+    killed.env(
+        "LOKET_FAILPOINT",
+        "net.bankplus/bankplus/bsa/depositAccount.after_reply",
+    );
+    let r = t.run_cmd(killed);
+    assert_eq!(r.code, -1, "killed by SIGKILL\n{}\n{}", r.stdout, r.stderr);
+    let sid = wait_for_row(t.path(), "sending");
+    assert_eq!(sb.balance("BNI", "14049"), opening + 29_000, "booked");
+
+    let settled = rt
+        .block_on(app.check(&sid, common::USER))
+        .expect("the app's Cek status settles it");
+    assert_eq!(settled.state, journal::State::Succeeded);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(t.state_of(&sid), "succeeded");
+    assert_eq!(sb.balance("BNI", "14049"), opening + 29_000, "once");
+}

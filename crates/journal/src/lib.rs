@@ -1432,10 +1432,31 @@ impl Journal {
     /// left alone, whatever its state. Looks only at unfinished rows (by the
     /// `tx_open` index). Returns the sids now in doubt.
     pub fn recover(&self, actor: &str) -> Result<Vec<String>> {
+        self.recover_rows(actor, None)
+    }
+
+    /// [`Journal::recover`] for one row: a row in flight whose process is
+    /// gone (killed while sending, after this process's own start-up
+    /// recovery ran) becomes `unknown` (or `cancelled`, if nothing was
+    /// sent) now, so a long-running process (the desktop app) can settle it
+    /// by `/check` instead of calling it "being sent" until its next start.
+    /// A row of a live process is left alone. Returns whether it moved.
+    pub fn recover_row(&self, sid: &str, actor: &str) -> Result<bool> {
+        let before = self.get(sid)?.map(|r| r.state);
+        self.recover_rows(actor, Some(sid))?;
+        Ok(self.get(sid)?.map(|r| r.state) != before)
+    }
+
+    fn recover_rows(&self, actor: &str, only: Option<&str>) -> Result<Vec<String>> {
         let open: Vec<(String, State, Option<String>)> = {
             let conn = self.conn()?;
-            let mut stmt = conn.prepare(UNFINISHED_SQL)?;
-            let rows = stmt.query_map([], |r| {
+            let sql = match only {
+                Some(_) => format!("{UNFINISHED_SQL} AND sid = ?1"),
+                None => UNFINISHED_SQL.to_owned(),
+            };
+            let mut stmt = conn.prepare(&sql)?;
+            let args: Vec<&str> = only.into_iter().collect();
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

@@ -906,7 +906,19 @@ impl Teller {
     /// (`failed -> succeeded`, its own `correction` event, flagged for a
     /// supervisor): the switcher's word is never ignored.
     pub async fn check(&self, sid: &str, actor: &str) -> Result<TransactionRecord> {
-        let record = self.record(sid)?;
+        let mut record = self.record(sid)?;
+        // A row whose sender died mid-send (kill -9, a power cut of that
+        // process) after this process's own start-up recovery: it is in
+        // doubt now, and the switcher can settle it. Left alone, a
+        // long-running app said "being sent" of it until its next start.
+        if matches!(record.state, State::Authorized | State::Sending)
+            && self.journal.recover_row(sid, actor)?
+        {
+            record = self.record(sid)?;
+            if record.state == State::Cancelled {
+                return Ok(record);
+            }
+        }
         // A row on its way (another live process is sending it; start-up
         // recovery never takes a live owner's row) is answered by its
         // sender. The switcher's "not found" now would only mean "not yet".
