@@ -234,3 +234,46 @@ fn damaged_and_foreign_backups_are_refused_in_plain_words() {
         "only backups/ is listed"
     );
 }
+
+/// A backup taken before a reversal, restored after it: the restored
+/// journal says the deposit stands (succeeded, no reversal), the switcher
+/// has reversed it. The row has the switcher's journal number (its answer
+/// was lost and `loket check` settled it), so a second `loket reverse`
+/// goes to `/reversal` at once and gets the documented "Reversal already
+/// executed". Before the fix that was printed as "Ditolak bank (-1) …
+/// Tidak ada uang yang berpindah" (refused, no money moved, exit 1) while
+/// the money had come back and the journal still counted the deposit. Now
+/// it is a CONTRADICTION (exit 3) naming the deposit: the supervisor
+/// reconciles; the deposit's row is not rewritten and nothing moves twice.
+#[test]
+fn a_reversal_lost_by_a_restore_is_not_reported_as_nothing_moved() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    let opening = sb.balance("BNI", "4447");
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let paid = t.run(&["--json", "deposit", "--to", "14048", "--amount", "34000"]);
+    expect(&paid, 3);
+    let sid = paid.sid();
+    expect(&t.run(&["--json", "check", &sid]), 0);
+    let archive = t.path().join("before-reversal.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    expect(
+        &t.run(&["--json", "reverse", &sid, "--reason", "salah rekening"]),
+        0,
+    );
+    assert_eq!(sb.balance("BNI", "4447"), opening, "reversed at the bank");
+    expect(&t.run(&["--json", "restore", archive.to_str().unwrap()]), 0);
+    assert_eq!(t.state_of(&sid), "succeeded", "the restored journal");
+
+    let again = t.run(&["--json", "reverse", &sid, "--reason", "salah rekening"]);
+    expect(&again, 3);
+    let v = again.json();
+    assert_eq!(v["error"]["code"], "CONTRADICTION", "{v}");
+    let text = v.to_string();
+    assert!(text.contains(&sid), "{text}");
+    assert!(text.contains("Reversal already executed"), "{text}");
+    assert!(!text.contains("Tidak ada uang yang berpindah"), "{text}");
+    assert_eq!(sb.requests_to("/reversal"), 2);
+    assert_eq!(sb.balance("BNI", "4447"), opening, "reversed once");
+}

@@ -1349,6 +1349,23 @@ impl Teller {
                         sid: reversal_sid.clone(),
                         detail: je.to_string(),
                     })?;
+                // The documented "Reversal already executed": this reversal
+                // moved nothing, but the original was reversed before (a
+                // reversal the journal lost: restored from an older backup,
+                // or resolved failed by hand). "Refused, no money moved"
+                // would hide that the money came back; the original's row
+                // says it stands. Said as a contradiction, like `/check`
+                // calling the original "Transfer reversed".
+                if let bankplus::Error::Refused { message, .. } = &e {
+                    if message.to_ascii_lowercase().contains("already executed") {
+                        return Err(TellerError::Contradiction {
+                            sid: sid.into(),
+                            why: format!(
+                                "switcher menolak pembatalan {reversal_sid} karena transaksi ini                                  sudah dibatalkan sebelumnya (\"{message}\"), jurnal tidak                                  mencatat pembatalan yang berhasil / the switcher refused                                  reversal {reversal_sid} because this transaction was reversed                                  before (\"{message}\"); the journal records no reversal that                                  booked"
+                            ),
+                        });
+                    }
+                }
                 Err(e.into())
             }
         }
