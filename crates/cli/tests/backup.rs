@@ -277,3 +277,95 @@ fn a_reversal_lost_by_a_restore_is_not_reported_as_nothing_moved() {
     assert_eq!(sb.requests_to("/reversal"), 2);
     assert_eq!(sb.balance("BNI", "4447"), opening, "reversed once");
 }
+
+/// A `loket deposit` starting while `loket restore` is between its last
+/// look for running processes and putting the restored files in place.
+/// Before the fix the deposit opened the current journal, the restore then
+/// moved that journal aside, and the deposit (booked by the bank) was
+/// recorded only in the file kept aside: the restored journal did not know
+/// it, so nothing held a repeat and no check could find it. Now a journal
+/// does not open while a restore swaps files (the restore gate): the
+/// deposit waits, then is recorded in the restored journal.
+#[test]
+fn a_payment_starting_during_a_restore_is_recorded_in_the_restored_journal() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    expect(
+        &t.run(&["deposit", "--to", "14047", "--amount", "10000"]),
+        0,
+    );
+    let archive = t.path().join("one.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    let opening = sb.balance("BNI", "14049");
+
+    let go = t.path().join("go");
+    let restore = t
+        .cmd(&["--json", "restore", archive.to_str().unwrap()])
+        .env("LOKET_FAILPOINT", "backup.restore.before_swap")
+        .env("LOKET_FAILPOINT_WAIT", &go)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut restore = Reaped(Some(restore));
+    wait_for(
+        &t.path().join("go.reached"),
+        "the restore never reached its swap",
+    );
+    let pay = t
+        .cmd(&[
+            "--json",
+            "deposit",
+            "--to",
+            "14049",
+            "--amount",
+            "26000",
+            "--name",
+            "BUDI SANTOSO",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut pay = Reaped(Some(pay));
+    // Give the deposit time to run to its end if nothing holds it (it
+    // did, before the fix); with the gate it waits for the restore.
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until
+        && pay
+            .0
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::write(&go, b"").expect("release the restore");
+    let out = restore
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = pay
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let sid = common::sid_of(&v);
+    assert_eq!(sb.balance("BNI", "14049"), opening + 26_000, "booked once");
+    assert_eq!(
+        t.state_of(&sid),
+        "succeeded",
+        "the deposit is in the restored journal"
+    );
+}

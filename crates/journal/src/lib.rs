@@ -64,7 +64,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-pub use lease::{live_processes, Presence};
+pub use lease::{close_gate, live_processes, Gate, Presence};
 use lease::{Lease, Owner};
 
 pub use chain::{Integrity, IntegrityReport};
@@ -508,6 +508,12 @@ impl Journal {
             path: path.display().to_string(),
             source,
         };
+        // Not while a restore swaps the files (see `lease::Gate`): held
+        // until this handle's lease is in place.
+        let gate = lease::pass_gate(path).map_err(|source| JournalError::Lease {
+            path: path.display().to_string(),
+            source,
+        })?;
         check_file(path)?;
         let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
             JournalError::Storage(e) => open_err(e),
@@ -532,6 +538,7 @@ impl Journal {
             path: path.display().to_string(),
             source,
         })?;
+        drop(gate);
         Self::setup(conn, lease).map_err(|e| match e {
             JournalError::Storage(e) => named(e, Some(path)),
             other => other,
