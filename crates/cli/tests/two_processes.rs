@@ -447,3 +447,83 @@ fn a_payment_whose_sender_was_killed_is_settled_by_the_app_already_running() {
     assert_eq!(t.state_of(&sid), "succeeded");
     assert_eq!(sb.balance("BNI", "14049"), opening + 29_000, "once");
 }
+
+/// A supervisor's override is for the doubt it was shown, no other. A
+/// deposit's answer is lost (in doubt, no switcher to settle it); two
+/// processes then pay the same deposit with `--override` at once: A has read
+/// "X is in doubt" and is about to write `sending` while B, with the same
+/// override, is already on the wire. Before the fix an override skipped the
+/// hold inside the write altogether, so A sent too: B's payment, put on its
+/// way after A's supervisor looked, was let through by an override nobody
+/// gave for it (credited twice). Now A is held, naming B's payment.
+#[test]
+fn an_override_for_one_doubt_does_not_let_a_second_payment_through() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let r = t.run(&["--json", "deposit", "--to", "14049", "--amount", "31000"]);
+    expect(&r, 3);
+    let doubt = sid_of(&r.json());
+    let opening = sb.balance("BNI", "14049");
+    // No switcher: start-up recovery cannot settle the doubt, it stays.
+    let override_cmd = |failpoint: &str, go: &Path| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_loket"));
+        c.env_remove("LOKET_SWITCHER")
+            .env_remove("LOKET_SERVER")
+            .env("LOKET_USERNAME", common::USER)
+            .env("LOKET_PASSWORD", common::PASSWORD)
+            .env("LOKET_PIN", common::PIN)
+            .env("LOKET_FAILPOINT", failpoint)
+            .env("LOKET_FAILPOINT_WAIT", go)
+            .arg("--data-dir")
+            .arg(t.path())
+            .arg("--server")
+            .arg(&sb.base)
+            .args([
+                "--json",
+                "deposit",
+                "--to",
+                "14049",
+                "--amount",
+                "31000",
+                "--override",
+                "customer insists",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c.spawn().expect("loket starts")
+    };
+    let gates = tempfile::tempdir().expect("tempdir");
+    let (go_a, go_b) = (gates.path().join("a.go"), gates.path().join("b.go"));
+    let a = override_cmd("journal.authorize_and_send.before_lock", &go_a);
+    wait_reached(&go_a);
+    let b = override_cmd(
+        "net.bankplus/bankplus/bsa/depositAccount.before_send",
+        &go_b,
+    );
+    wait_reached(&go_b);
+    let on_its_way = wait_for_row(t.path(), "sending");
+    assert_ne!(on_its_way, doubt);
+
+    std::fs::write(&go_a, b"").expect("release A");
+    let a = finish(a);
+    assert_ne!(a.code, 0, "A must be held, not sent:\n{}", a.stdout);
+    assert_eq!(a.json()["error"]["code"], "HELD_BY_DOUBT", "{}", a.stdout);
+    assert!(
+        a.stdout.contains(&on_its_way),
+        "names B's payment, not the approved doubt: {}",
+        a.stdout
+    );
+    std::fs::write(&go_b, b"").expect("release B");
+    let b = finish(b);
+    expect(&b, 0);
+    assert_eq!(sid_of(&b.json()), on_its_way);
+    // The lost answer's request and B's: A sent nothing.
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 2);
+    assert_eq!(
+        sb.balance("BNI", "14049"),
+        opening + 31_000,
+        "credited once by the overrides"
+    );
+}

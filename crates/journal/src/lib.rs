@@ -87,6 +87,11 @@ pub struct Hold<'a> {
     pub bank_code: Option<&'a str>,
     pub account_number: &'a str,
     pub amount: Rupiah,
+    /// The doubts a supervisor's override was given for: these do not
+    /// hold. Any other payment like this one still does, so an override
+    /// never lets through a payment another process put on its way after
+    /// the supervisor looked.
+    pub approved: &'a [String],
 }
 
 /// What [`Journal::authorize_and_send`] did.
@@ -960,14 +965,10 @@ impl Journal {
             });
         }
         if let Some(hold) = hold {
-            let doubt: Option<String> = tx
-                .query_row(
-                    &in_doubt_like_sql(),
-                    params![hold.account_number, hold.amount.sen(), hold.bank_code],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?;
-            if let Some(doubt) = doubt.filter(|d| d != sid) {
+            let doubt = doubts_like(&tx, &hold)?
+                .into_iter()
+                .find(|d| d != sid && !hold.approved.contains(d));
+            if let Some(doubt) = doubt {
                 return Ok(Authorized::HeldBy(doubt));
             }
         }
@@ -1415,6 +1416,13 @@ impl Journal {
     /// another process on the same folder: the app while `loket` runs, or the
     /// other way round) counts too: until its answer is in, it may be booked,
     /// and a repeat typed meanwhile would pay the customer twice.
+    /// Every payment like this one (destination and amount) in doubt or on
+    /// its way, oldest first: what a supervisor's override is given for.
+    pub fn all_in_doubt_like(&self, hold: &Hold<'_>) -> Result<Vec<String>> {
+        let conn = self.conn()?;
+        doubts_like(&conn, hold)
+    }
+
     pub fn in_doubt_like(
         &self,
         bank_code: Option<&str>,
@@ -1525,6 +1533,17 @@ impl Journal {
 /// in doubt (events_to_unknown; a row edited from `unknown` still holds),
 /// never a walk over every row of a busy account. The state list must stay
 /// the same text as tx_in_doubt's WHERE, or SQLite cannot use the index.
+/// The sids of [`in_doubt_like_sql`], all of them.
+fn doubts_like(conn: &rusqlite::Connection, hold: &Hold<'_>) -> Result<Vec<String>> {
+    let sql = in_doubt_like_sql().replace(" LIMIT 1", "");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![hold.account_number, hold.amount.sen(), hold.bank_code],
+        |r| r.get::<_, String>(0),
+    )?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
 fn in_doubt_like_sql() -> String {
     format!(
         "SELECT {COLUMNS} FROM transactions WHERE rowid IN ( \

@@ -748,14 +748,33 @@ impl Teller {
         let amount = record.amount.unwrap_or(Rupiah::ZERO);
         let mut note = None;
         let mut overridden = None;
-        if let Some(doubt) = self.doubt_like(&record.destination, amount, Some(sid))? {
-            match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
-                None => return Err(TellerError::HeldByDoubt { sid: doubt }),
-                Some(reason) => {
-                    note = Some(format!(
-                        "override: allowed although {doubt} is in doubt: {reason}"
-                    ));
-                    overridden = Some(doubt);
+        // The doubts in sight now are the ones a supervisor's override is
+        // for (the quote just showed them); it covers no other.
+        let mut approved: Vec<String> = Vec::new();
+        if let Some(account_number) = record.destination.account_number.as_deref() {
+            let doubts: Vec<String> = self
+                .journal
+                .all_in_doubt_like(&journal::Hold {
+                    bank_code: record.destination.bank_code.as_deref(),
+                    account_number,
+                    amount,
+                    approved: &[],
+                })?
+                .into_iter()
+                .filter(|d| d != sid)
+                .collect();
+            if let Some(first) = doubts.first().cloned() {
+                match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+                    None => return Err(TellerError::HeldByDoubt { sid: first }),
+                    Some(reason) => {
+                        let all = doubts.join(", ");
+                        let verb = if doubts.len() == 1 { "is" } else { "are" };
+                        note = Some(format!(
+                            "override: allowed although {all} {verb} in doubt: {reason}"
+                        ));
+                        overridden = Some(first);
+                        approved = doubts;
+                    }
                 }
             }
         }
@@ -770,15 +789,18 @@ impl Teller {
         // "unknown".
         // The hold is decided again inside that write: the check above is a
         // read, and another process may have sent the same payment since.
-        // A supervisor's override (given for a doubt seen above) skips it.
-        let hold = match (&overridden, record.destination.account_number.as_deref()) {
-            (None, Some(account_number)) => Some(journal::Hold {
+        // A supervisor's override skips only the doubts it was given for:
+        // a payment another process put on its way since still holds.
+        let hold = record
+            .destination
+            .account_number
+            .as_deref()
+            .map(|account_number| journal::Hold {
                 bank_code: record.destination.bank_code.as_deref(),
                 account_number,
                 amount,
-            }),
-            _ => None,
-        };
+                approved: &approved,
+            });
         match self.journal.authorize_and_send(
             sid,
             record.state,
