@@ -369,3 +369,108 @@ fn a_payment_starting_during_a_restore_is_recorded_in_the_restored_journal() {
         "the deposit is in the restored journal"
     );
 }
+
+/// `loket supervisor add` starting while `loket restore` swaps the files in.
+/// Supervisor commands opened journal.db without the restore gate and
+/// without a lease, so restore neither saw them nor made them wait: before
+/// the fix the new supervisor (with its journaled authorization) was written
+/// into the journal being moved aside, and the restored terminal did not
+/// know it. Now opening the supervisor tables passes the gate (and holds a
+/// lease, so a restore refuses while one is open): the add waits, then
+/// writes into the restored journal.
+#[test]
+fn a_supervisor_added_during_a_restore_is_in_the_restored_journal() {
+    const CITRA: &str = "Citra Pengawas";
+    let t = Terminal::in_process();
+    t.create_supervisor();
+    let archive = t.path().join("before-citra.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+
+    let go = t.path().join("go");
+    let restore = t
+        .cmd(&["--json", "restore", archive.to_str().unwrap()])
+        .env("LOKET_FAILPOINT", "backup.restore.before_swap")
+        .env("LOKET_FAILPOINT_WAIT", &go)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut restore = Reaped(Some(restore));
+    wait_for(
+        &t.path().join("go.reached"),
+        "the restore never reached its swap",
+    );
+    let add = t
+        .cmd(&["--json", "supervisor", "add", CITRA])
+        .env("LOKET_NEW_SUPERVISOR_PASSWORD", "Citra-Pagi-2026")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut add = Reaped(Some(add));
+    // Give the add time to run to its end if nothing holds it (it did,
+    // before the fix); with the gate it waits for the restore.
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until
+        && add
+            .0
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::write(&go, b"").expect("release the restore");
+    let out = restore
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = add
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let list = t.run(&["--json", "supervisor", "list"]);
+    expect(&list, 0);
+    assert!(
+        list.stdout.contains(CITRA),
+        "the new supervisor is in the restored journal: {}",
+        list.stdout
+    );
+}
+
+/// A supervisor command open on the folder keeps a restore off, like an
+/// open journal: restore refuses (nothing swapped) instead of moving the
+/// journal it writes to aside.
+#[test]
+fn a_restore_refuses_while_a_supervisor_command_has_the_journal_open() {
+    let t = Terminal::in_process();
+    t.create_supervisor();
+    let archive = t.path().join("one.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    let supervisors =
+        teller::Supervisors::open(&t.path().join("journal.db")).expect("supervisors open");
+    let r = t.run(&["--json", "restore", archive.to_str().unwrap()]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        !t.path().read_dir().unwrap().flatten().any(|e| e
+            .file_name()
+            .to_string_lossy()
+            .starts_with("before-restore")),
+        "nothing was moved aside"
+    );
+    drop(supervisors);
+    expect(&t.run(&["--json", "restore", archive.to_str().unwrap()]), 0);
+}
