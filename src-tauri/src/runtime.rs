@@ -378,7 +378,7 @@ impl Loket {
                 self.settings_trusted.store(false, Ordering::SeqCst);
                 let why = mismatch.describe();
                 let _ = journal.record_integrity_note("tamper", &why);
-                if mismatch.server_changed() && self.server_override.is_none() {
+                if mismatch.guarded_changed() && self.server_override.is_none() {
                     return Ok(Some(format!(
                         "{why}. Loket tidak menghubungi bank sampai settings.json dikembalikan ke server yang tercatat (lalu mulai ulang Loket) atau bank memeriksa terminal ini; riwayat dan ringkasan harian tetap bisa dibuka. / Loket does not contact the bank until settings.json is restored to the recorded server (then restart Loket) or the bank checks this terminal; history and the day summary still open."
                     )));

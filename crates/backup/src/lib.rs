@@ -699,13 +699,24 @@ pub fn restore(archive: &Path, data_dir: &Path) -> Result<RestoreReport> {
             return Err(e);
         }
     };
-    // Checked again after the slow part: a process may have started meanwhile.
+    // Checked again after the slow part, behind the restore gate: a process
+    // that started meanwhile is seen here, and one starting from now on
+    // waits until the restored files are in place (see `journal::Gate`).
+    let gate = match journal::close_gate(&journal_path) {
+        Ok(g) => g,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(io(&journal_path)(e));
+        }
+    };
     let running = journal::live_processes(&journal_path);
     if running > 0 {
         let _ = fs::remove_dir_all(&staging);
         return Err(BackupError::Running { count: running });
     }
+    failpoint::hit("backup.restore.before_swap");
     let result = swap_in(data_dir, &staging, &manifest);
+    drop(gate);
     let _ = fs::remove_dir_all(&staging);
     let kept_aside = result?;
     Ok(RestoreReport {

@@ -234,3 +234,243 @@ fn damaged_and_foreign_backups_are_refused_in_plain_words() {
         "only backups/ is listed"
     );
 }
+
+/// A backup taken before a reversal, restored after it: the restored
+/// journal says the deposit stands (succeeded, no reversal), the switcher
+/// has reversed it. The row has the switcher's journal number (its answer
+/// was lost and `loket check` settled it), so a second `loket reverse`
+/// goes to `/reversal` at once and gets the documented "Reversal already
+/// executed". Before the fix that was printed as "Ditolak bank (-1) …
+/// Tidak ada uang yang berpindah" (refused, no money moved, exit 1) while
+/// the money had come back and the journal still counted the deposit. Now
+/// it is a CONTRADICTION (exit 3) naming the deposit: the supervisor
+/// reconciles; the deposit's row is not rewritten and nothing moves twice.
+#[test]
+fn a_reversal_lost_by_a_restore_is_not_reported_as_nothing_moved() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    let opening = sb.balance("BNI", "4447");
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let paid = t.run(&["--json", "deposit", "--to", "14048", "--amount", "34000"]);
+    expect(&paid, 3);
+    let sid = paid.sid();
+    expect(&t.run(&["--json", "check", &sid]), 0);
+    let archive = t.path().join("before-reversal.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    expect(
+        &t.run(&["--json", "reverse", &sid, "--reason", "salah rekening"]),
+        0,
+    );
+    assert_eq!(sb.balance("BNI", "4447"), opening, "reversed at the bank");
+    expect(&t.run(&["--json", "restore", archive.to_str().unwrap()]), 0);
+    assert_eq!(t.state_of(&sid), "succeeded", "the restored journal");
+
+    let again = t.run(&["--json", "reverse", &sid, "--reason", "salah rekening"]);
+    expect(&again, 3);
+    let v = again.json();
+    assert_eq!(v["error"]["code"], "CONTRADICTION", "{v}");
+    let text = v.to_string();
+    assert!(text.contains(&sid), "{text}");
+    assert!(text.contains("Reversal already executed"), "{text}");
+    assert!(!text.contains("Tidak ada uang yang berpindah"), "{text}");
+    assert_eq!(sb.requests_to("/reversal"), 2);
+    assert_eq!(sb.balance("BNI", "4447"), opening, "reversed once");
+}
+
+/// A `loket deposit` starting while `loket restore` is between its last
+/// look for running processes and putting the restored files in place.
+/// Before the fix the deposit opened the current journal, the restore then
+/// moved that journal aside, and the deposit (booked by the bank) was
+/// recorded only in the file kept aside: the restored journal did not know
+/// it, so nothing held a repeat and no check could find it. Now a journal
+/// does not open while a restore swaps files (the restore gate): the
+/// deposit waits, then is recorded in the restored journal.
+#[test]
+fn a_payment_starting_during_a_restore_is_recorded_in_the_restored_journal() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    t.create_supervisor();
+    expect(
+        &t.run(&["deposit", "--to", "14047", "--amount", "10000"]),
+        0,
+    );
+    let archive = t.path().join("one.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    let opening = sb.balance("BNI", "14049");
+
+    let go = t.path().join("go");
+    let restore = t
+        .cmd(&["--json", "restore", archive.to_str().unwrap()])
+        .env("LOKET_FAILPOINT", "backup.restore.before_swap")
+        .env("LOKET_FAILPOINT_WAIT", &go)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut restore = Reaped(Some(restore));
+    wait_for(
+        &t.path().join("go.reached"),
+        "the restore never reached its swap",
+    );
+    let pay = t
+        .cmd(&[
+            "--json",
+            "deposit",
+            "--to",
+            "14049",
+            "--amount",
+            "26000",
+            "--name",
+            "BUDI SANTOSO",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut pay = Reaped(Some(pay));
+    // Give the deposit time to run to its end if nothing holds it (it
+    // did, before the fix); with the gate it waits for the restore.
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until
+        && pay
+            .0
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::write(&go, b"").expect("release the restore");
+    let out = restore
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = pay
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let sid = common::sid_of(&v);
+    assert_eq!(sb.balance("BNI", "14049"), opening + 26_000, "booked once");
+    assert_eq!(
+        t.state_of(&sid),
+        "succeeded",
+        "the deposit is in the restored journal"
+    );
+}
+
+/// `loket supervisor add` starting while `loket restore` swaps the files in.
+/// Supervisor commands opened journal.db without the restore gate and
+/// without a lease, so restore neither saw them nor made them wait: before
+/// the fix the new supervisor (with its journaled authorization) was written
+/// into the journal being moved aside, and the restored terminal did not
+/// know it. Now opening the supervisor tables passes the gate (and holds a
+/// lease, so a restore refuses while one is open): the add waits, then
+/// writes into the restored journal.
+#[test]
+fn a_supervisor_added_during_a_restore_is_in_the_restored_journal() {
+    const CITRA: &str = "Citra Pengawas";
+    let t = Terminal::in_process();
+    t.create_supervisor();
+    let archive = t.path().join("before-citra.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+
+    let go = t.path().join("go");
+    let restore = t
+        .cmd(&["--json", "restore", archive.to_str().unwrap()])
+        .env("LOKET_FAILPOINT", "backup.restore.before_swap")
+        .env("LOKET_FAILPOINT_WAIT", &go)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut restore = Reaped(Some(restore));
+    wait_for(
+        &t.path().join("go.reached"),
+        "the restore never reached its swap",
+    );
+    let add = t
+        .cmd(&["--json", "supervisor", "add", CITRA])
+        .env("LOKET_NEW_SUPERVISOR_PASSWORD", "Citra-Pagi-2026")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket starts");
+    let mut add = Reaped(Some(add));
+    // Give the add time to run to its end if nothing holds it (it did,
+    // before the fix); with the gate it waits for the restore.
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until
+        && add
+            .0
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::write(&go, b"").expect("release the restore");
+    let out = restore
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = add
+        .0
+        .take()
+        .expect("child")
+        .wait_with_output()
+        .expect("ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let list = t.run(&["--json", "supervisor", "list"]);
+    expect(&list, 0);
+    assert!(
+        list.stdout.contains(CITRA),
+        "the new supervisor is in the restored journal: {}",
+        list.stdout
+    );
+}
+
+/// A supervisor command open on the folder keeps a restore off, like an
+/// open journal: restore refuses (nothing swapped) instead of moving the
+/// journal it writes to aside.
+#[test]
+fn a_restore_refuses_while_a_supervisor_command_has_the_journal_open() {
+    let t = Terminal::in_process();
+    t.create_supervisor();
+    let archive = t.path().join("one.tar.gz");
+    expect(&t.run(&["backup", "--to", archive.to_str().unwrap()]), 0);
+    let supervisors =
+        teller::Supervisors::open(&t.path().join("journal.db")).expect("supervisors open");
+    let r = t.run(&["--json", "restore", archive.to_str().unwrap()]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        !t.path().read_dir().unwrap().flatten().any(|e| e
+            .file_name()
+            .to_string_lossy()
+            .starts_with("before-restore")),
+        "nothing was moved aside"
+    );
+    drop(supervisors);
+    expect(&t.run(&["--json", "restore", archive.to_str().unwrap()]), 0);
+}

@@ -168,3 +168,96 @@ fn a_hand_edited_switcher_stops_bank_commands_like_a_server() {
     write(&sb.base);
     expect(&t.run(&["--json", "balance"]), 0);
 }
+
+/// settings.json's update endpoint (where the app fetches the code it
+/// installs) edited by hand, server and switcher left alone. The settings
+/// fingerprint held only the server and the switcher, so before the fix the
+/// edit was merely noted: bank commands went on, and a settings save of the
+/// app recorded the edited file as approved. Now it is refused like an
+/// edited server (SETTINGS_CHANGED) until a supervisor approves it.
+#[test]
+fn a_hand_edited_update_endpoint_is_refused_like_a_server() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let settings = t.path().join("settings.json");
+    let write = |update: Option<&str>| {
+        let v = serde_json::json!({
+            "server": sb.base,
+            "switcher": sb.base,
+            "lang": "id",
+            "idle_lock_minutes": 5,
+            "paper_mm": 58,
+            "update_endpoint": update,
+        });
+        std::fs::write(&settings, v.to_string()).expect("settings");
+    };
+    write(None);
+    expect(&t.run(&["--json", "balance"]), 0);
+    t.create_supervisor();
+    let balances = sb.requests_to("/bankplus/account/balance");
+
+    write(Some("https://updates.example.net/latest.json"));
+    let r = t.run(&["--json", "balance"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(error_code(&r), "SETTINGS_CHANGED", "{}", r.stdout);
+    assert!(
+        r.json()["error"]["message"]
+            .to_string()
+            .contains("updates.example.net"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(sb.requests_to("/bankplus/account/balance"), balances);
+    let status = t.run(&["--json", "settings", "status"]);
+    expect(&status, 0);
+    assert_eq!(status.json()["update_changed"], true, "{}", status.stdout);
+
+    // A supervisor approves it: it works again.
+    expect(&t.run(&["--json", "settings", "approve"]), 0);
+    expect(&t.run(&["--json", "balance"]), 0);
+}
+
+/// A settings.json recorded by the previous version (fingerprint without the
+/// update endpoint) still opens while the file is the one recorded: the
+/// fingerprint is taken over once in the new form, nothing is refused or
+/// noted. Edited by hand after that older record, an update endpoint that
+/// nothing shows approved is refused.
+#[test]
+fn a_settings_fingerprint_of_the_previous_version_is_taken_over_once() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let settings = t.path().join("settings.json");
+    let write = |update: Option<&str>| {
+        let v = serde_json::json!({
+            "server": sb.base,
+            "switcher": sb.base,
+            "update_endpoint": update,
+        });
+        std::fs::write(&settings, v.to_string()).expect("settings");
+    };
+    let old_form = || {
+        let bytes = std::fs::read(&settings).expect("settings");
+        let j = journal::Journal::open(&t.path().join("journal.db")).expect("journal");
+        j.record_integrity_note(
+            "settings",
+            &format!(
+                "sha256={};server={};switcher={}",
+                journal::chain::sha256_hex(&bytes),
+                sb.base,
+                sb.base
+            ),
+        )
+        .expect("note");
+    };
+    write(Some("https://updates.example.net/latest.json"));
+    expect(&t.run(&["--json", "balance"]), 0);
+    old_form();
+    expect(&t.run(&["--json", "balance"]), 0);
+    let status = t.run(&["--json", "settings", "status"]);
+    assert_eq!(status.json()["file_changed"], false, "{}", status.stdout);
+
+    old_form();
+    write(Some("https://elsewhere.example.net/latest.json"));
+    let r = t.run(&["--json", "balance"]);
+    assert_eq!(error_code(&r), "SETTINGS_CHANGED", "{}", r.stdout);
+}

@@ -296,3 +296,234 @@ fn the_same_deposit_from_a_second_process_waits_for_the_one_on_its_way() {
     assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 2);
     assert_eq!(sb.balance("BNI", "14049"), opening + 46_000);
 }
+
+/// Waits (up to a minute) until a process stopped at a failpoint with
+/// `LOKET_FAILPOINT_WAIT=<go>` has created `<go>.reached`.
+fn wait_reached(go: &Path) {
+    let mut reached = go.as_os_str().to_owned();
+    reached.push(".reached");
+    let reached = std::path::PathBuf::from(reached);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reached.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "{} not reached",
+            reached.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The same deposit paid by two processes at the same moment: A has read
+/// "nothing like it in doubt" and is about to write `sending`, while B
+/// passes the same read, writes `sending` and is on the wire. Before the
+/// fix the hold was a read before the write, so A then sent too: two
+/// deposit requests, the customer credited twice for one handful of cash.
+/// Now the hold is decided again inside the write that moves a payment to
+/// `sending`, so A is held (HELD_BY_DOUBT, naming B's payment) and sends
+/// nothing.
+#[test]
+fn two_processes_paying_the_same_deposit_at_once_send_it_once() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "14049");
+    let deposit = [
+        "--json",
+        "deposit",
+        "--to",
+        "14049",
+        "--amount",
+        "27000",
+        "--name",
+        "BUDI SANTOSO",
+    ];
+    let gates = tempfile::tempdir().expect("tempdir");
+    let (go_a, go_b) = (gates.path().join("a.go"), gates.path().join("b.go"));
+    // A: quoted, its hold read, stopped just before its `sending` write.
+    let mut a = t.cmd(&deposit);
+    a.env("LOKET_FAILPOINT", "journal.authorize_and_send.before_lock")
+        .env("LOKET_FAILPOINT_WAIT", &go_a)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let a = a.spawn().expect("loket starts");
+    wait_reached(&go_a);
+    // B: the same deposit, stopped on the wire (its row `sending`).
+    let mut b = t.cmd(&deposit);
+    b.env(
+        "LOKET_FAILPOINT",
+        "net.bankplus/bankplus/bsa/depositAccount.before_send",
+    )
+    .env("LOKET_FAILPOINT_WAIT", &go_b)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let b = b.spawn().expect("loket starts");
+    wait_reached(&go_b);
+    let on_its_way = wait_for_row(t.path(), "sending");
+
+    std::fs::write(&go_a, b"").expect("release A");
+    let a = finish(a);
+    assert_ne!(a.code, 0, "A must be held, not sent:\n{}", a.stdout);
+    assert_eq!(a.json()["error"]["code"], "HELD_BY_DOUBT", "{}", a.stdout);
+    assert!(
+        a.stdout.contains(&on_its_way),
+        "names B's payment: {}",
+        a.stdout
+    );
+    std::fs::write(&go_b, b"").expect("release B");
+    let b = finish(b);
+    expect(&b, 0);
+    assert_eq!(sid_of(&b.json()), on_its_way);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(
+        sb.balance("BNI", "14049"),
+        opening + 27_000,
+        "credited once"
+    );
+}
+
+/// The desktop app is open on the folder (logged in, its start-up recovery
+/// done) when a `loket deposit` on the same folder is killed (SIGKILL)
+/// after the bank booked the deposit and before the answer was recorded:
+/// the row stays `sending`, its owner gone. Before the fix the app's
+/// "Cek status" answered "being sent (perhaps by another process)" for as
+/// long as the app ran (only a start recovers), and the same deposit stayed
+/// held. Now a check of a row whose sender is gone recovers that row first
+/// (`unknown`) and asks the switcher: booked, once.
+#[test]
+fn a_payment_whose_sender_was_killed_is_settled_by_the_app_already_running() {
+    use bankplus::Password;
+    use std::sync::Arc;
+    use teller::{Teller, TellerConfig};
+
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let opening = sb.balance("BNI", "14049");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The app: the teller core on the folder's journal, as src-tauri runs it.
+    let journal =
+        Arc::new(journal::Journal::open(&t.path().join("journal.db")).expect("journal opens"));
+    let app = Teller::new(
+        &TellerConfig {
+            server: sb.base.clone(),
+            switcher: Some(sb.base.clone()),
+            timeout: Duration::from_secs(10),
+        },
+        journal,
+    )
+    .expect("teller")
+    .with_check_settle(Duration::ZERO);
+    rt.block_on(app.login(common::USER, &Password::new(common::PASSWORD)))
+        .expect("the app logs in");
+    rt.block_on(app.recover(common::USER))
+        .expect("the app's start-up recovery");
+
+    let mut killed = t.cmd(&[
+        "--json",
+        "deposit",
+        "--to",
+        "14049",
+        "--amount",
+        "29000",
+        "--name",
+        "BUDI SANTOSO",
+    ]);
+    killed.env(
+        "LOKET_FAILPOINT",
+        "net.bankplus/bankplus/bsa/depositAccount.after_reply",
+    );
+    let r = t.run_cmd(killed);
+    assert_eq!(r.code, -1, "killed by SIGKILL\n{}\n{}", r.stdout, r.stderr);
+    let sid = wait_for_row(t.path(), "sending");
+    assert_eq!(sb.balance("BNI", "14049"), opening + 29_000, "booked");
+
+    let settled = rt
+        .block_on(app.check(&sid, common::USER))
+        .expect("the app's Cek status settles it");
+    assert_eq!(settled.state, journal::State::Succeeded);
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 1);
+    assert_eq!(t.state_of(&sid), "succeeded");
+    assert_eq!(sb.balance("BNI", "14049"), opening + 29_000, "once");
+}
+
+/// A supervisor's override is for the doubt it was shown, no other. A
+/// deposit's answer is lost (in doubt, no switcher to settle it); two
+/// processes then pay the same deposit with `--override` at once: A has read
+/// "X is in doubt" and is about to write `sending` while B, with the same
+/// override, is already on the wire. Before the fix an override skipped the
+/// hold inside the write altogether, so A sent too: B's payment, put on its
+/// way after A's supervisor looked, was let through by an override nobody
+/// gave for it (credited twice). Now A is held, naming B's payment.
+#[test]
+fn an_override_for_one_doubt_does_not_let_a_second_payment_through() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    sb.fault("/bankplus/bsa/depositAccount", "commit-then-drop");
+    let r = t.run(&["--json", "deposit", "--to", "14049", "--amount", "31000"]);
+    expect(&r, 3);
+    let doubt = sid_of(&r.json());
+    let opening = sb.balance("BNI", "14049");
+    // No switcher: start-up recovery cannot settle the doubt, it stays.
+    let override_cmd = |failpoint: &str, go: &Path| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_loket"));
+        c.env_remove("LOKET_SWITCHER")
+            .env_remove("LOKET_SERVER")
+            .env("LOKET_USERNAME", common::USER)
+            .env("LOKET_PASSWORD", common::PASSWORD)
+            .env("LOKET_PIN", common::PIN)
+            .env("LOKET_FAILPOINT", failpoint)
+            .env("LOKET_FAILPOINT_WAIT", go)
+            .arg("--data-dir")
+            .arg(t.path())
+            .arg("--server")
+            .arg(&sb.base)
+            .args([
+                "--json",
+                "deposit",
+                "--to",
+                "14049",
+                "--amount",
+                "31000",
+                "--override",
+                "customer insists",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c.spawn().expect("loket starts")
+    };
+    let gates = tempfile::tempdir().expect("tempdir");
+    let (go_a, go_b) = (gates.path().join("a.go"), gates.path().join("b.go"));
+    let a = override_cmd("journal.authorize_and_send.before_lock", &go_a);
+    wait_reached(&go_a);
+    let b = override_cmd(
+        "net.bankplus/bankplus/bsa/depositAccount.before_send",
+        &go_b,
+    );
+    wait_reached(&go_b);
+    let on_its_way = wait_for_row(t.path(), "sending");
+    assert_ne!(on_its_way, doubt);
+
+    std::fs::write(&go_a, b"").expect("release A");
+    let a = finish(a);
+    assert_ne!(a.code, 0, "A must be held, not sent:\n{}", a.stdout);
+    assert_eq!(a.json()["error"]["code"], "HELD_BY_DOUBT", "{}", a.stdout);
+    assert!(
+        a.stdout.contains(&on_its_way),
+        "names B's payment, not the approved doubt: {}",
+        a.stdout
+    );
+    std::fs::write(&go_b, b"").expect("release B");
+    let b = finish(b);
+    expect(&b, 0);
+    assert_eq!(sid_of(&b.json()), on_its_way);
+    // The lost answer's request and B's: A sent nothing.
+    assert_eq!(sb.requests_to("/bankplus/bsa/depositAccount"), 2);
+    assert_eq!(
+        sb.balance("BNI", "14049"),
+        opening + 31_000,
+        "credited once by the overrides"
+    );
+}

@@ -170,8 +170,48 @@ impl Presence {
     /// Announces this process next to `journal_path` (a lease like a journal
     /// handle's, released when the process ends, however it ends).
     pub fn announce(journal_path: &Path) -> std::io::Result<Presence> {
+        let _gate = pass_gate(journal_path)?;
         Lease::take(journal_path).map(Presence)
     }
+}
+
+/// The restore gate: `leases/.gate` next to the journal. Opening a journal
+/// (and announcing a [`Presence`]) passes it shared, from before its SQLite
+/// connection opens until its lease is in place; `loket restore` holds it
+/// exclusively from its last look for live processes until the restored
+/// files are in place. Without it, a process starting between that look and
+/// the swap wrote its payment into the journal being moved aside: the row
+/// was gone from the restored journal, so nothing held a repeat of it.
+pub struct Gate(#[allow(dead_code)] File);
+
+fn gate_file(journal_path: &Path) -> std::io::Result<File> {
+    let dir = journal_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join("leases");
+    std::fs::create_dir_all(&dir)?;
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".gate"))
+}
+
+/// Passes the restore gate (shared): waits while a restore swaps files in.
+pub(crate) fn pass_gate(journal_path: &Path) -> std::io::Result<Gate> {
+    let f = gate_file(journal_path)?;
+    f.lock_shared()?;
+    Ok(Gate(f))
+}
+
+/// Closes the restore gate (exclusive) for as long as the returned value
+/// lives: no journal opens and no presence is announced on this folder
+/// meanwhile (they wait). Waits for those already passing it.
+pub fn close_gate(journal_path: &Path) -> std::io::Result<Gate> {
+    let f = gate_file(journal_path)?;
+    f.lock()?;
+    Ok(Gate(f))
 }
 
 /// How many live processes hold a lease on the journal at `journal_path`

@@ -64,7 +64,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use money::Rupiah;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-pub use lease::{live_processes, Presence};
+pub use lease::{close_gate, live_processes, Gate, Presence};
 use lease::{Lease, Owner};
 
 pub use chain::{Integrity, IntegrityReport};
@@ -79,6 +79,30 @@ pub use model::{
 };
 pub use outbox::{OutboxEvent, TerminalIdentity, TransactionSnapshot};
 pub use prints::{OriginalIssue, MAX_ORIGINAL_ISSUES, ORIGINAL_RETRY_WINDOW};
+
+/// What a payment must not repeat while it is in doubt or on its way: its
+/// destination and amount (see [`Journal::in_doubt_like`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Hold<'a> {
+    pub bank_code: Option<&'a str>,
+    pub account_number: &'a str,
+    pub amount: Rupiah,
+    /// The doubts a supervisor's override was given for: these do not
+    /// hold. Any other payment like this one still does, so an override
+    /// never lets through a payment another process put on its way after
+    /// the supervisor looked.
+    pub approved: &'a [String],
+}
+
+/// What [`Journal::authorize_and_send`] did.
+#[derive(Debug)]
+pub enum Authorized {
+    /// The row is `sending`: the request may leave.
+    Sending(Box<TransactionRecord>),
+    /// Nothing was written: the payment with this sid, like this one, is in
+    /// doubt or on its way (in this or another process).
+    HeldBy(String),
+}
 
 /// How long a journal write waits for another process's write to finish.
 /// Writes are short; a long wait is better than a payment whose outcome
@@ -489,6 +513,12 @@ impl Journal {
             path: path.display().to_string(),
             source,
         };
+        // Not while a restore swaps the files (see `lease::Gate`): held
+        // until this handle's lease is in place.
+        let gate = lease::pass_gate(path).map_err(|source| JournalError::Lease {
+            path: path.display().to_string(),
+            source,
+        })?;
         check_file(path)?;
         let conn = Connection::open(path).map_err(|e| match named(e, Some(path)) {
             JournalError::Storage(e) => open_err(e),
@@ -513,6 +543,7 @@ impl Journal {
             path: path.display().to_string(),
             source,
         })?;
+        drop(gate);
         Self::setup(conn, lease).map_err(|e| match e {
             JournalError::Storage(e) => named(e, Some(path)),
             other => other,
@@ -902,6 +933,15 @@ impl Journal {
     /// and on to `sending` in one durable SQLite transaction, the last write
     /// before the payment request leaves: two events, one fsync (see the
     /// module docs). After it, a crash means "unknown".
+    ///
+    /// With `hold`, the hold on a repeat is decided inside the same write
+    /// transaction: if a payment like this one (same destination and
+    /// amount) is in doubt or on its way in any process, nothing is written
+    /// and [`Authorized::HeldBy`] names it. A check made before (a plain
+    /// read) is not enough: two processes paying the same deposit at once
+    /// both read "nothing in doubt" and both sent (two credits for one
+    /// handful of cash), the second one's write merely waiting for the
+    /// first one's lock.
     pub fn authorize_and_send(
         &self,
         sid: &str,
@@ -909,8 +949,12 @@ impl Journal {
         actor: &str,
         note: Option<&str>,
         facts: StepFacts,
-    ) -> Result<TransactionRecord> {
+        hold: Option<Hold<'_>>,
+    ) -> Result<Authorized> {
         let mut conn = self.conn()?;
+        // Crash point (debug builds): the tests stop a payer here, its hold
+        // read and its write not yet begun, to pay the same in another process.
+        failpoint::hit("journal.authorize_and_send.before_lock");
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = load(&tx, sid)?.ok_or_else(|| JournalError::NotFound(sid.to_owned()))?;
         if current.state != from || !from.can_move_to(State::Authorized) {
@@ -919,6 +963,14 @@ impl Journal {
                 from: current.state,
                 to: State::Authorized,
             });
+        }
+        if let Some(hold) = hold {
+            let doubt = doubts_like(&tx, &hold)?
+                .into_iter()
+                .find(|d| d != sid && !hold.approved.contains(d));
+            if let Some(doubt) = doubt {
+                return Ok(Authorized::HeldBy(doubt));
+            }
         }
         let now = now();
         let authorized = apply_step(
@@ -942,7 +994,7 @@ impl Journal {
             "state",
         )?;
         commit(tx, format_args!("journal.step.{}.sending", current.kind))?;
-        Ok(sending)
+        Ok(Authorized::Sending(Box::new(sending)))
     }
 
     /// Records that a transaction recorded `failed` was in fact booked, as
@@ -1364,6 +1416,13 @@ impl Journal {
     /// another process on the same folder: the app while `loket` runs, or the
     /// other way round) counts too: until its answer is in, it may be booked,
     /// and a repeat typed meanwhile would pay the customer twice.
+    /// Every payment like this one (destination and amount) in doubt or on
+    /// its way, oldest first: what a supervisor's override is given for.
+    pub fn all_in_doubt_like(&self, hold: &Hold<'_>) -> Result<Vec<String>> {
+        let conn = self.conn()?;
+        doubts_like(&conn, hold)
+    }
+
     pub fn in_doubt_like(
         &self,
         bank_code: Option<&str>,
@@ -1388,10 +1447,31 @@ impl Journal {
     /// left alone, whatever its state. Looks only at unfinished rows (by the
     /// `tx_open` index). Returns the sids now in doubt.
     pub fn recover(&self, actor: &str) -> Result<Vec<String>> {
+        self.recover_rows(actor, None)
+    }
+
+    /// [`Journal::recover`] for one row: a row in flight whose process is
+    /// gone (killed while sending, after this process's own start-up
+    /// recovery ran) becomes `unknown` (or `cancelled`, if nothing was
+    /// sent) now, so a long-running process (the desktop app) can settle it
+    /// by `/check` instead of calling it "being sent" until its next start.
+    /// A row of a live process is left alone. Returns whether it moved.
+    pub fn recover_row(&self, sid: &str, actor: &str) -> Result<bool> {
+        let before = self.get(sid)?.map(|r| r.state);
+        self.recover_rows(actor, Some(sid))?;
+        Ok(self.get(sid)?.map(|r| r.state) != before)
+    }
+
+    fn recover_rows(&self, actor: &str, only: Option<&str>) -> Result<Vec<String>> {
         let open: Vec<(String, State, Option<String>)> = {
             let conn = self.conn()?;
-            let mut stmt = conn.prepare(UNFINISHED_SQL)?;
-            let rows = stmt.query_map([], |r| {
+            let sql = match only {
+                Some(_) => format!("{UNFINISHED_SQL} AND sid = ?1"),
+                None => UNFINISHED_SQL.to_owned(),
+            };
+            let mut stmt = conn.prepare(&sql)?;
+            let args: Vec<&str> = only.into_iter().collect();
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -1453,6 +1533,17 @@ impl Journal {
 /// in doubt (events_to_unknown; a row edited from `unknown` still holds),
 /// never a walk over every row of a busy account. The state list must stay
 /// the same text as tx_in_doubt's WHERE, or SQLite cannot use the index.
+/// The sids of [`in_doubt_like_sql`], all of them.
+fn doubts_like(conn: &rusqlite::Connection, hold: &Hold<'_>) -> Result<Vec<String>> {
+    let sql = in_doubt_like_sql().replace(" LIMIT 1", "");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![hold.account_number, hold.amount.sen(), hold.bank_code],
+        |r| r.get::<_, String>(0),
+    )?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
 fn in_doubt_like_sql() -> String {
     format!(
         "SELECT {COLUMNS} FROM transactions WHERE rowid IN ( \

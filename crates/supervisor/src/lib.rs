@@ -358,6 +358,13 @@ pub struct Supervisors {
     tampered: Option<String>,
     /// Every supervisor ever created on this journal, by the chain.
     ever_had_supervisor: bool,
+    /// This process's lease on the journal file, like an open journal's:
+    /// the supervisor tables are written while `loket restore` is kept off
+    /// (it refuses while a lease is live), and an open during a restore's
+    /// swap waits at the restore gate and then opens the restored file.
+    /// Without it `loket supervisor add` could write into the journal a
+    /// restore was moving aside. `None` in memory.
+    _presence: Option<journal::Presence>,
 }
 
 fn argon2() -> Result<Argon2<'static>> {
@@ -412,6 +419,16 @@ impl Supervisors {
 
     /// [`Supervisors::open`] with another lockout policy (tests).
     pub fn open_with(path: &Path, policy: LockoutPolicy) -> Result<Supervisors> {
+        // Behind the restore gate, before the file is touched (see `_presence`).
+        let presence = journal::Presence::announce(path).map_err(|source| {
+            SupervisorError::Input(
+                journal::JournalError::Lease {
+                    path: path.display().to_string(),
+                    source,
+                }
+                .to_string(),
+            )
+        })?;
         // The journal's own checks first: a missing file is created whole,
         // an empty or damaged one is refused and never written to.
         journal::check_file(path).map_err(|e| match e {
@@ -420,7 +437,9 @@ impl Supervisors {
             }
             other => SupervisorError::Input(other.to_string()),
         })?;
-        Supervisors::with_connection(Connection::open(path)?, policy)
+        let mut supervisors = Supervisors::with_connection(Connection::open(path)?, policy)?;
+        supervisors._presence = Some(presence);
+        Ok(supervisors)
     }
 
     pub fn open_in_memory() -> Result<Supervisors> {
@@ -464,6 +483,7 @@ impl Supervisors {
             decoy,
             tampered,
             ever_had_supervisor: report.ever_had_supervisor,
+            _presence: None,
         })
     }
 

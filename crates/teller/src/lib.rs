@@ -748,14 +748,33 @@ impl Teller {
         let amount = record.amount.unwrap_or(Rupiah::ZERO);
         let mut note = None;
         let mut overridden = None;
-        if let Some(doubt) = self.doubt_like(&record.destination, amount, Some(sid))? {
-            match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
-                None => return Err(TellerError::HeldByDoubt { sid: doubt }),
-                Some(reason) => {
-                    note = Some(format!(
-                        "override: allowed although {doubt} is in doubt: {reason}"
-                    ));
-                    overridden = Some(doubt);
+        // The doubts in sight now are the ones a supervisor's override is
+        // for (the quote just showed them); it covers no other.
+        let mut approved: Vec<String> = Vec::new();
+        if let Some(account_number) = record.destination.account_number.as_deref() {
+            let doubts: Vec<String> = self
+                .journal
+                .all_in_doubt_like(&journal::Hold {
+                    bank_code: record.destination.bank_code.as_deref(),
+                    account_number,
+                    amount,
+                    approved: &[],
+                })?
+                .into_iter()
+                .filter(|d| d != sid)
+                .collect();
+            if let Some(first) = doubts.first().cloned() {
+                match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+                    None => return Err(TellerError::HeldByDoubt { sid: first }),
+                    Some(reason) => {
+                        let all = doubts.join(", ");
+                        let verb = if doubts.len() == 1 { "is" } else { "are" };
+                        note = Some(format!(
+                            "override: allowed although {all} {verb} in doubt: {reason}"
+                        ));
+                        overridden = Some(first);
+                        approved = doubts;
+                    }
                 }
             }
         }
@@ -768,16 +787,39 @@ impl Teller {
         // The last write before the request leaves, `authorized` and
         // `sending` in one durable transaction: after this, a crash means
         // "unknown".
-        self.journal.authorize_and_send(
+        // The hold is decided again inside that write: the check above is a
+        // read, and another process may have sent the same payment since.
+        // A supervisor's override skips only the doubts it was given for:
+        // a payment another process put on its way since still holds.
+        let hold = record
+            .destination
+            .account_number
+            .as_deref()
+            .map(|account_number| journal::Hold {
+                bank_code: record.destination.bank_code.as_deref(),
+                account_number,
+                amount,
+                approved: &approved,
+            });
+        match self.journal.authorize_and_send(
             sid,
             record.state,
             &actor,
             note.as_deref(),
             StepFacts {
-                override_of: overridden,
+                override_of: overridden.clone(),
                 ..StepFacts::default()
             },
-        )?;
+            hold,
+        )? {
+            journal::Authorized::Sending(_) => {}
+            journal::Authorized::HeldBy(doubt) => {
+                // The order stays payable: the agent may wait for the other
+                // payment, or a supervisor may override.
+                lock(&self.pending).insert(sid.to_owned(), pending);
+                return Err(TellerError::HeldByDoubt { sid: doubt });
+            }
+        }
         let sid_typed = sid_of(sid)?;
         let result: std::result::Result<StepFacts, bankplus::Error> = match &pending {
             Pending::Deposit(order) => self
@@ -886,7 +928,19 @@ impl Teller {
     /// (`failed -> succeeded`, its own `correction` event, flagged for a
     /// supervisor): the switcher's word is never ignored.
     pub async fn check(&self, sid: &str, actor: &str) -> Result<TransactionRecord> {
-        let record = self.record(sid)?;
+        let mut record = self.record(sid)?;
+        // A row whose sender died mid-send (kill -9, a power cut of that
+        // process) after this process's own start-up recovery: it is in
+        // doubt now, and the switcher can settle it. Left alone, a
+        // long-running app said "being sent" of it until its next start.
+        if matches!(record.state, State::Authorized | State::Sending)
+            && self.journal.recover_row(sid, actor)?
+        {
+            record = self.record(sid)?;
+            if record.state == State::Cancelled {
+                return Ok(record);
+            }
+        }
         // A row on its way (another live process is sending it; start-up
         // recovery never takes a live owner's row) is answered by its
         // sender. The switcher's "not found" now would only mean "not yet".
@@ -1317,6 +1371,23 @@ impl Teller {
                         sid: reversal_sid.clone(),
                         detail: je.to_string(),
                     })?;
+                // The documented "Reversal already executed": this reversal
+                // moved nothing, but the original was reversed before (a
+                // reversal the journal lost: restored from an older backup,
+                // or resolved failed by hand). "Refused, no money moved"
+                // would hide that the money came back; the original's row
+                // says it stands. Said as a contradiction, like `/check`
+                // calling the original "Transfer reversed".
+                if let bankplus::Error::Refused { message, .. } = &e {
+                    if message.to_ascii_lowercase().contains("already executed") {
+                        return Err(TellerError::Contradiction {
+                            sid: sid.into(),
+                            why: format!(
+                                "switcher menolak pembatalan {reversal_sid} karena transaksi ini                                  sudah dibatalkan sebelumnya (\"{message}\"), jurnal tidak                                  mencatat pembatalan yang berhasil / the switcher refused                                  reversal {reversal_sid} because this transaction was reversed                                  before (\"{message}\"); the journal records no reversal that                                  booked"
+                            ),
+                        });
+                    }
+                }
                 Err(e.into())
             }
         }

@@ -259,9 +259,12 @@ impl SettingsDamaged {
 
 /// The settings file's fingerprint as the journal records it after every
 /// change (issue 10, defect 23): `sha256=<hex of the file, or
-/// none>;server=<origin or ->;switcher=<origin or ->`. The server and the
-/// switcher are kept in clear so a mismatch can say what they were
-/// (fingerprints recorded before the switcher was added end at the server).
+/// none>;server=<origin or ->;switcher=<origin or ->;update=<URL or ->`.
+/// Every setting that only a supervisor may change (the server, the
+/// switcher, the update endpoint) is kept in clear, so a mismatch can say
+/// what it was and a hand edit of any of them is refused alike.
+/// Fingerprints recorded by older versions end at the server or the
+/// switcher (see [`check_settings`] for how they are taken over).
 pub fn fingerprint(data_dir: &Path) -> String {
     let path = Settings::path(data_dir);
     let hash = match std::fs::read(&path) {
@@ -270,9 +273,10 @@ pub fn fingerprint(data_dir: &Path) -> String {
     };
     let (settings, _) = Settings::load(data_dir);
     format!(
-        "sha256={hash};server={};switcher={}",
+        "sha256={hash};server={};switcher={};update={}",
         settings.server.as_deref().unwrap_or("-"),
-        settings.switcher.as_deref().unwrap_or("-")
+        settings.switcher.as_deref().unwrap_or("-"),
+        settings.update_endpoint.as_deref().unwrap_or("-")
     )
 }
 
@@ -286,7 +290,17 @@ fn server_of(fingerprint: &str) -> &str {
 
 /// `None` for a fingerprint recorded before the switcher was part of it.
 fn switcher_of(fingerprint: &str) -> Option<&str> {
-    fingerprint.split_once(";switcher=").map(|(_, s)| s)
+    let switcher = fingerprint.split_once(";switcher=").map(|(_, s)| s)?;
+    Some(switcher.split_once(";update=").map_or(switcher, |(s, _)| s))
+}
+
+/// `None` for a fingerprint recorded before the update endpoint was part of it.
+fn update_of(fingerprint: &str) -> Option<&str> {
+    fingerprint.split_once(";update=").map(|(_, s)| s)
+}
+
+fn hash_of(fingerprint: &str) -> &str {
+    fingerprint.split(';').next().unwrap_or("")
 }
 
 /// How the settings file differs from what the journal last recorded.
@@ -299,6 +313,11 @@ pub struct SettingsMismatch {
     /// fingerprint from before the switcher was recorded).
     pub recorded_switcher: Option<String>,
     pub current_switcher: String,
+    /// The recorded and the current update endpoint (`-` = none). `None`
+    /// recorded: an older fingerprint, and the file changed since, so what
+    /// the endpoint was is not known (see [`SettingsMismatch::update_changed`]).
+    pub recorded_update: Option<String>,
+    pub current_update: String,
 }
 
 impl SettingsMismatch {
@@ -308,6 +327,24 @@ impl SettingsMismatch {
     /// failed, and paid again) as surely as a false server could.
     pub fn server_changed(&self) -> bool {
         self.recorded_server != self.current_server || self.switcher_changed()
+    }
+
+    /// Whether the update endpoint is not the approved one: where the app
+    /// fetches the code it installs, so a supervisor approves it like the
+    /// server. Against an older fingerprint (endpoint not recorded) of a
+    /// file changed since, any endpoint set counts as changed: nothing
+    /// shows that a supervisor approved it.
+    pub fn update_changed(&self) -> bool {
+        match self.recorded_update.as_deref() {
+            Some(recorded) => recorded != self.current_update,
+            None => self.current_update != "-",
+        }
+    }
+
+    /// Whether anything only a supervisor may change differs: the server,
+    /// the switcher or the update endpoint. Such a file is refused.
+    pub fn guarded_changed(&self) -> bool {
+        self.server_changed() || self.update_changed()
     }
 
     /// Whether the switcher differs from the recorded one.
@@ -320,7 +357,16 @@ impl SettingsMismatch {
     /// The recorded and current addresses, for a message: the server, and
     /// the switcher when that is what changed.
     pub fn addresses(&self) -> (String, String) {
-        if self.switcher_changed() {
+        if self.update_changed() && !self.server_changed() {
+            (
+                format!(
+                    "{} (update {})",
+                    self.recorded_server,
+                    self.recorded_update.as_deref().unwrap_or("?")
+                ),
+                format!("{} (update {})", self.current_server, self.current_update),
+            )
+        } else if self.switcher_changed() {
             (
                 format!(
                     "{} (switcher {})",
@@ -338,7 +384,7 @@ impl SettingsMismatch {
     }
 
     pub fn describe(&self) -> String {
-        if self.switcher_changed() {
+        if self.switcher_changed() || (self.update_changed() && !self.server_changed()) {
             let (recorded, current) = self.addresses();
             format!(
                 "settings.json diubah di luar Loket: server {recorded} -> {current} / settings.json was changed outside Loket: server {recorded} -> {current}"
@@ -356,7 +402,11 @@ impl SettingsMismatch {
 
 /// Compares the settings file with the journal's last recorded fingerprint.
 /// With none recorded yet (a journal from before the chain), the current
-/// file is recorded as the baseline.
+/// file is recorded as the baseline. A fingerprint in an older form (without
+/// the switcher or the update endpoint) of the very same file (same hash) is
+/// taken over once: the current form is recorded, nothing is reported. An
+/// older form of a file changed since is compared field by field, an update
+/// endpoint it did not record counting as changed when one is set.
 pub fn check_settings(
     data_dir: &Path,
     journal: &journal::Journal,
@@ -369,11 +419,17 @@ pub fn check_settings(
             Ok(None)
         }
         Some(recorded) if recorded == now => Ok(None),
+        Some(recorded) if update_of(recorded).is_none() && hash_of(recorded) == hash_of(&now) => {
+            journal.record_integrity_note("settings", &now)?;
+            Ok(None)
+        }
         Some(recorded) => Ok(Some(SettingsMismatch {
             recorded_server: server_of(recorded).to_owned(),
             current_server: server_of(&now).to_owned(),
             recorded_switcher: switcher_of(recorded).map(str::to_owned),
             current_switcher: switcher_of(&now).unwrap_or("-").to_owned(),
+            recorded_update: update_of(recorded).map(str::to_owned),
+            current_update: update_of(&now).unwrap_or("-").to_owned(),
         })),
     }
 }
@@ -400,7 +456,7 @@ pub fn guard(
         return Ok(());
     };
     journal.record_integrity_note("tamper", &mismatch.describe())?;
-    if mismatch.server_changed() {
+    if mismatch.guarded_changed() {
         let (recorded, current) = mismatch.addresses();
         return Err(TellerError::SettingsChanged { recorded, current });
     }

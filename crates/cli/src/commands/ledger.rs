@@ -446,12 +446,15 @@ pub fn settings(action: SettingsAction, data_dir: &Path, out: Out) -> u8 {
             let recorded = mismatch
                 .as_ref()
                 .map_or(current.clone(), |m| m.recorded_server.clone());
-            let changed = mismatch.as_ref().is_some_and(|m| m.server_changed());
+            // Any setting only a supervisor may change (the server, the
+            // switcher, the update endpoint) refuses transactions alike.
+            let changed = mismatch.as_ref().is_some_and(|m| m.guarded_changed());
             out.object(&json!({
                 "status": "succeeded",
                 "recorded_server": recorded,
                 "current_server": current,
                 "server_changed": changed,
+                "update_changed": mismatch.as_ref().is_some_and(|m| m.update_changed()),
                 "file_changed": mismatch.is_some(),
             }));
             out.line(&format!(
