@@ -40,6 +40,8 @@ struct Look<'a> {
     shot: Option<&'a str>,
     /// Elements that must be wholly in the window at 1024×600, unscrolled.
     whole: &'a [&'a str],
+    /// Scrolled into view first, at each size (what the photograph is of).
+    scroll_to: Option<&'a str>,
 }
 
 /// Everything found on the way; asserted at the end so one run lists it all.
@@ -124,6 +126,8 @@ impl Walk {
                 r#"const out = [];
                 const d = document.documentElement;
                 if (d.scrollWidth > d.clientWidth) out.push('the page scrolls sideways (' + d.scrollWidth + ' > ' + d.clientWidth + ')');
+                // The frame is the window's height: only the screen (main) and the rail scroll.
+                if (d.scrollHeight > d.clientHeight) out.push('the window itself scrolls (' + d.scrollHeight + ' > ' + d.clientHeight + ')');
                 const main = document.querySelector('main');
                 if (main && main.scrollWidth > main.clientWidth) out.push('main scrolls sideways (' + main.scrollWidth + ' > ' + main.clientWidth + ')');
                 for (const m of document.querySelectorAll('main *, .backdrop *')) {
@@ -139,6 +143,13 @@ impl Walk {
                     if (r.bottom > box.bottom + 0.5 || r.bottom > window.innerHeight + 0.5)
                       out.push('the rail hides ' + JSON.stringify(b.textContent.trim()) + ' (its bottom ' + Math.round(r.bottom) + ' > ' + Math.round(Math.min(box.bottom, window.innerHeight)) + ')');
                   }
+                }
+                // Dashboard charts: every category name and value whole and
+                // readable (they were cut to "Buka Rekeni…").
+                for (const t of document.querySelectorAll('.chart .label, .chart .value, .chart figcaption')) {
+                  const s = getComputedStyle(t);
+                  if (t.scrollWidth > t.clientWidth + 1 || t.textContent.includes('…') || parseFloat(s.fontSize) < 12)
+                    out.push('chart text cut or tiny: ' + JSON.stringify(t.textContent) + ' (' + t.scrollWidth + ' > ' + t.clientWidth + ', ' + s.fontSize + ')');
                 }
                 // Focus is always visible: the focused control has a ring.
                 const f = document.activeElement;
@@ -185,6 +196,15 @@ impl Walk {
         self.states += 1;
         for (w, h) in SIZES {
             self.resize(w, h).await;
+            if let Some(css) = look.scroll_to {
+                self.c
+                    .execute(
+                        "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});",
+                        vec![json!(css)],
+                    )
+                    .await
+                    .expect("scroll");
+            }
             // WebKit shows a stale paint for a moment after a change.
             tokio::time::sleep(Duration::from_millis(500)).await;
             let at = format!("{state} at {w}×{h}");
@@ -372,6 +392,7 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
             Look {
                 shot: Some("deposit-confirm"),
                 whole: &["#confirm"],
+                ..Default::default()
             },
         )
         .await;
@@ -383,6 +404,7 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
             Look {
                 shot: Some("pin"),
                 whole: &["#pin-pad"],
+                ..Default::default()
             },
         )
         .await;
@@ -395,6 +417,7 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
             Look {
                 shot: Some("deposit-result"),
                 whole: &["#result"],
+                ..Default::default()
             },
         )
         .await;
@@ -433,6 +456,7 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
             Look {
                 shot: None,
                 whole: &["#pin-pad"],
+                ..Default::default()
             },
         )
         .await;
@@ -463,7 +487,15 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
         gone(&c, "#supervisor").await;
         wait_text(&c, "#detail-receipt", "PEMBATALAN").await;
         wait_text(&c, "#detail-state", "Dibatalkan").await;
-        w.look("reversed", l("reversal")).await;
+        w.look(
+            "reversed, its PEMBATALAN receipt",
+            Look {
+                shot: Some("reversal"),
+                scroll_to: Some("#detail"),
+                ..Default::default()
+            },
+        )
+        .await;
 
         // A deposit whose answer is lost: the amber result, the banner.
         let sandbox = sandbox_url(&c).await;
@@ -488,6 +520,7 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
             Look {
                 shot: Some("deposit-unknown"),
                 whole: &["#result"],
+                ..Default::default()
             },
         )
         .await;
@@ -501,16 +534,18 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
         press(&c, Key::F9).await;
         wait_focus(&c, "s-server", "F9").await;
         w.look("F9 settings", l("settings")).await;
-        c.execute(
-            "document.querySelector('#supervisors').scrollIntoView({block: 'start'});",
-            vec![],
+        w.look(
+            "settings: the supervisors panel",
+            Look {
+                shot: Some("settings-supervisors"),
+                scroll_to: Some("#supervisors"),
+                ..Default::default()
+            },
         )
-        .await
-        .expect("scroll");
+        .await;
         click(&c, "#sup-add").await;
         wait_focus(&c, "new-sup-name", "the add-supervisor form").await;
-        w.look("settings: supervisors, add form", l("settings-supervisors"))
-            .await;
+        w.look("add-supervisor dialog", Look::default()).await;
         press(&c, Key::Escape).await;
         gone(&c, "#supervisor-form").await;
         press(&c, Key::F10).await;
@@ -518,7 +553,10 @@ async fn every_screen_and_dialog_passes_axe_and_fits_both_sizes() {
         w.look("F10 change password", l("change-password")).await;
         press(&c, Key::F11).await;
         wait_text(&c, "#m-demo", "kredensial demo").await;
-        w.look("F11 statements", l("statements")).await;
+        // The sandbox's imitation of the provider, with demo credentials.
+        click(&c, "#m-fetch").await;
+        find(&c, "#m-totals").await;
+        w.look("F11 statements, fetched", l("statements")).await;
         press(&c, Key::F12).await;
         find(&c, "#armada-refresh").await;
         w.look("F12 armada", l("armada")).await;
