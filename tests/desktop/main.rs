@@ -12,6 +12,7 @@ mod flows;
 mod guards;
 mod ipc;
 mod keyboard;
+mod looks;
 mod package;
 mod shared_folder;
 mod update;
@@ -149,7 +150,8 @@ async fn start_app(data_dir: &Path, app: &Path, extra: &[(&str, String)]) -> (St
             display.as_str(),
             "-screen",
             "0",
-            "1280x800x24",
+            // Wide enough for the 1366×768 window of `looks.rs`.
+            "1920x1080x24",
             "-nolisten",
             "tcp",
         ])
@@ -386,12 +388,23 @@ where
     F: FnOnce(Client, PathBuf) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    drive_with(name, &[], prepare, flow).await;
+}
+
+/// [`drive_prepared`], with `extra` in the app's environment.
+async fn drive_with<P, PFut, F, Fut>(name: &str, extra: &[(&str, String)], prepare: P, flow: F)
+where
+    P: FnOnce(PathBuf) -> PFut,
+    PFut: std::future::Future<Output = ()>,
+    F: FnOnce(Client, PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     // One app at a time, also under plain `cargo test` (nextest has a test group).
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("tempdir");
     prepare(data.path().to_path_buf()).await;
-    let (stack, client) = start(data.path()).await;
+    let (stack, client) = start_app(data.path(), &app_binary(), extra).await;
     let run = tokio::spawn(flow(client.clone(), data.path().to_path_buf()));
     let outcome = tokio::time::timeout(Duration::from_secs(240), run).await;
     let failure = match outcome {
