@@ -167,6 +167,24 @@ pub enum JournalError {
     ReversalPending { sid: String, reversal: String },
 }
 
+/// A transaction's state in words, each language whole.
+impl words::Say for State {
+    fn say(&self) -> words::Text {
+        use words::text;
+        match self {
+            State::Draft => text!("draf", "draft"),
+            State::Inquired => text!("sudah dicek", "inquired"),
+            State::Authorized => text!("disetujui", "authorized"),
+            State::Sending => text!("sedang dikirim", "being sent"),
+            State::Succeeded => text!("berhasil", "succeeded"),
+            State::Failed => text!("gagal", "failed"),
+            State::Unknown => text!("dalam proses", "in doubt"),
+            State::Reversed => text!("dibatalkan", "reversed"),
+            State::Cancelled => text!("batal", "cancelled"),
+        }
+    }
+}
+
 /// What a person is told about a journal problem, each language whole.
 /// Storage and file errors name their kind, never SQLite's English text.
 impl words::Say for JournalError {
@@ -196,7 +214,9 @@ impl words::Say for JournalError {
             }
             JournalError::BadTransition { sid, from, to } => text!(
                 "transaksi {sid} berstatus {from}, tidak bisa menjadi {to}",
-                "transaction {sid} is {from}, it cannot become {to}"
+                "transaction {sid} is {from}, it cannot become {to}";
+                from,
+                to
             ),
             JournalError::NoKind => text!(
                 "transaksi baru perlu jenis",
@@ -228,10 +248,13 @@ impl words::Say for JournalError {
                 "folder data hanya-baca, jurnal tidak bisa ditulis; jalankan Loket dengan folder data yang bisa ditulis",
                 "the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
             ),
-            JournalError::RowEdited { sid, found, recorded } => text!(
+            JournalError::RowEdited { sid, found, recorded } => {
+                let (found, recorded) = (format!("“{found}”"), format!("“{recorded}”"));
+                text!(
                 "transaksi {sid} diubah di luar Loket: tabel berkata {found}, catatan peristiwanya {recorded}; tidak ada yang dikirim atau diubah, minta supervisor memeriksa jurnal (loket verify --full)",
                 "transaction {sid} was changed outside Loket: its row says {found}, its events say {recorded}; nothing was sent or changed, have a supervisor check the journal (loket verify --full)"
-            ),
+            )
+            }
             // The CSV library's own text is English: only said in the log.
             JournalError::Export(_) => text!(
                 "ekspor CSV tidak bisa ditulis",

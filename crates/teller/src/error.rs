@@ -198,7 +198,8 @@ impl Say for TellerError {
             }
             TellerError::WrongState { sid, state } => text!(
                 "Transaksi {sid} berstatus {state}; tindakan ini tidak bisa dilakukan.",
-                "Transaction {sid} is {state}; this cannot be done."
+                "Transaction {sid} is {state}; this cannot be done.";
+                state
             ),
             TellerError::NoSwitcher => text!(
                 "Switcher belum diatur, status tidak bisa dicek. Atur alamat switcher atau minta supervisor menyelesaikan.",

@@ -38,7 +38,8 @@ pub struct Prepared {
 }
 
 fn amount(out: &Out, text: &str) -> Result<Rupiah, u8> {
-    Rupiah::parse_input(text).map_err(|e| out.usage(text!("--amount {e}", "--amount {e}"; e)))
+    Rupiah::parse_input(text)
+        .map_err(|e| out.usage(text!("--amount {text:?}: {e}", "--amount {text:?}: {e}"; e)))
 }
 
 fn early_pin(out: &Out) -> Result<Option<Pin>, u8> {
