@@ -30,7 +30,7 @@ type Result<T> = std::result::Result<T, CommandError>;
 /// The running shipper, once its journal is open.
 static SHIPPER: OnceLock<ShipperHandle> = OnceLock::new();
 /// Why the shipper could not start (a bad stored URL), if it could not.
-static START_ERROR: Mutex<Option<(String, String)>> = Mutex::new(None);
+static START_ERROR: Mutex<Option<(String, words::Text)>> = Mutex::new(None);
 /// Whether a fleet URL was found at start.
 static CONFIGURED: OnceLock<bool> = OnceLock::new();
 
@@ -63,7 +63,7 @@ pub fn start(state: Arc<Loket>) {
         }
         Err(e) => {
             let _ = CONFIGURED.set(true);
-            *lock(&START_ERROR) = Some((e.code().into(), e.to_string()));
+            *lock(&START_ERROR) = Some((e.code().into(), words::Say::say(&e)));
             return;
         }
     };
@@ -165,13 +165,13 @@ pub async fn fleet_status(state: App<'_>) -> Result<FleetStatus> {
     if let Some((code, message)) = lock(&START_ERROR).clone() {
         out.state = "offline".into();
         out.error_code = Some(code);
-        out.error = Some(message);
+        out.error = Some(state.say(&message));
     } else if let Some(h) = SHIPPER.get() {
         let s = h.status();
         out.state = s.state;
         out.pending = u32::try_from(s.pending).unwrap_or(u32::MAX);
         out.error_code = s.error_code;
-        out.error = s.error;
+        out.error = s.error.map(|t| state.say(&t));
         out.retry_in_secs = s
             .retry_in_secs
             .map(|x| u32::try_from(x).unwrap_or(u32::MAX));
@@ -254,14 +254,23 @@ fn small(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
+pub(crate) fn supervisor_required() -> words::Text {
+    words::text!(
+        "Layar Armada untuk staf bank atau dengan persetujuan supervisor.",
+        "The Armada screen is for bank staff, or with a supervisor's approval."
+    )
+}
+
+pub(crate) fn no_viewer() -> words::Text {
+    words::text!(
+        "Alamat baca armada belum diatur: isi alamat viewer (postgres://…) atau LOKET_FLEET_VIEWER_URL.",
+        "No fleet viewer address: enter the viewer address (postgres://…) or set LOKET_FLEET_VIEWER_URL."
+    )
+}
+
 fn fleet_error(state: &Loket, e: FleetError) -> CommandError {
     // The error text never carries the URL's password (crates/fleet error).
-    let message = e.to_string();
-    let message = match state.lang() {
-        teller::Lang::Id => message.split(" / ").next().unwrap_or(&message).to_owned(),
-        teller::Lang::En => message.rsplit(" / ").next().unwrap_or(&message).to_owned(),
-    };
-    CommandError::new(e.code(), message, false)
+    state.refuse(e.code(), &words::Say::say(&e))
 }
 
 /// Reads the fleet through the read-only viewer role. Bank staff (a
@@ -284,35 +293,14 @@ pub async fn fleet_view(
     };
     if profile.role == bankplus::Role::Agent {
         let (Some(name), Some(pw)) = (supervisor, password) else {
-            return Err(CommandError::new(
-                "SUPERVISOR_REQUIRED",
-                match state.lang() {
-                    teller::Lang::Id => {
-                        "Layar Armada untuk staf bank atau dengan persetujuan supervisor.".into()
-                    }
-                    teller::Lang::En => {
-                        "The Armada screen is for bank staff, or with a supervisor's approval."
-                            .into()
-                    }
-                },
-                false,
-            ));
+            return Err(state.refuse("SUPERVISOR_REQUIRED", &supervisor_required()));
         };
         crate::receipts::approve(&state, &ready, name, pw).await?;
     }
     let typed = viewer_url.filter(|u| !u.trim().is_empty());
     let text = match typed.or_else(|| fleet::store::env_url(VIEWER_VAR)) {
         Some(t) => t,
-        None => {
-            return Err(CommandError::new(
-                "FLEET_NO_VIEWER",
-                match state.lang() {
-                    teller::Lang::Id => "Alamat baca armada belum diatur: isi alamat viewer (postgres://…) atau LOKET_FLEET_VIEWER_URL.".into(),
-                    teller::Lang::En => "No fleet viewer address: enter the viewer address (postgres://…) or set LOKET_FLEET_VIEWER_URL.".into(),
-                },
-                false,
-            ))
-        }
+        None => return Err(state.refuse("FLEET_NO_VIEWER", &no_viewer())),
     };
     let url = FleetUrl::parse(&text).map_err(|e| fleet_error(&state, e))?;
     let today = Utc::now().with_timezone(&journal::wib()).date_naive();

@@ -46,10 +46,10 @@ fn status(state: &Loket) -> view::BackupStatus {
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_status(state: App<'_>) -> Result<view::BackupStatus, CommandError> {
-    let state = state.inner().clone();
-    tokio::task::spawn_blocking(move || status(&state))
+    let app = state.inner().clone();
+    tokio::task::spawn_blocking(move || status(&app))
         .await
-        .map_err(|e| CommandError::new("INTERNAL", e.to_string(), false))
+        .map_err(|_| state.refuse("INTERNAL", &crate::receipts::internal()))
 }
 
 #[tauri::command]
@@ -58,6 +58,6 @@ pub async fn backup_now(state: App<'_>) -> Result<view::BackupStatus, CommandErr
     let app = state.inner().clone();
     let done = tokio::task::spawn_blocking(move || app.backup_now().map(|_| status(&app)))
         .await
-        .map_err(|e| CommandError::new("INTERNAL", e.to_string(), false))?;
+        .map_err(|_| state.refuse("INTERNAL", &crate::receipts::internal()))?;
     done.map_err(|e| state.error(e))
 }

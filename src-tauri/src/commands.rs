@@ -9,6 +9,7 @@ use journal::{HistoryQuery, Kind, State};
 use money::Rupiah;
 use teller::images::{platform_image_path, ImageKind};
 use teller::{DepositForm, TellerError};
+use words::{Say, Text};
 use zeroize::Zeroizing;
 
 use crate::runtime::Loket;
@@ -18,17 +19,33 @@ type Result<T> = std::result::Result<T, CommandError>;
 type App<'a> = tauri::State<'a, Arc<Loket>>;
 
 impl Loket {
+    /// Every error crossing IPC is said here, in the language the UI chose
+    /// (`set_lang`): one rendering, never both.
     pub fn error(&self, e: TellerError) -> CommandError {
         CommandError::new(&e.code(), e.message(self.lang()), e.outcome_unknown())
     }
 
-    pub(crate) fn input(&self, why: impl Into<String>) -> CommandError {
-        self.error(TellerError::Input(why.into()))
+    /// A message in the UI's language.
+    pub fn say(&self, text: &Text) -> String {
+        text.get(self.lang()).to_owned()
+    }
+
+    /// An error of the desktop's own, said in the UI's language.
+    pub fn refuse(&self, code: &str, text: &Text) -> CommandError {
+        CommandError::new(code, self.say(text), false)
+    }
+
+    pub(crate) fn input(&self, why: impl Say) -> CommandError {
+        self.error(TellerError::Input(why.say()))
     }
 }
 
 fn amount(state: &Loket, text: &str) -> Result<Rupiah> {
-    Rupiah::parse_input(text).map_err(|e| state.input(e.to_string()))
+    Rupiah::parse_input(text).map_err(|e| state.input(e))
+}
+
+fn pin_format() -> Text {
+    words::text!("PIN harus 6 angka", "the PIN must be 6 digits")
 }
 
 fn actor(ready: &crate::runtime::Ready) -> String {
@@ -52,8 +69,14 @@ pub async fn app_info(app: tauri::AppHandle, state: App<'_>) -> Result<view::App
         server: ready.server.clone(),
         has_switcher: ready.teller.has_switcher(),
         settings: (&state.settings()).into(),
-        settings_warning: state.settings_warning.clone(),
-        bank_blocked: ready.bank_blocked.clone(),
+        settings_warning: state.settings_warning.as_ref().map(|t| state.say(t)),
+        bank_blocked: ready.bank_blocked.as_ref().map(|(recorded, current)| {
+            TellerError::SettingsChanged {
+                recorded: recorded.clone(),
+                current: current.clone(),
+            }
+            .message(state.lang())
+        }),
     })
 }
 
@@ -185,7 +208,7 @@ pub async fn customer_balance(
 ) -> Result<view::Account> {
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
-    let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
+    let pin = Pin::new(&pin).map_err(|_| state.input(pin_format()))?;
     let info = ready
         .teller
         .customer_balance(&account, &pin)
@@ -312,15 +335,16 @@ const MAX_IMAGE_BASE64: usize = teller::images::MAX_IMAGE_BYTES.div_ceil(3) * 4;
 
 /// Decodes a chosen image, refusing one too large from its text length
 /// alone, before any of it is decoded into memory.
-fn decode_image(name: &str, base64_text: &str) -> std::result::Result<Vec<u8>, String> {
+fn decode_image(name: &str, base64_text: &str) -> std::result::Result<Vec<u8>, Text> {
     if base64_text.len() > MAX_IMAGE_BASE64 {
-        return Err(format!(
-            "{name}: lebih dari 4 MB, pilih gambar yang lebih kecil / larger than 4 MB, choose a smaller picture"
+        return Err(words::text!(
+            "{name}: lebih dari 4 MB, pilih gambar yang lebih kecil",
+            "{name}: larger than 4 MB, choose a smaller picture"
         ));
     }
     base64::engine::general_purpose::STANDARD
         .decode(base64_text.as_bytes())
-        .map_err(|_| format!("{name}: berkas rusak / unreadable file"))
+        .map_err(|_| words::text!("{name}: berkas rusak", "{name}: unreadable file"))
 }
 
 fn image_path(state: &Loket, kind: ImageKind, ktp: &str, file: &view::ImageFile) -> Result<String> {
@@ -391,7 +415,7 @@ pub async fn pay(state: App<'_>, sid: String, pin: String) -> Result<view::Outco
     let _in_flight = state.money_may_move()?;
     let pin = Zeroizing::new(pin);
     let ready = state.bank().await?;
-    let pin = Pin::new(&pin).map_err(|e| state.input(e.to_string()))?;
+    let pin = Pin::new(&pin).map_err(|_| state.input(pin_format()))?;
     let out = ready.teller.pay(&sid, &pin, None).await;
     // The journal has the payment's events: the fleet shipper looks now.
     crate::armada::wake();
@@ -418,11 +442,12 @@ const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
 
 /// A date typed as `YYYY-MM-DD` (exactly: four-digit year, no sign),
 /// inside [`FIRST_DAY`]..=[`LAST_DAY`].
-fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, String> {
+fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, Text> {
     let wrong = || {
-        format!(
-            "tanggal {:?} harus YYYY-MM-DD / date must be YYYY-MM-DD",
-            money::preview(t)
+        let t = money::preview(t);
+        words::text!(
+            "tanggal {t:?} harus YYYY-MM-DD",
+            "the date {t:?} must be YYYY-MM-DD"
         )
     };
     let shape = t.len() == 10
@@ -440,8 +465,9 @@ fn parse_day(t: &str) -> std::result::Result<chrono::NaiveDate, String> {
     let bound = |(y, m, dd): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, dd);
     match (bound(FIRST_DAY), bound(LAST_DAY)) {
         (Some(first), Some(last)) if d >= first && d <= last => Ok(d),
-        _ => Err(format!(
-            "tanggal {t:?} di luar 2000-01-01..2100-12-31 / date outside 2000-01-01..2100-12-31"
+        _ => Err(words::text!(
+            "tanggal {t:?} di luar 2000-01-01..2100-12-31",
+            "the date {t:?} is outside 2000-01-01..2100-12-31"
         )),
     }
 }
@@ -458,16 +484,23 @@ fn history_query(state: &Loket, f: &view::HistoryFilter) -> Result<HistoryQuery>
     let to = day(state, &f.to)?.map(|d| journal::wib_day_bounds(d).1);
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(
-            Kind::parse(k).ok_or_else(|| state.input(format!("jenis {:?}", money::preview(k))))?,
-        ),
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            let k = money::preview(k);
+            state.input(words::text!(
+                "jenis {k:?} tidak dikenal",
+                "unknown kind {k:?}"
+            ))
+        })?),
     };
     let st = match f.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(
-            State::parse(s)
-                .ok_or_else(|| state.input(format!("status {:?}", money::preview(s))))?,
-        ),
+        Some(s) => Some(State::parse(s).ok_or_else(|| {
+            let s = money::preview(s);
+            state.input(words::text!(
+                "status {s:?} tidak dikenal",
+                "unknown status {s:?}"
+            ))
+        })?),
     };
     Ok(HistoryQuery {
         from,
@@ -608,7 +641,10 @@ pub async fn export_csv(
     q.after = None;
     q.limit = None;
     let dir = export_dir(&app, &state);
-    let io = |e: std::io::Error| state.input(format!("{}: {e}", dir.display()));
+    let io = |e: std::io::Error| {
+        let d = dir.display();
+        state.input(words::text!("{d}: {e}", "{d}: {e}"; e))
+    };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let stamp = chrono::Utc::now()
         .with_timezone(&journal::wib())
@@ -697,7 +733,7 @@ mod tests {
         // Not valid base64 at all: refused for its size, so it was never decoded.
         let huge = "!".repeat(MAX_IMAGE_BASE64 + 1);
         let why = decode_image("ktp.jpg", &huge).expect_err("too large");
-        assert!(why.contains("4 MB"), "{why}");
+        assert!(why.id().contains("4 MB"), "{why:?}");
         // Exactly the largest allowed image still decodes.
         let max = vec![0u8; teller::images::MAX_IMAGE_BYTES];
         let text = base64::engine::general_purpose::STANDARD.encode(&max);

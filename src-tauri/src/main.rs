@@ -8,6 +8,8 @@ mod backups;
 mod commands;
 mod error_code;
 mod instance;
+#[cfg(test)]
+mod mixed_language;
 mod receipts;
 mod runtime;
 mod statements;

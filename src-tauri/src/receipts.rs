@@ -58,18 +58,21 @@ pub enum Settle {
 
 impl Loket {
     pub fn print_error(&self, e: receipt::PrintError) -> CommandError {
-        let text = e.text();
-        let message = match self.lang() {
-            teller::Lang::Id => text.id,
-            teller::Lang::En => text.en,
-        };
         // Printing is never part of the transaction.
-        CommandError::new(e.code(), message, false)
+        self.refuse(e.code(), &words::Say::say(&e))
     }
 
     pub fn supervisor_error(&self, e: SupervisorError) -> CommandError {
         self.error(TellerError::Supervisor(e))
     }
+}
+
+/// The original receipt was printed already: only a supervised copy now.
+pub(crate) fn original_issued(at: &str) -> words::Text {
+    words::text!(
+        "Struk asli sudah diterbitkan {at} WIB. Cetak salinan lewat Riwayat (F7, Cetak Ulang) dengan persetujuan supervisor.",
+        "The original receipt was issued at {at} WIB. Print a copy from History (F7, Reprint) with a supervisor's approval."
+    )
 }
 
 pub(crate) fn view_of(state: &Loket, r: &receipt::Receipt) -> ReceiptView {
@@ -94,7 +97,7 @@ pub async fn approve(
     let supervisors = ready.supervisors.clone();
     tauri::async_runtime::spawn_blocking(move || supervisors.verify(&name, &password))
         .await
-        .map_err(|e| state.error(TellerError::Input(e.to_string())))?
+        .map_err(|_| state.error(TellerError::Input(internal())))?
         .map_err(|e| state.supervisor_error(e))
 }
 
@@ -139,9 +142,10 @@ pub async fn create_supervisor(
     let password = SupervisorPassword::from_zeroizing(Zeroizing::new(password));
     let repeat = SupervisorPassword::from_zeroizing(Zeroizing::new(repeat));
     if !password.matches(&repeat) {
-        return Err(state.error(TellerError::Input(
-            "kedua password supervisor tidak sama / the two supervisor passwords differ".into(),
-        )));
+        return Err(state.error(TellerError::Input(words::text!(
+            "kedua password supervisor tidak sama",
+            "the two supervisor passwords differ"
+        ))));
     }
     let ready = state.ready().await?;
     let supervisors = ready.supervisors.clone();
@@ -152,7 +156,7 @@ pub async fn create_supervisor(
         supervisors.create_first_knowing_agent(&name, &password, agent.as_deref())
     })
     .await
-    .map_err(|e| state.error(TellerError::Input(e.to_string())))?
+    .map_err(|_| state.error(TellerError::Input(internal())))?
     .map_err(|e| state.supervisor_error(e))
 }
 
@@ -201,18 +205,7 @@ fn issue_original(state: &Loket, ready: &Ready, sid: &str, how: &str) -> Result<
             let at = first_at
                 .with_timezone(&journal::wib())
                 .format("%d-%m-%Y %H:%M");
-            Err(CommandError::new(
-                "ORIGINAL_ISSUED",
-                match state.lang() {
-                    teller::Lang::Id => format!(
-                        "Struk asli sudah diterbitkan {at} WIB. Cetak salinan lewat Riwayat (F7, Cetak Ulang) dengan persetujuan supervisor."
-                    ),
-                    teller::Lang::En => format!(
-                        "The original receipt was issued at {at} WIB. Print a copy from History (F7, Reprint) with a supervisor's approval."
-                    ),
-                },
-                false,
-            ))
+            Err(state.refuse("ORIGINAL_ISSUED", &original_issued(&at.to_string())))
         }
     }
 }
@@ -246,7 +239,10 @@ pub async fn save_receipt_pdf(
     let pdf = receipt::render_pdf(&r, state.settings().paper())
         .map_err(|e| state.print_error(receipt::PrintError::Failed(e.to_string())))?;
     let dir = crate::commands::export_dir(&app, &state);
-    let io = |e: std::io::Error| state.input(format!("{}: {e}", dir.display()));
+    let io = |e: std::io::Error| {
+        let d = dir.display();
+        state.input(words::text!("{d}: {e}", "{d}: {e}"; e))
+    };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let path = dir.join(r.file_name());
     std::fs::write(&path, pdf).map_err(io)?;
@@ -305,4 +301,12 @@ pub async fn resolve_transaction(
         .resolve(&sid, outcome, &reason, &approval)
         .map_err(|e| state.error(e))?;
     Ok(record.into())
+}
+
+/// A background task that died (a panic in it): nothing it did is known.
+pub(crate) fn internal() -> words::Text {
+    words::text!(
+        "kesalahan internal; coba lagi, bila berulang hubungi dukungan",
+        "internal error; try again, and call support if it happens again"
+    )
 }

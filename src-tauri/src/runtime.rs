@@ -23,7 +23,8 @@ pub struct Ready {
     /// Why nothing may talk to the bank (settings.json names a server other
     /// than the one last recorded, issue 10 defect 23); the journal's views
     /// still work.
-    pub bank_blocked: Option<String>,
+    /// The recorded and the current server (`TellerError::SettingsChanged`).
+    pub bank_blocked: Option<(String, String)>,
     _sandbox: Option<Sandbox>,
 }
 
@@ -32,7 +33,7 @@ pub struct Loket {
     /// `LOKET_SERVER` wins over the settings file (tests, support).
     server_override: Option<String>,
     settings: Mutex<Settings>,
-    pub settings_warning: Option<String>,
+    pub settings_warning: Option<words::Text>,
     /// A settings.json that exists but cannot be used: the app refuses to
     /// start the core (rather than quietly running on the sandbox) until it
     /// is repaired or removed.
@@ -52,7 +53,7 @@ pub struct Loket {
     /// refuses while it is held, even before anyone logs in.
     _presence: Option<journal::Presence>,
     /// Why the last automatic backup failed (shown in Pengaturan).
-    backup_error: Mutex<Option<String>>,
+    backup_error: Mutex<Option<words::Text>>,
     /// One backup at a time (the daily one and "Cadangkan sekarang").
     backup_running: Mutex<()>,
     /// An update is being installed: no payment may start (issue 13).
@@ -96,7 +97,7 @@ impl Loket {
             data_dir,
             server_override,
             settings: Mutex::new(settings),
-            settings_warning: settings_damaged.as_ref().map(ToString::to_string),
+            settings_warning: settings_damaged.as_ref().map(words::Say::say),
             settings_damaged,
             ready: tokio::sync::Mutex::new(None),
             payments_in_flight: AtomicUsize::new(0),
@@ -140,13 +141,15 @@ impl Loket {
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "daily backup failed");
-                *lock(&self.backup_error) = Some(TellerError::Backup(e).message(self.lang()));
+                *lock(&self.backup_error) = Some(words::Say::say(&TellerError::Backup(e)));
             }
         }
     }
 
     pub fn backup_error(&self) -> Option<String> {
-        lock(&self.backup_error).clone()
+        lock(&self.backup_error)
+            .as_ref()
+            .map(|t| t.get(self.lang()).to_owned())
     }
 
     /// Counts a payment as in flight until the guard is dropped.
@@ -177,7 +180,7 @@ impl Loket {
     pub fn money_may_move(&self) -> Result<PaymentInFlight<'_>, CommandError> {
         let counted = self.payment_in_flight();
         if self.updating() {
-            return Err(CommandError::new("UPDATING", "Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi. / An update is being installed: no money was sent. Loket restarts in a moment.".into(), false));
+            return Err(self.refuse("UPDATING", &words::text!("Pembaruan sedang dipasang: tidak ada uang yang dikirim. Loket mulai ulang sebentar lagi.", "An update is being installed: no money was sent. Loket restarts in a moment.")));
         }
         Ok(counted)
     }
@@ -253,7 +256,7 @@ impl Loket {
     pub fn set_lang(&self, lang: teller::Lang) -> Result<(), TellerError> {
         // Saving would overwrite the damaged file with defaults (the sandbox).
         if let Some(damaged) = &self.settings_damaged {
-            return Err(TellerError::Input(damaged.to_string()));
+            return Err(TellerError::Input(words::Say::say(damaged)));
         }
         let mut s = self.settings();
         s.lang = lang;
@@ -278,8 +281,11 @@ impl Loket {
     /// switcher): refused while settings.json names an unrecorded server.
     pub async fn bank(&self) -> Result<Arc<Ready>, CommandError> {
         let ready = self.ready().await?;
-        if let Some(why) = &ready.bank_blocked {
-            return Err(CommandError::new("SERVER_CHANGED", why.clone(), false));
+        if let Some((recorded, current)) = &ready.bank_blocked {
+            return Err(self.error(TellerError::SettingsChanged {
+                recorded: recorded.clone(),
+                current: current.clone(),
+            }));
         }
         Ok(ready)
     }
@@ -294,24 +300,24 @@ impl Loket {
         // the sandbox in its place. `LOKET_SERVER` (support, tests) names
         // the server explicitly, so it may go ahead.
         if let (Some(damaged), None) = (&self.settings_damaged, &self.server_override) {
-            return Err(CommandError::new(
-                damaged.code(),
-                damaged.to_string(),
-                false,
-            ));
+            return Err(self.refuse(damaged.code(), &words::Say::say(damaged)));
         }
         let r = Arc::new(
             self.start()
                 .await
-                .map_err(|why| CommandError::new("STARTUP", why, false))?,
+                .map_err(|why| self.refuse("STARTUP", &why))?,
         );
         *slot = Some(r.clone());
         Ok(r)
     }
 
-    async fn start(&self) -> Result<Ready, String> {
+    async fn start(&self) -> Result<Ready, words::Text> {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
-            format!("Folder data tidak bisa dibuat / cannot create the data folder: {e}")
+            words::text!(
+                "Folder data tidak bisa dibuat: {e}",
+                "The data folder cannot be created: {e}";
+                e
+            )
         })?;
         let settings = self.settings();
         let server = self.server_override.clone().or(settings.server.clone());
@@ -323,19 +329,27 @@ impl Loket {
                         ledger: LedgerLocation::File(self.data_dir.join("sandbox-ledger.db")),
                         ..SandboxConfig::default()
                     },
-                    "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
+                    "127.0.0.1:0"
+                        .parse()
+                        .map_err(|_| crate::receipts::internal())?,
                 )
                 .await
-                .map_err(|e| format!("Sandbox tidak bisa dimulai / sandbox cannot start: {e}"))?;
+                .map_err(|e| {
+                    let e = format!("“{e}”");
+                    words::text!(
+                        "Sandbox tidak bisa dimulai: {e}",
+                        "The sandbox cannot start: {e}"
+                    )
+                })?;
                 let url = s.base_url();
                 (url.clone(), Some(url), Some(s))
             }
         };
         let journal = Journal::open(&self.data_dir.join("journal.db"))
-            .map_err(|e| TellerError::from(e).message(self.lang()))?;
+            .map_err(|e| words::Say::say(&TellerError::from(e)))?;
         let bank_blocked = self.integrity_check(&journal)?;
         let supervisors = Supervisors::open(&self.data_dir.join("journal.db"))
-            .map_err(|e| TellerError::from(e).message(self.lang()))?;
+            .map_err(|e| words::Say::say(&TellerError::from(e)))?;
         let teller = Teller::new(
             &TellerConfig {
                 server: server.clone(),
@@ -344,7 +358,7 @@ impl Loket {
             },
             Arc::new(journal),
         )
-        .map_err(|e| e.message(self.lang()))?;
+        .map_err(|e| words::Say::say(&e))?;
         Ok(Ready {
             teller,
             sandbox: sandbox.is_some(),
@@ -364,10 +378,10 @@ impl Loket {
     /// what differs and what to do; the journal's views still open. Other
     /// findings are recorded, and the supervisor crate refuses supervisor
     /// actions.
-    fn integrity_check(&self, journal: &Journal) -> Result<Option<String>, String> {
+    fn integrity_check(&self, journal: &Journal) -> Result<Option<(String, String)>, words::Text> {
         // Rows since the last clean verification; any finding verifies all.
         let report = journal::Integrity::verify_at_start(journal)
-            .map_err(|e| TellerError::from(e).message(self.lang()))?;
+            .map_err(|e| words::Say::say(&TellerError::from(e)))?;
         if !report.is_clean() {
             let found = report.summary();
             eprintln!("loket: journal tampering detected: {found}");
@@ -378,15 +392,16 @@ impl Loket {
                 self.settings_trusted.store(false, Ordering::SeqCst);
                 let why = mismatch.describe();
                 let _ = journal.record_integrity_note("tamper", &why);
+                // The same condition as the CLI's guard (the server or the
+                // update endpoint), said by the same error (SETTINGS_CHANGED):
+                // every bank command is refused.
                 if mismatch.guarded_changed() && self.server_override.is_none() {
-                    return Ok(Some(format!(
-                        "{why}. Loket tidak menghubungi bank sampai settings.json dikembalikan ke server yang tercatat (lalu mulai ulang Loket) atau bank memeriksa terminal ini; riwayat dan ringkasan harian tetap bisa dibuka. / Loket does not contact the bank until settings.json is restored to the recorded server (then restart Loket) or the bank checks this terminal; history and the day summary still open."
-                    )));
+                    return Ok(Some(mismatch.addresses()));
                 }
                 Ok(None)
             }
             Ok(None) => Ok(None),
-            Err(e) => Err(TellerError::from(e).message(self.lang())),
+            Err(e) => Err(words::Say::say(&TellerError::from(e))),
         }
     }
 }

@@ -225,9 +225,10 @@ fn statement_error(state: &Loket, e: mutasi::MutasiError) -> CommandError {
 
 fn kind(state: &Loket, text: &str) -> Result<ProviderKind> {
     ProviderKind::parse(text).ok_or_else(|| {
-        state.error(TellerError::Input(format!(
-            "provider {:?}",
-            money::preview(text)
+        let p = money::preview(text);
+        state.error(TellerError::Input(words::text!(
+            "penyedia {p:?} tidak dikenal",
+            "unknown provider {p:?}"
         )))
     })
 }
@@ -235,9 +236,10 @@ fn kind(state: &Loket, text: &str) -> Result<ProviderKind> {
 fn range(state: &Loket, from: &str, to: &str) -> Result<DateRange> {
     let day = |t: &str| {
         NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
-            state.error(TellerError::Input(format!(
-                "tanggal {:?} harus YYYY-MM-DD / date must be YYYY-MM-DD",
-                money::preview(t)
+            let t = money::preview(t);
+            state.error(TellerError::Input(words::text!(
+                "tanggal {t:?} harus YYYY-MM-DD",
+                "the date {t:?} must be YYYY-MM-DD"
             )))
         })
     };
@@ -389,9 +391,10 @@ pub async fn reconcile_statement(
     let range = range(&state, &from, &to)?;
     let account = account.trim().to_owned();
     if account.is_empty() {
-        return Err(state.error(TellerError::Input(
-            "nomor rekening kosong / the account is empty".into(),
-        )));
+        return Err(state.error(TellerError::Input(words::text!(
+            "nomor rekening kosong",
+            "the account is empty"
+        ))));
     }
     let ProviderChoice {
         settings,
@@ -449,7 +452,7 @@ pub async fn reconcile_statement(
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default(),
-                why_text: why.text().into(),
+                why_text: state.say(&why.text()),
                 candidates: candidates.iter().map(Into::into).collect(),
                 rivals: rivals.clone(),
             }),
@@ -512,10 +515,10 @@ pub async fn resolve_from_statement(
     let range = range(&state, &from, &to)?;
     let choice = provider_settings(&state, &ready, k)?;
     if !choice.approved {
-        return Err(state.error(TellerError::Input(
-            "simpan pengaturan penyedia (disetujui supervisor) dulu / save the provider settings (supervisor-approved) first"
-                .into(),
-        )));
+        return Err(state.error(TellerError::Input(words::text!(
+            "simpan pengaturan penyedia (disetujui supervisor) dulu",
+            "save the provider settings (supervisor-approved) first"
+        ))));
     }
     let record = ready
         .teller

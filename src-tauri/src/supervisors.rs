@@ -69,9 +69,10 @@ fn repeated(state: &Loket, password: String, repeat: String) -> Result<Superviso
     let password = SupervisorPassword::from_zeroizing(Zeroizing::new(password));
     let repeat = SupervisorPassword::from_zeroizing(Zeroizing::new(repeat));
     if !password.matches(&repeat) {
-        return Err(state.error(TellerError::Input(
-            "kedua password supervisor tidak sama / the two supervisor passwords differ".into(),
-        )));
+        return Err(state.error(TellerError::Input(words::text!(
+            "kedua password supervisor tidak sama",
+            "the two supervisor passwords differ"
+        ))));
     }
     Ok(password)
 }
@@ -114,7 +115,7 @@ pub async fn add_supervisor(
         supervisors.add_supervisor(&name, &password, Some(agent), &approval, &actor)
     })
     .await
-    .map_err(|e| state.input(e.to_string()))?
+    .map_err(|_| state.input(crate::receipts::internal()))?
     .map_err(|e| state.supervisor_error(e))?;
     rows(&state, &ready.supervisors)
 }
@@ -141,7 +142,7 @@ pub async fn change_supervisor_password(
         supervisors.change_password(&approval, &password, Some(agent), &actor)
     })
     .await
-    .map_err(|e| state.input(e.to_string()))?
+    .map_err(|_| state.input(crate::receipts::internal()))?
     .map_err(|e| state.supervisor_error(e))?;
     rows(&state, &ready.supervisors)
 }

@@ -14,6 +14,7 @@
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use words::Text;
 
 use serde::Serialize;
 use specta::Type;
@@ -112,7 +113,7 @@ pub async fn check_now<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
             Err(why) => {
                 st.available = None;
                 st.notes = None;
-                st.message = Some(why);
+                st.message = Some(loket.say(&why));
                 *lock(&updates.pending) = None;
             }
         }
@@ -129,18 +130,19 @@ pub async fn check_now<R: Runtime>(app: &AppHandle<R>) -> UpdateStatus {
 async fn check<R: Runtime>(
     app: &AppHandle<R>,
     loket: &Loket,
-) -> Result<Option<tauri_plugin_updater::Update>, String> {
+) -> Result<Option<tauri_plugin_updater::Update>, Text> {
     let Some(endpoint) = loket.settings().update_endpoint else {
         return Ok(None);
     };
     // The start-up check (settings.json against the journal) runs here.
-    loket.ready().await.map_err(|e| e.message)?;
+    loket.ready().await.map_err(|e| Text::same(e.message))?;
     if !loket.settings_trusted() {
-        return Err("settings.json diubah di luar Loket: alamat pembaruan tidak dipakai sampai supervisor menyetujui pengaturan. / settings.json was changed outside Loket: the update address is not used until a supervisor approves the settings.".into());
+        return Err(words::text!("settings.json diubah di luar Loket: alamat pembaruan tidak dipakai sampai supervisor menyetujui pengaturan.", "settings.json was changed outside Loket: the update address is not used until a supervisor approves the settings."));
     }
-    let url: tauri::Url = endpoint
-        .parse()
-        .map_err(|e| format!("alamat pembaruan tidak sah / bad update address: {e}"))?;
+    let url: tauri::Url = endpoint.parse().map_err(|e| {
+        let e = format!("“{e}”");
+        words::text!("alamat pembaruan tidak sah: {e}", "bad update address: {e}")
+    })?;
     let current = app.package_info().version.clone();
     // An announced version older than this one (a mistake or a downgrade
     // attempt) is said; the same version is simply "up to date".
@@ -172,9 +174,7 @@ async fn check<R: Runtime>(
     match updater.check().await {
         Ok(Some(update)) => Ok(Some(update)),
         Ok(None) => match lock(&older).clone() {
-            Some(v) => Err(format!(
-                "Versi {v} di server pembaruan tidak lebih baru dari versi terpasang {current}: tidak dipasang. / Version {v} on the update server is not newer than the installed {current}: not installed."
-            )),
+            Some(v) => Err(words::text!("Versi {v} di server pembaruan tidak lebih baru dari versi terpasang {current}: tidak dipasang.", "Version {v} on the update server is not newer than the installed {current}: not installed.")),
             None => Ok(None),
         },
         Err(e) => Err(describe(&e, &current.to_string())),
@@ -182,28 +182,28 @@ async fn check<R: Runtime>(
 }
 
 /// One message per kind of refusal, Indonesian then English.
-fn describe(e: &tauri_plugin_updater::Error, current: &str) -> String {
+fn describe(e: &tauri_plugin_updater::Error, current: &str) -> Text {
     use tauri_plugin_updater::Error as E;
+    let raw = format!("“{e}”");
     match e {
         E::Minisign(_)
         | E::Base64(_)
         | E::SignatureUtf8(_)
         | E::SignedVersionMismatch { .. }
-        | E::MissingSignedVersion => format!(
-            "Tanda tangan pembaruan tidak sah (berkas diubah, atau bukan dari bank): tidak dipasang, versi {current} tetap dipakai. / The update's signature does not verify (the file was altered, or is not from the bank): nothing installed, {current} stays."
-        ),
+        | E::MissingSignedVersion => words::text!("Tanda tangan pembaruan tidak sah (berkas diubah, atau bukan dari bank): tidak dipasang, versi {current} tetap dipakai.", "The update's signature does not verify (the file was altered, or is not from the bank): nothing installed, {current} stays."),
         E::InvalidUpdaterFormat => not_a_deb(current),
-        E::InsecureTransportProtocol => "Alamat pembaruan harus https:// / the update address must be https://".into(),
-        E::TargetNotFound(_) | E::TargetsNotFound(_) => "latest.json di server tidak punya paket untuk komputer ini (linux-x86_64-deb) / the server's latest.json has no package for this computer".into(),
-        E::Reqwest(_) | E::Network(_) | E::ReleaseNotFound | E::Serialization(_) => format!(
-            "Server pembaruan tidak bisa dihubungi atau jawabannya rusak; dicoba lagi nanti. / The update server cannot be reached or sent a broken answer; trying again later. ({e})"
-        ),
-        _ => format!("Pembaruan gagal / the update failed: {e}"),
+        E::InsecureTransportProtocol => words::text!("Alamat pembaruan harus https://", "the update address must be https://"),
+        E::TargetNotFound(_) | E::TargetsNotFound(_) => words::text!("latest.json di server tidak punya paket untuk komputer ini (linux-x86_64-deb)", "the server's latest.json has no package for this computer"),
+        E::Reqwest(_) | E::Network(_) | E::ReleaseNotFound | E::Serialization(_) => words::text!("Server pembaruan tidak bisa dihubungi atau jawabannya rusak; dicoba lagi nanti. ({raw})", "The update server cannot be reached or sent a broken answer; trying again later. ({raw})"),
+        _ => words::text!("Pembaruan gagal: {raw}", "the update failed: {raw}"),
     }
 }
 
-fn not_a_deb(current: &str) -> String {
-    format!("Berkas pembaruan bukan paket .deb: tidak dipasang, versi {current} tetap dipakai. / The update file is not a .deb package: nothing installed, {current} stays.")
+fn not_a_deb(current: &str) -> Text {
+    words::text!(
+        "Berkas pembaruan bukan paket .deb: tidak dipasang, versi {current} tetap dipakai.",
+        "The update file is not a .deb package: nothing installed, {current} stays."
+    )
 }
 
 /// A Debian package is an `ar` archive whose first member is `debian-binary`.
@@ -211,8 +211,8 @@ fn is_deb(bytes: &[u8]) -> bool {
     bytes.starts_with(b"!<arch>\ndebian-binary")
 }
 
-fn refusal(message: String) -> CommandError {
-    CommandError::new("UPDATE_REFUSED", message, false)
+fn refusal(loket: &Loket, why: &Text) -> CommandError {
+    loket.refuse("UPDATE_REFUSED", why)
 }
 
 /// Downloads, verifies and installs the pending update, then restarts.
@@ -225,7 +225,8 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), CommandError>
     let current = app.package_info().version.to_string();
     let Some(update) = lock(&updates.pending).clone() else {
         return Err(refusal(
-            "Tidak ada pembaruan yang menunggu / no update is waiting".into(),
+            &loket,
+            &words::text!("Tidak ada pembaruan yang menunggu", "no update is waiting"),
         ));
     };
     let set_busy = |busy: bool, message: Option<String>| {
@@ -250,20 +251,20 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), CommandError>
             app.restart();
         }
         Err(why) => {
-            eprintln!("loket: update refused: {why}");
+            eprintln!("loket: update refused: {}", why.en());
             // A refused package is not offered again until the next check.
             if why != in_flight_message() {
                 *lock(&updates.pending) = None;
                 lock(&updates.status).available = None;
             }
-            set_busy(false, Some(why.clone()));
-            Err(refusal(why))
+            set_busy(false, Some(loket.say(&why)));
+            Err(refusal(&loket, &why))
         }
     }
 }
 
-fn in_flight_message() -> String {
-    "Pembayaran sedang dikirim: pembaruan dipasang setelah hasilnya keluar. Coba lagi sebentar lagi. / A payment is being sent: the update is installed after its result is in. Try again in a moment.".into()
+fn in_flight_message() -> Text {
+    words::text!("Pembayaran sedang dikirim: pembaruan dipasang setelah hasilnya keluar. Coba lagi sebentar lagi.", "A payment is being sent: the update is installed after its result is in. Try again in a moment.")
 }
 
 async fn install_inner(
@@ -271,19 +272,18 @@ async fn install_inner(
     update: &tauri_plugin_updater::Update,
     current: &str,
     set_busy: &(dyn Fn(bool, Option<String>) + Sync),
-) -> Result<(), String> {
+) -> Result<(), Text> {
     if tauri::utils::platform::bundle_type() != Some(tauri::utils::config::BundleType::Deb) {
-        return Err("Loket ini tidak dipasang dari paket .deb: pasang versi baru lewat paket. / This Loket was not installed from a .deb package: install the new version as a package.".into());
+        return Err(words::text!("Loket ini tidak dipasang dari paket .deb: pasang versi baru lewat paket.", "This Loket was not installed from a .deb package: install the new version as a package."));
     }
     // From here no payment starts (the pay command refuses) until the hold
     // is dropped; one already on the wire refuses the update instead.
     let hold = loket.begin_update().ok_or_else(in_flight_message)?;
-    let ready = loket.ready().await.map_err(|e| e.message)?;
-    let sending = ready
-        .teller
-        .journal()
-        .sending()
-        .map_err(|e| format!("jurnal / journal: {e}"))?;
+    let ready = loket.ready().await.map_err(|e| Text::same(e.message))?;
+    let sending = ready.teller.journal().sending().map_err(|e| {
+        let e = words::Say::say(&teller::TellerError::from(e));
+        words::text!("jurnal: {e}", "journal: {e}"; e)
+    })?;
     if !sending.is_empty() {
         return Err(in_flight_message());
     }
@@ -296,9 +296,13 @@ async fn install_inner(
     if !is_deb(&bytes) {
         return Err(not_a_deb(current));
     }
-    let dir = tempfile_dir().map_err(|e| format!("folder sementara / temp folder: {e}"))?;
+    let dir =
+        tempfile_dir().map_err(|e| words::text!("folder sementara: {e}", "temp folder: {e}"; e))?;
     let file = dir.join(format!("loket_{}.deb", update.version));
-    std::fs::write(&file, &bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    std::fs::write(&file, &bytes).map_err(|e| {
+        let f = file.display();
+        words::text!("{f}: {e}", "{f}: {e}"; e)
+    })?;
     let result = run_dpkg(&file);
     let _ = std::fs::remove_dir_all(&dir);
     result?;
@@ -322,7 +326,7 @@ fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
 }
 
 /// `dpkg -i` as root, through `pkexec` (the desktop's admin prompt) otherwise.
-fn run_dpkg(file: &std::path::Path) -> Result<(), String> {
+fn run_dpkg(file: &std::path::Path) -> Result<(), Text> {
     #[cfg(unix)]
     let root = unsafe { libc::geteuid() } == 0;
     #[cfg(not(unix))]
@@ -336,7 +340,7 @@ fn run_dpkg(file: &std::path::Path) -> Result<(), String> {
     };
     cmd.arg("-i").arg(file);
     let out = cmd.output().map_err(|e| {
-        format!("Pemasang paket tidak bisa dijalankan (dpkg/pkexec): {e}. Minta IT memasang pembaruan. / The package installer cannot run: ask IT to install the update.")
+        words::text!("Pemasang paket tidak bisa dijalankan (dpkg/pkexec): {e}. Minta IT memasang pembaruan.", "The package installer cannot run (dpkg/pkexec): {e}. Ask IT to install the update."; e)
     })?;
     if out.status.success() {
         return Ok(());
@@ -347,8 +351,9 @@ fn run_dpkg(file: &std::path::Path) -> Result<(), String> {
         .take(3)
         .collect::<Vec<_>>()
         .join(" | ");
-    Err(format!(
-        "Paket pembaruan tidak terpasang (dpkg: {tail}); versi lama tetap dipakai. / The update package did not install; the old version stays."
+    Err(words::text!(
+        "Paket pembaruan tidak terpasang (dpkg: “{tail}”); versi lama tetap dipakai.",
+        "The update package did not install (dpkg: “{tail}”); the old version stays."
     ))
 }
 

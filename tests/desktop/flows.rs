@@ -923,7 +923,8 @@ async fn the_statement_matches_and_settles_a_deposit_in_doubt() {
 /// to name another server. The app still starts: a banner names the
 /// recorded and the new server and says what to do; history, the day
 /// summary and an earlier deposit's record still open; login and
-/// every command that talks to the bank are refused with SERVER_CHANGED.
+/// every command that talks to the bank are refused with SETTINGS_CHANGED
+/// (the same code and words as the CLI's guard).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hand_edited_server_blocks_the_bank_but_not_the_journal() {
     use super::ipc::{deposit, expect, Want};
@@ -967,7 +968,7 @@ async fn a_hand_edited_server_blocks_the_bank_but_not_the_journal() {
             ),
         ] {
             let r = expect(&c, cmd, args, Want::Refused).await;
-            assert_eq!(r["err"]["code"], "SERVER_CHANGED", "{cmd}: {r}");
+            assert_eq!(r["err"]["code"], "SETTINGS_CHANGED", "{cmd}: {r}");
         }
         login(&c, AGENT, PASSWORD).await;
         wait_text(&c, "#error", "tidak menghubungi bank").await;

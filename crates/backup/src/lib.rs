@@ -42,7 +42,7 @@ const DATABASES: &[&str] = &["journal.db", "statements.db", "sandbox-ledger.db"]
 
 /// What can go wrong, in words the agent's IT person can act on.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", self.joined())]
+#[error("{}", words::Say::say(self).en())]
 pub enum BackupError {
     NoJournal {
         dir: String,
@@ -94,52 +94,61 @@ impl BackupError {
             BackupError::Running { .. } => "LOKET_RUNNING",
         }
     }
+}
 
-    /// The message in Indonesian and in English, each whole.
-    pub fn messages(&self) -> (String, String) {
+/// What a person is told, each language whole; technical details are
+/// quoted as they are (they are for support).
+impl words::Say for BackupError {
+    fn say(&self) -> words::Text {
+        use words::text;
         match self {
-            BackupError::NoJournal { dir } => (
-                format!("Folder data {dir} tidak berisi journal.db; tidak ada yang dicadangkan."),
-                format!("The data folder {dir} has no journal.db; there is nothing to back up."),
+            BackupError::NoJournal { dir } => text!(
+                "Folder data {dir} tidak berisi journal.db; tidak ada yang dicadangkan.",
+                "The data folder {dir} has no journal.db; there is nothing to back up."
             ),
-            BackupError::Io { path, source } => (
-                format!("Berkas {path} tidak bisa dibaca atau ditulis: {source}."),
-                format!("Cannot read or write {path}: {source}."),
+            BackupError::Io { path, source } => text!(
+                "Berkas {path} tidak bisa dibaca atau ditulis: {source}.",
+                "Cannot read or write {path}: {source}.";
+                source
             ),
-            BackupError::Exists { path } => (
-                format!("{path} sudah ada; Loket tidak menimpa berkas. Pilih nama lain."),
-                format!("{path} already exists; Loket does not overwrite files. Choose another name."),
+            BackupError::Exists { path } => text!(
+                "{path} sudah ada; Loket tidak menimpa berkas. Pilih nama lain.",
+                "{path} already exists; Loket does not overwrite files. Choose another name."
             ),
-            BackupError::Copy { file, detail } => (
-                format!("Salinan {file} gagal: {detail}. Cadangan tidak dibuat."),
-                format!("Copying {file} failed: {detail}. No backup was made."),
+            BackupError::Copy { file, detail } => {
+                let detail = format!("“{detail}”");
+                text!(
+                    "Salinan {file} gagal: {detail}. Cadangan tidak dibuat.",
+                    "Copying {file} failed: {detail}. No backup was made."
+                )
+            }
+            BackupError::CopyDamaged { file, detail } => {
+                let detail = format!("“{detail}”");
+                text!(
+                    "Salinan {file} tidak lolos pemeriksaan integritas ({detail}); cadangan tidak dibuat.",
+                    "The copy of {file} failed its integrity check ({detail}); no backup was made."
+                )
+            }
+            BackupError::Foreign { path } => text!(
+                "{path} bukan cadangan Loket; tidak ada yang diubah.",
+                "{path} is not a Loket backup; nothing was changed."
             ),
-            BackupError::CopyDamaged { file, detail } => (
-                format!("Salinan {file} tidak lolos pemeriksaan integritas ({detail}); cadangan tidak dibuat."),
-                format!("The copy of {file} failed its integrity check ({detail}); no backup was made."),
+            BackupError::Damaged { path, detail } => {
+                let detail = format!("“{detail}”");
+                text!(
+                    "Cadangan {path} rusak atau terpotong ({detail}); tidak ada yang diubah. Pakai cadangan lain.",
+                    "The backup {path} is damaged or cut short ({detail}); nothing was changed. Use another backup."
+                )
+            }
+            BackupError::TooNew { path, found, schema } => text!(
+                "Cadangan {path} dibuat Loket yang lebih baru (format {found}, skema jurnal {schema}); tidak ada yang diubah. Pasang Loket terbaru, lalu pulihkan.",
+                "The backup {path} was made by a newer Loket (format {found}, journal schema {schema}); nothing was changed. Install the newest Loket, then restore."
             ),
-            BackupError::Foreign { path } => (
-                format!("{path} bukan cadangan Loket; tidak ada yang diubah."),
-                format!("{path} is not a Loket backup; nothing was changed."),
-            ),
-            BackupError::Damaged { path, detail } => (
-                format!("Cadangan {path} rusak atau terpotong ({detail}); tidak ada yang diubah. Pakai cadangan lain."),
-                format!("The backup {path} is damaged or cut short ({detail}); nothing was changed. Use another backup."),
-            ),
-            BackupError::TooNew { path, found, schema } => (
-                format!("Cadangan {path} dibuat Loket yang lebih baru (format {found}, skema jurnal {schema}); tidak ada yang diubah. Pasang Loket terbaru, lalu pulihkan."),
-                format!("The backup {path} was made by a newer Loket (format {found}, journal schema {schema}); nothing was changed. Install the newest Loket, then restore."),
-            ),
-            BackupError::Running { count } => (
-                format!("Loket sedang berjalan pada folder data ini ({count} proses); tidak ada yang diubah. Tutup aplikasi dan semua perintah loket, lalu pulihkan."),
-                format!("Loket is running on this data folder ({count} process(es)); nothing was changed. Close the app and every loket command, then restore."),
+            BackupError::Running { count } => text!(
+                "Loket sedang berjalan pada folder data ini ({count} proses); tidak ada yang diubah. Tutup aplikasi dan semua perintah loket, lalu pulihkan.",
+                "Loket is running on this data folder ({count} process(es)); nothing was changed. Close the app and every loket command, then restore."
             ),
         }
-    }
-
-    fn joined(&self) -> String {
-        let (id, en) = self.messages();
-        format!("{id} / {en}")
     }
 }
 

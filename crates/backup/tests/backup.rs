@@ -225,7 +225,8 @@ fn damaged_and_foreign_archives_are_refused_and_change_nothing() {
             ),
             "{what}: {err}"
         );
-        let text = err.to_string();
+        let said = words::Say::say(&err);
+        let text = format!("{} | {}", said.id(), said.en());
         assert!(
             text.contains("tidak ada yang diubah") && text.contains("nothing was changed"),
             "{what}: {text}"
@@ -263,7 +264,7 @@ fn a_backup_from_a_newer_loket_is_refused() {
     let target = tempfile::tempdir().unwrap();
     let err = backup::restore(&future, target.path()).unwrap_err();
     assert!(matches!(err, BackupError::TooNew { .. }), "{err}");
-    assert!(err.to_string().contains("lebih baru"));
+    assert!(words::Say::say(&err).id().contains("lebih baru"));
 }
 
 #[test]

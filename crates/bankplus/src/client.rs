@@ -129,7 +129,10 @@ impl io::Write for Counter {
 ///   and the caller's own text the [`Pin`]/[`Password`] was made from.
 pub(crate) fn body_of<T: Serialize>(request: &T) -> Result<Zeroizing<Vec<u8>>, Error> {
     let cannot = |e: serde_json::Error| Error::BadInput {
-        message: format!("the request cannot be written: {e}"),
+        message: words::text!(
+            "permintaan tidak bisa disusun ({e})",
+            "the request cannot be written ({e})"
+        ),
     };
     let mut size = Counter(0);
     serde_json::to_writer(&mut size, request).map_err(cannot)?;
@@ -169,19 +172,25 @@ impl<'a> Reference<'a> {
 /// in clear. It must carry no user name or password (`https://user:pw@host`),
 /// which would be copied into settings files and the append-only journal.
 /// The message never repeats the address: it may hold a password.
-pub fn server_url_problem(url: &str) -> Option<String> {
+pub fn server_url_problem(url: &str) -> Option<words::Text> {
     let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
-        return Some("alamat server tidak sah / not a server address".to_owned());
+        return Some(words::text!(
+            "alamat server tidak sah",
+            "not a server address"
+        ));
     };
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Some(
-            "alamat server tidak boleh berisi nama pengguna atau password (user:pw@...); hapus bagian itu / a server address must not contain a user name or password (user:pw@...); remove it"
-                .to_owned(),
-        );
+        return Some(words::text!(
+            "alamat server tidak boleh berisi nama pengguna atau password (user:pw@...); hapus bagian itu",
+            "a server address must not contain a user name or password (user:pw@...); remove it"
+        ));
     }
     let host = parsed.host_str().unwrap_or_default();
     if host.is_empty() {
-        return Some("alamat server tanpa host / the server address has no host".to_owned());
+        return Some(words::text!(
+            "alamat server tanpa host",
+            "the server address has no host"
+        ));
     }
     match parsed.scheme() {
         "https" => None,
@@ -192,15 +201,16 @@ pub fn server_url_problem(url: &str) -> Option<String> {
                     .parse::<std::net::IpAddr>()
                     .is_ok_and(|ip| ip.is_loopback());
             (!loopback).then(|| {
-                format!(
-                    "http:// tanpa enkripsi hanya boleh ke komputer ini (127.0.0.1/localhost); untuk {host} pakai https:// / plain http:// is allowed only to this computer (127.0.0.1/localhost); use https:// for {host}"
+                words::text!(
+                    "http:// tanpa enkripsi hanya boleh ke komputer ini (127.0.0.1/localhost); untuk {host} pakai https://",
+                    "plain http:// is allowed only to this computer (127.0.0.1/localhost); use https:// for {host}"
                 )
             })
         }
-        _ => Some(
-            "alamat server harus diawali https:// / a server address must start with https://"
-                .to_owned(),
-        ),
+        _ => Some(words::text!(
+            "alamat server harus diawali https://",
+            "a server address must start with https://"
+        )),
     }
 }
 
@@ -225,7 +235,9 @@ impl Wire {
         // Checked before anything else, and never echoed: the address may
         // carry a password.
         if let Some(why) = server_url_problem(&base) {
-            return Err(Error::NotSent { reason: why });
+            return Err(Error::NotSent {
+                reason: why.en().to_owned(),
+            });
         }
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -369,7 +381,10 @@ fn session_header(session: &Session) -> Result<reqwest::header::HeaderValue, Err
     let bytes = bytes::Bytes::from_owner(Zeroizing::new(session.expose().as_bytes().to_vec()));
     let mut value =
         reqwest::header::HeaderValue::from_maybe_shared(bytes).map_err(|_| Error::BadInput {
-            message: "the session id cannot be sent in a header; log in again".to_owned(),
+            message: words::text!(
+                "sesi tidak bisa dikirim; silakan masuk lagi",
+                "the session cannot be sent; log in again"
+            ),
         })?;
     value.set_sensitive(true);
     Ok(value)
@@ -469,7 +484,13 @@ impl BankplusClient {
         if let Some(m) = month {
             if !is_month(m) {
                 return Err(Error::BadInput {
-                    message: format!("{:?} is not a month (YYYY-MM)", money::preview(m)),
+                    message: {
+                        let m = money::preview(m);
+                        words::text!(
+                            "{m:?} bukan bulan (YYYY-MM)",
+                            "{m:?} is not a month (YYYY-MM)"
+                        )
+                    },
                 });
             }
         }
@@ -548,7 +569,7 @@ impl BankplusClient {
     ) -> Result<(), Error> {
         if new.is_empty() {
             return Err(Error::BadInput {
-                message: "the new password is empty".into(),
+                message: words::text!("password baru kosong", "the new password is empty"),
             });
         }
         let body = body_of(&wire::ChangePasswordRequest {
@@ -718,7 +739,7 @@ impl BankplusClient {
         account: &str,
     ) -> Result<TransferQuote, Error> {
         let body = body_of(&wire::InterbankInquiryRequest {
-            bank_code: non_blank("bank code", bank_code)?,
+            bank_code: non_blank("bank_code", bank_code)?,
             account_number: account_number(account)?,
         })?;
         self.wire
@@ -763,11 +784,14 @@ pub(crate) fn open_account_body(
     agent_pin: &Pin,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let deposit = money::Rupiah::parse_input(&form.deposit).map_err(|e| Error::BadInput {
-        message: format!("first deposit: {e}"),
+        message: words::text!("setoran awal: {e}", "first deposit: {e}"; e),
     })?;
     if deposit.is_negative() {
         return Err(Error::BadInput {
-            message: format!("the first deposit cannot be negative ({deposit})"),
+            message: words::text!(
+                "setoran awal tidak boleh negatif ({deposit})",
+                "the first deposit cannot be negative ({deposit})"
+            ),
         });
     }
     body_of(&wire::OpenAccountRequest {
@@ -839,7 +863,10 @@ pub(crate) fn interbank_payment_body(
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     positive(order.amount)?;
     let missing = |what: &str| Error::BadInput {
-        message: format!("an interbank transfer needs the inquiry's {what}"),
+        message: words::text!(
+            "transfer antarbank perlu `{what}` dari inquiry",
+            "an interbank transfer needs the inquiry's `{what}`"
+        ),
     };
     body_of(&wire::InterbankPaymentRequest {
         transaction_id: non_blank(
@@ -854,7 +881,7 @@ pub(crate) fn interbank_payment_body(
             order
                 .bank_code
                 .as_deref()
-                .ok_or_else(|| missing("bank code"))?,
+                .ok_or_else(|| missing("bank_code"))?,
         )?,
         bank_name: order.bank_name.as_deref().unwrap_or_default(),
         account_number: account_number(&order.account_number)?,
@@ -881,7 +908,7 @@ pub(crate) fn non_blank<'a>(what: &str, text: &'a str) -> Result<&'a str, Error>
     let t = text.trim();
     if t.is_empty() {
         Err(Error::BadInput {
-            message: format!("the {what} is empty"),
+            message: words::text!("`{what}` kosong", "`{what}` is empty"),
         })
     } else {
         Ok(t)
@@ -893,7 +920,10 @@ pub(crate) fn account_number(text: &str) -> Result<&str, Error> {
     let t = text.trim();
     if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::BadInput {
-            message: format!("{t:?} is not an account number (digits only)"),
+            message: words::text!(
+                "{t:?} bukan nomor rekening (hanya angka)",
+                "{t:?} is not an account number (digits only)"
+            ),
         });
     }
     Ok(t)
@@ -902,7 +932,10 @@ pub(crate) fn account_number(text: &str) -> Result<&str, Error> {
 /// Transfer and deposit amounts travel as whole rupiah.
 pub(crate) fn whole(amount: money::Rupiah) -> Result<i64, Error> {
     amount.whole_rupiah().ok_or_else(|| Error::BadInput {
-        message: format!("{amount} has sen; Bank+ takes whole rupiah"),
+        message: words::text!(
+            "{amount} bersen; Bank+ hanya menerima rupiah utuh",
+            "{amount} has sen; Bank+ takes whole rupiah"
+        ),
     })
 }
 
@@ -910,7 +943,10 @@ pub(crate) fn whole(amount: money::Rupiah) -> Result<i64, Error> {
 fn fee(amount: money::Rupiah) -> Result<i64, Error> {
     if amount.is_negative() {
         return Err(Error::BadInput {
-            message: format!("the admin fee cannot be negative ({amount})"),
+            message: words::text!(
+                "biaya admin tidak boleh negatif ({amount})",
+                "the admin fee cannot be negative ({amount})"
+            ),
         });
     }
     whole(amount)
@@ -921,7 +957,10 @@ fn positive(amount: money::Rupiah) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::BadInput {
-            message: format!("the amount must be more than Rp0, not {amount}"),
+            message: words::text!(
+                "nominal harus lebih dari Rp0, bukan {amount}",
+                "the amount must be more than Rp0, not {amount}"
+            ),
         })
     }
 }

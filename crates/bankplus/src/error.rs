@@ -28,8 +28,8 @@ pub enum Error {
 
     /// Refused here, before sending: the input cannot be expressed in the
     /// protocol (sen on a transfer amount, a non-digit account number, …).
-    #[error("{message}; nothing was sent, correct it and try again")]
-    BadInput { message: String },
+    #[error("{}; nothing was sent, correct it and try again", message.en())]
+    BadInput { message: words::Text },
 
     /// The request was sent (or may have been) and no complete answer came
     /// back: a timeout, or the connection lost or closed mid-way. The bank
@@ -127,6 +127,62 @@ impl Error {
         match self {
             Error::Malformed { detail, .. } => Error::Malformed { status, detail },
             other => other,
+        }
+    }
+}
+
+/// What a person at the counter is told, each language whole. The bank's
+/// own reason is quoted as the bank sent it (its words are data, not
+/// Loket's; the code beside it is what to look up).
+impl words::Say for Error {
+    fn say(&self) -> words::Text {
+        use words::text;
+        fn quoted(m: &str) -> String {
+            if m.trim().is_empty() {
+                "-".into()
+            } else {
+                format!("“{}”", m.trim())
+            }
+        }
+        match self {
+            Error::NotSent { .. } => text!(
+                "Server Bank+ tidak bisa dihubungi; tidak ada yang dikirim. Periksa jaringan lalu coba lagi.",
+                "The Bank+ server cannot be reached; nothing was sent. Check the network and try again."
+            ),
+            Error::BadInput { message } => text!(
+                "Isian belum benar: {message}. Tidak ada yang dikirim.",
+                "Input is not right: {message}. Nothing was sent.";
+                message
+            ),
+            Error::OutcomeUnknown { .. } | Error::Malformed { .. } => text!(
+                "Status belum diketahui: permintaan sudah terkirim tetapi jawaban bank tidak diterima. \
+                 Jangan ulangi transaksi; cek status.",
+                "Outcome unknown: the request was sent but no readable answer came back. \
+                 Do not repeat the transaction; check its status."
+            ),
+            Error::SessionExpired => text!(
+                "Sesi habis. Silakan masuk lagi.",
+                "The session has expired. Log in again."
+            ),
+            Error::InvalidPin { .. } => text!(
+                "PIN salah. Tidak ada transaksi yang terjadi; masukkan PIN yang benar.",
+                "Wrong PIN. Nothing was done; enter the right PIN."
+            ),
+            Error::BadLogin { .. } => text!(
+                "Username atau password salah. Periksa lalu coba lagi.",
+                "Wrong username or password. Check them and try again."
+            ),
+            Error::NotFound { message } => {
+                let message = quoted(message);
+                text!("Data tidak ditemukan ({message}).", "Nothing found ({message}).")
+            }
+            Error::Refused { code, message, .. } => {
+                let message = quoted(message);
+                text!(
+                    "Ditolak bank ({code}): {message}. Tidak ada uang yang berpindah.",
+                    "Refused by the bank ({code}): {message}. No money moved."
+                )
+            }
         }
     }
 }

@@ -35,6 +35,37 @@ pub enum SidError {
     Year(i32),
 }
 
+/// The same, each language whole.
+impl words::Say for SidError {
+    fn say(&self) -> words::Text {
+        use words::text;
+        match self {
+            SidError::Shape(t) => {
+                let t = money::preview(t);
+                text!(
+                    "{t:?} bukan sid: harus tepat 16 angka, YYMMDDHHiissSSSS",
+                    "{t:?} is not a sid: it must be exactly 16 digits, YYMMDDHHiissSSSS"
+                )
+            }
+            SidError::Time(t) => {
+                let t = money::preview(t);
+                text!(
+                    "{t:?} bukan sid: 12 angka pertamanya bukan tanggal dan jam (YYMMDDHHiiss)",
+                    "{t:?} is not a sid: its first 12 digits are not a date and time (YYMMDDHHiiss)"
+                )
+            }
+            SidError::Suffix(n) => text!(
+                "akhiran sid 4 angka (0 sampai 9999), bukan {n}",
+                "a sid suffix is 4 digits (0 to 9999), not {n}"
+            ),
+            SidError::Year(y) => text!(
+                "sid tidak bisa dibuat untuk tahun {y}: YY mencakup 2000 sampai 2099",
+                "a sid cannot be made for the year {y}: YY covers 2000 to 2099"
+            ),
+        }
+    }
+}
+
 impl Sid {
     /// Reads a sid: exactly 16 ASCII digits whose first 12 are a valid
     /// `YYMMDDHHiiss`. Surrounding whitespace is ignored.

@@ -79,13 +79,16 @@ impl SwitcherClient {
     ) -> Result<SwitcherTransfer, Error> {
         if !amount.is_positive() {
             return Err(Error::BadInput {
-                message: format!("the amount must be more than Rp0, not {amount}"),
+                message: words::text!(
+                    "nominal harus lebih dari Rp0, bukan {amount}",
+                    "the amount must be more than Rp0, not {amount}"
+                ),
             });
         }
         let body = body_of(&wire::SwitcherTransferRequest {
             refnum: refnum.as_str(),
-            payment_code: non_blank("payment code", payment_code)?,
-            source_bank: non_blank("source bank", source_bank)?,
+            payment_code: non_blank("payment_code", payment_code)?,
+            source_bank: non_blank("source_bank", source_bank)?,
             source_account: account_number(source_account)?,
             amount: whole(amount)?,
             remark,

@@ -33,22 +33,54 @@ pub mod exit {
     pub const INQUIRY_FAILED: u8 = 5;
 }
 
+/// `--lang` (or `LOKET_LANG`) read by hand, for the errors clap finds
+/// before it has read anything: the last `--lang X` / `--lang=X` wins, as in clap.
+fn lang_before_parsing() -> teller::Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let mut lang = std::env::var("LOKET_LANG").ok();
+    for (i, a) in args.iter().enumerate() {
+        if a == "--" {
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            lang = Some(v.to_owned());
+        } else if a == "--lang" {
+            lang = args.get(i + 1).cloned();
+        }
+    }
+    match lang.as_deref().map(str::trim) {
+        Some(l) if l.eq_ignore_ascii_case("en") => teller::Lang::En,
+        _ => teller::Lang::Id,
+    }
+}
+
 fn main() -> ExitCode {
     // First, while this is the only thread: secrets leave the environment.
     session::take_secret_vars();
+    // The language first: clap's own errors are said by Loket in it.
+    output::set_lang(lang_before_parsing());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let is_error = e.use_stderr();
-            if is_error && std::env::args().any(|a| a == "--json") {
+            if !is_error {
+                // --help, --version: clap's own text on stdout.
+                let _ = e.print();
+                return ExitCode::from(exit::OK);
+            }
+            let message = output::say(&output::clap_error(&e)).to_owned();
+            if std::env::args().any(|a| a == "--json") {
                 println!(
                     "{}",
-                    json!({"status": "failed", "error": {"code": "USAGE", "message": e.to_string()}})
+                    json!({"status": "failed", "error": {"code": "USAGE", "message": message}})
                 );
             } else {
-                let _ = e.print();
+                eprintln!(
+                    "{}: {message}",
+                    output::say(&words::text!("GAGAL", "FAILED"))
+                );
             }
-            return ExitCode::from(if is_error { exit::USAGE } else { exit::OK });
+            return ExitCode::from(exit::USAGE);
         }
     };
     // The fleet URLs (clap has read them into `cli`) leave it too, still
@@ -61,6 +93,7 @@ fn main() -> ExitCode {
             LangArg::En => teller::Lang::En,
         },
     };
+    output::set_lang(out.lang);
     let data_dir = teller::data_dir::resolve(cli.global.data_dir.clone());
     // The log guard flushes the file on drop, at the end of main.
     let _log = logging::init(&data_dir);
@@ -70,7 +103,14 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("loket: tidak bisa memulai runtime / cannot start runtime: {e}");
+            eprintln!(
+                "loket: {}",
+                output::say(&words::text!(
+                    "tidak bisa memulai runtime: {e}",
+                    "cannot start the runtime: {e}";
+                    e
+                ))
+            );
             return ExitCode::from(exit::UNREACHABLE);
         }
     };

@@ -7,6 +7,7 @@ use journal::{State, TransactionRecord};
 use money::Rupiah;
 use serde_json::{json, Map, Value};
 use teller::{Lang, SupervisorError, TellerError};
+use words::{Say, Text};
 
 use crate::exit;
 
@@ -17,13 +18,119 @@ pub struct Out {
     pub lang: Lang,
 }
 
+/// The run's language, for what is asked or said before (or outside) an
+/// [`Out`]: prompts and start-up notes. Set once in `main`.
+static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+pub fn set_lang(lang: Lang) {
+    let _ = LANG.set(lang);
+}
+
+/// The run's language (Indonesian until `main` has read `--lang`).
+pub fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// A message in the run's language.
+pub fn say(text: &Text) -> &str {
+    text.get(lang())
+}
+
+/// A command-line error clap found, in Loket's words (clap's own text is
+/// English): what was wrong, naming the argument and value as typed.
+pub fn clap_error(e: &clap::Error) -> Text {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = get(ContextKind::InvalidArg);
+    let value = money::preview(&get(ContextKind::InvalidValue));
+    let valid = get(ContextKind::ValidValue);
+    let sub = get(ContextKind::InvalidSubcommand);
+    let why = match e.kind() {
+        ErrorKind::InvalidValue if valid.is_empty() => {
+            words::text!(
+                "{arg}: nilai {value:?} tidak sah",
+                "{arg}: the value {value:?} is not valid"
+            )
+        }
+        ErrorKind::InvalidValue => words::text!(
+            "{arg}: nilai {value:?} tidak sah; pilih salah satu: {valid}",
+            "{arg}: the value {value:?} is not valid; choose one of: {valid}"
+        ),
+        ErrorKind::UnknownArgument => {
+            words::text!("argumen {arg:?} tidak dikenal", "unknown argument {arg:?}")
+        }
+        ErrorKind::InvalidSubcommand => {
+            words::text!("perintah {sub:?} tidak dikenal", "unknown command {sub:?}")
+        }
+        ErrorKind::MissingRequiredArgument => {
+            words::text!(
+                "argumen wajib belum diisi: {arg}",
+                "a required argument is missing: {arg}"
+            )
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            words::text!(
+                "perintah belum diberikan; lihat loket --help",
+                "no command given; see loket --help"
+            )
+        }
+        ErrorKind::ArgumentConflict => {
+            let other = get(ContextKind::PriorArg);
+            words::text!(
+                "{arg} tidak bisa dipakai bersama {other}",
+                "{arg} cannot be used together with {other}"
+            )
+        }
+        ErrorKind::NoEquals
+        | ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => words::text!(
+            "{arg}: jumlah nilai tidak sesuai",
+            "{arg}: the wrong number of values"
+        ),
+        ErrorKind::ValueValidation => words::text!(
+            "{arg}: nilai {value:?} tidak sah",
+            "{arg}: the value {value:?} is not valid"
+        ),
+        ErrorKind::InvalidUtf8 => {
+            words::text!("argumen bukan teks UTF-8", "an argument is not UTF-8 text")
+        }
+        _ => words::text!(
+            "perintah tidak bisa dibaca; lihat loket --help",
+            "the command cannot be read; see loket --help"
+        ),
+    };
+    words::text!(
+        "Isian belum benar: {why}. Tidak ada yang dikirim.",
+        "Input is not right: {why}. Nothing was sent.";
+        why
+    )
+}
+
 impl Out {
-    /// Indonesian or English text, as chosen.
+    /// A fixed label in the chosen language: the same as
+    /// `text!(id, en).get(lang)`, without building the other rendering.
     pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
         match self.lang {
             Lang::Id => id,
             Lang::En => en,
         }
+    }
+
+    /// A message in the chosen language.
+    pub fn s<'a>(&self, text: &'a Text) -> &'a str {
+        text.get(self.lang)
     }
 
     /// A notice for the person: stderr, always (stdout stays clean for `--json`).
@@ -85,7 +192,8 @@ impl Out {
             );
         } else {
             eprintln!(
-                "GAGAL / FAILED [{}]: {}",
+                "{} [{}]: {}",
+                self.t("GAGAL", "FAILED"),
                 err.code(),
                 err.message(self.lang)
             );
@@ -94,8 +202,8 @@ impl Out {
     }
 
     /// A usage error found by the CLI itself (nothing sent).
-    pub fn usage(&self, message: &str) -> u8 {
-        let err = TellerError::Input(message.to_owned());
+    pub fn usage(&self, why: impl Say) -> u8 {
+        let err = TellerError::Input(why.say());
         self.fail(&err)
     }
 }
@@ -220,7 +328,7 @@ pub fn record_human(out: &Out, r: &TransactionRecord) {
     out.line(&format!("SID: {}", r.sid));
     out.line(&format!(
         "{}: {} — {}",
-        out.t("Jenis / status", "Kind / status"),
+        out.t("Jenis, status", "Kind, status"),
         r.kind.as_str(),
         state_human(out, r.state)
     ));

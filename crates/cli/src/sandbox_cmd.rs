@@ -2,9 +2,11 @@
 //! line of stdout is the base URL, so scripts can read it; the demo
 //! credentials follow.
 
+use crate::output::say;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use words::text;
 
 use clap::Args;
 use sandbox::{FaultPlan, FaultRule, LedgerLocation, Sandbox, SandboxConfig};
@@ -46,7 +48,13 @@ pub struct SandboxArgs {
 
 pub async fn run(args: SandboxArgs, data_dir: &Path) -> u8 {
     if !(args.session_idle_minutes > 0.0 && args.session_idle_minutes.is_finite()) {
-        eprintln!("loket: --session-idle-minutes harus lebih dari 0 / must be more than 0");
+        eprintln!(
+            "loket: {}",
+            say(&text!(
+                "--session-idle-minutes harus lebih dari 0",
+                "--session-idle-minutes must be more than 0"
+            ))
+        );
         return exit::USAGE;
     }
     let ledger = if args.memory {
@@ -57,9 +65,14 @@ pub async fn run(args: SandboxArgs, data_dir: &Path) -> u8 {
             .unwrap_or_else(|| data_dir.join("sandbox-ledger.db"));
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             if let Err(e) = std::fs::create_dir_all(parent) {
+                let dir = parent.display();
                 eprintln!(
-                    "loket: tidak bisa membuat folder {} / cannot create the folder: {e}",
-                    parent.display()
+                    "loket: {}",
+                    say(&text!(
+                        "tidak bisa membuat folder {dir}: {e}",
+                        "cannot create the folder {dir}: {e}";
+                        e
+                    ))
                 );
                 return exit::USAGE;
             }
@@ -83,7 +96,14 @@ pub async fn run(args: SandboxArgs, data_dir: &Path) -> u8 {
     let sandbox = match Sandbox::start(config, args.listen).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("loket: sandbox tidak bisa dimulai / the sandbox could not start: {e}");
+            let e = format!("“{e}”");
+            eprintln!(
+                "loket: {}",
+                say(&text!(
+                    "sandbox tidak bisa dimulai: {e}",
+                    "the sandbox could not start: {e}"
+                ))
+            );
             return exit::UNREACHABLE;
         }
     };
@@ -91,11 +111,17 @@ pub async fn run(args: SandboxArgs, data_dir: &Path) -> u8 {
     println!("{}", sandbox.base_url());
     println!("{}", sandbox::demo::describe());
     println!("ledger: {ledger_note}");
-    eprintln!("SANDBOX berjalan / running. Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
+    eprintln!(
+        "{}",
+        say(&text!(
+            "SANDBOX berjalan. Tekan Ctrl-C untuk berhenti.",
+            "The SANDBOX is running. Press Ctrl-C to stop."
+        ))
+    );
 
     wait_for_stop().await;
     sandbox.shutdown().await;
-    eprintln!("sandbox berhenti / stopped");
+    eprintln!("{}", say(&text!("sandbox berhenti", "the sandbox stopped")));
     exit::OK
 }
 

@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 
 use crate::args::Global;
 use crate::exit;
-use crate::output::Out;
+use crate::output::{self, Out};
+use words::{text, Say, Text};
 
 /// How long one request may take before its outcome is unknown.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -89,54 +90,59 @@ pub fn secret_given(var: &str) -> bool {
 }
 
 /// A secret from the environment, else a no-echo prompt on a terminal.
-fn secret(var: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
+fn secret(var: &str, prompt: &Text) -> Result<Zeroizing<String>, Text> {
+    let not_text = || text!("{var} bukan teks", "{var} is not text");
     if let Some(v) = taken(var) {
-        return v.ok_or_else(|| format!("{var} bukan teks / is not text"));
+        return v.ok_or_else(not_text);
     }
     if let Some(v) = std::env::var_os(var) {
-        return v
-            .into_string()
-            .map(Zeroizing::new)
-            .map_err(|_| format!("{var} bukan teks / is not text"));
+        return v.into_string().map(Zeroizing::new).map_err(|_| not_text());
     }
     if !stdin_is_terminal() {
-        return Err(format!(
-            "{var} tidak diisi dan stdin bukan terminal / {var} is not set and stdin is not a terminal"
-        ));
+        return Err(not_set(var));
     }
-    rpassword::prompt_password(prompt)
+    rpassword::prompt_password(output::say(prompt))
         .map(Zeroizing::new)
-        .map_err(|e| format!("tidak bisa membaca / cannot read: {e}"))
+        .map_err(cannot_read)
+}
+
+fn not_set(var: &str) -> Text {
+    text!(
+        "{var} tidak diisi dan stdin bukan terminal",
+        "{var} is not set and stdin is not a terminal"
+    )
+}
+
+fn cannot_read(e: std::io::Error) -> Text {
+    text!("tidak bisa membaca: {e}", "cannot read: {e}"; e)
 }
 
 /// A plain (echoed) value from the environment or a prompt.
-fn plain(var: &str, prompt: &str) -> Result<String, String> {
+fn plain(var: &str, prompt: &Text) -> Result<String, Text> {
     if let Ok(v) = std::env::var(var) {
         return Ok(v);
     }
     if !stdin_is_terminal() {
-        return Err(format!(
-            "{var} tidak diisi dan stdin bukan terminal / {var} is not set and stdin is not a terminal"
-        ));
+        return Err(not_set(var));
     }
-    eprint!("{prompt}");
+    eprint!("{}", output::say(prompt));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| format!("tidak bisa membaca / cannot read: {e}"))?;
+        .map_err(cannot_read)?;
     Ok(line.trim().to_owned())
 }
 
 /// A six-digit PIN from `var` or a prompt; a malformed PIN is a usage error.
-pub fn pin(var: &str, prompt: &str) -> Result<Pin, String> {
-    let text = secret(var, prompt)?;
-    Pin::new(&text).map_err(|e| format!("PIN: {e}"))
+pub fn pin(var: &str, prompt: &Text) -> Result<Pin, Text> {
+    let typed = secret(var, prompt)?;
+    Pin::new(&typed).map_err(|_| text!("PIN harus 6 angka", "the PIN must be 6 digits"))
 }
 
 /// A password from `var` or a prompt.
-pub fn password(var: &str, prompt: &str) -> Result<Password, String> {
+pub fn password(var: &str, prompt: &Text) -> Result<Password, Text> {
     let text = secret(var, prompt)?;
     Ok(Password::new(&text))
 }
@@ -144,41 +150,56 @@ pub fn password(var: &str, prompt: &str) -> Result<Password, String> {
 /// Opens the supervisor tables (in the journal file of the data directory).
 pub fn open_supervisors(data_dir: &Path, out: &Out) -> Result<Supervisors, u8> {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
-        return Err(out.usage(&format!(
-            "folder data {} tidak bisa dibuat / cannot create the data folder: {e}",
-            data_dir.display()
-        )));
+        return Err(out.usage(cannot_create(data_dir, e)));
     }
     Supervisors::open(&data_dir.join("journal.db"))
         .map_err(|e| out.fail(&TellerError::Supervisor(e)))
 }
 
+fn cannot_create(dir: &Path, e: std::io::Error) -> Text {
+    let dir = dir.display();
+    text!(
+        "folder data {dir} tidak bisa dibuat: {e}",
+        "cannot create the data folder {dir}: {e}";
+        e
+    )
+}
+
 /// The supervisor's name and password: `LOKET_SUPERVISOR` and
 /// `LOKET_SUPERVISOR_PASSWORD`, else prompts (the password without echo).
-pub fn supervisor_credentials() -> Result<(String, SupervisorPassword), String> {
-    let name = plain("LOKET_SUPERVISOR", "Nama supervisor / Supervisor name: ")?;
+pub fn supervisor_credentials() -> Result<(String, SupervisorPassword), Text> {
+    let name = plain(
+        "LOKET_SUPERVISOR",
+        &text!("Nama supervisor: ", "Supervisor name: "),
+    )?;
     if name.trim().is_empty() {
-        return Err("nama supervisor kosong / the supervisor name is empty".into());
+        return Err(text!(
+            "nama supervisor kosong",
+            "the supervisor name is empty"
+        ));
     }
     let password = secret(
         "LOKET_SUPERVISOR_PASSWORD",
-        "Password supervisor / Supervisor password: ",
+        &text!("Password supervisor: ", "Supervisor password: "),
     )?;
     Ok((name, SupervisorPassword::from_zeroizing(password)))
 }
 
 /// A new supervisor password: `LOKET_NEW_SUPERVISOR_PASSWORD`, else a
 /// no-echo prompt asked twice (a typo would lock the supervisor out).
-pub fn new_supervisor_password(prompt: &str) -> Result<SupervisorPassword, String> {
+pub fn new_supervisor_password(prompt: &Text) -> Result<SupervisorPassword, Text> {
     const VAR: &str = "LOKET_NEW_SUPERVISOR_PASSWORD";
     let given = secret_given(VAR);
     let first = SupervisorPassword::from_zeroizing(secret(VAR, prompt)?);
     if !given {
-        let again = rpassword::prompt_password("Ulangi password / Repeat the password: ")
-            .map(Zeroizing::new)
-            .map_err(|e| format!("tidak bisa membaca / cannot read: {e}"))?;
+        let again = rpassword::prompt_password(output::say(&text!(
+            "Ulangi password: ",
+            "Repeat the password: "
+        )))
+        .map(Zeroizing::new)
+        .map_err(cannot_read)?;
         if !first.matches(&SupervisorPassword::from_zeroizing(again)) {
-            return Err("password tidak sama / the passwords differ".into());
+            return Err(text!("password tidak sama", "the passwords differ"));
         }
     }
     Ok(first)
@@ -186,12 +207,15 @@ pub fn new_supervisor_password(prompt: &str) -> Result<SupervisorPassword, Strin
 
 /// The agent's Bank+ password (`LOKET_PASSWORD` or a prompt), only so a new
 /// supervisor password can be compared with it; never kept.
-pub fn agent_password_to_compare() -> Result<SupervisorPassword, String> {
-    let text = secret(
+pub fn agent_password_to_compare() -> Result<SupervisorPassword, Text> {
+    let typed = secret(
         "LOKET_PASSWORD",
-        "Password Bank+ agen (hanya untuk dibandingkan) / The agent's Bank+ password (only to compare): ",
+        &text!(
+            "Password Bank+ agen (hanya untuk dibandingkan): ",
+            "The agent's Bank+ password (only to compare): "
+        ),
     )?;
-    Ok(SupervisorPassword::from_zeroizing(text))
+    Ok(SupervisorPassword::from_zeroizing(typed))
 }
 
 /// A verified supervisor approval for this run, or the exit code of why not.
@@ -203,7 +227,7 @@ pub fn supervisor_approval(data_dir: &Path, out: &Out) -> Result<SupervisorAppro
     {
         return Err(out.fail(&TellerError::Supervisor(SupervisorError::NoSupervisor)));
     }
-    let (name, password) = supervisor_credentials().map_err(|why| out.usage(&why))?;
+    let (name, password) = supervisor_credentials().map_err(|why| out.usage(why))?;
     let approval = supervisors
         .verify(&name, &password)
         .map_err(|e| out.fail(&TellerError::Supervisor(e)))?;
@@ -232,12 +256,12 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    pub fn from_env_or_prompt() -> Result<Credentials, String> {
-        let username = plain("LOKET_USERNAME", "Username Bank+: ")?;
+    pub fn from_env_or_prompt() -> Result<Credentials, Text> {
+        let username = plain("LOKET_USERNAME", &Text::same("Username Bank+: "))?;
         if username.trim().is_empty() {
-            return Err("username kosong / the username is empty".into());
+            return Err(text!("username kosong", "the username is empty"));
         }
-        let password = password("LOKET_PASSWORD", "Password Bank+: ")?;
+        let password = password("LOKET_PASSWORD", &Text::same("Password Bank+: "))?;
         Ok(Credentials { username, password })
     }
 
@@ -267,21 +291,31 @@ fn sandbox_allowed(data_dir: &Path, out: &Out) -> Result<(), u8> {
     let why = match teller::Settings::load_checked(data_dir) {
         Ok(s) => match s.server {
             None => return Ok(()),
-            Some(server) => format!(
-                "{} mengarah ke server {server}, tetapi --server tidak diberikan; tanpa itu Loket akan berjalan di SANDBOX. Jalankan dengan --server {server} (atau LOKET_SERVER). / {} names the server {server} but no --server was given; without it Loket would run on the SANDBOX. Run with --server {server} (or LOKET_SERVER).",
-                teller::Settings::path(data_dir).display(),
-                teller::Settings::path(data_dir).display()
-            ),
+            Some(server) => {
+                let path = teller::Settings::path(data_dir);
+                let path = path.display();
+                text!(
+                    "{path} mengarah ke server {server}, tetapi --server tidak diberikan; tanpa itu Loket akan berjalan di SANDBOX. Jalankan dengan --server {server} (atau LOKET_SERVER).",
+                    "{path} names the server {server} but no --server was given; without it Loket would run on the SANDBOX. Run with --server {server} (or LOKET_SERVER)."
+                )
+            }
         },
-        Err(damaged) => damaged.to_string(),
+        Err(damaged) => damaged.say(),
     };
     if stdin_is_terminal() {
-        out.note(&format!("PERINGATAN / WARNING: {why}"));
-        if confirm("Tetap jalankan di SANDBOX (uang tidak nyata)? / Run on the SANDBOX anyway (no real money)? [ya/tidak]") {
+        out.note(&format!(
+            "{}: {}",
+            out.t("PERINGATAN", "WARNING"),
+            out.s(&why)
+        ));
+        if confirm(out.t(
+            "Tetap jalankan di SANDBOX (uang tidak nyata)? [ya/tidak]",
+            "Run on the SANDBOX anyway (no real money)? [yes/no]",
+        )) {
             return Ok(());
         }
     }
-    Err(out.usage(&why))
+    Err(out.usage(why))
 }
 
 /// Opens the journal in the data directory.
@@ -296,10 +330,7 @@ pub fn open_journal_verified(
     out: &Out,
 ) -> Result<(Arc<Journal>, Option<journal::IntegrityReport>), u8> {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
-        return Err(out.usage(&format!(
-            "folder data {} tidak bisa dibuat / cannot create the data folder: {e}",
-            data_dir.display()
-        )));
+        return Err(out.usage(cannot_create(data_dir, e)));
     }
     match Journal::open(&data_dir.join("journal.db")) {
         Ok(j) => {
@@ -322,7 +353,11 @@ fn start_up_integrity_check(journal: &Journal) -> Option<journal::IntegrityRepor
             let found = report.summary();
             tracing::error!(found = %found, "journal tampering detected");
             eprintln!(
-                "PERINGATAN: jurnal diubah di luar Loket / WARNING: the journal was changed outside Loket: {found}"
+                "{}: {found}",
+                output::say(&text!(
+                    "PERINGATAN: jurnal diubah di luar Loket",
+                    "WARNING: the journal was changed outside Loket"
+                ))
             );
             if let Err(e) = journal.record_integrity_note("tamper", &found) {
                 tracing::warn!(error = %e, "cannot record the tamper finding");
@@ -347,13 +382,14 @@ fn settings_guard(
 ) -> Result<(), u8> {
     // A file Loket cannot read is not recorded as the baseline, nor waved through.
     if let Err(damaged) = teller::Settings::load_checked(data_dir) {
-        return Err(out.usage(&damaged.to_string()));
+        return Err(out.usage(damaged));
     }
     let Some(report) = report else {
         // The chain could not be read; the fingerprint cannot be compared.
-        return Err(out.fail(&TellerError::Input(
-            "rantai jurnal tidak bisa dibaca, pengaturan tidak bisa diperiksa / the journal chain cannot be read, so the settings cannot be checked".into(),
-        )));
+        return Err(out.fail(&TellerError::Input(text!(
+            "rantai jurnal tidak bisa dibaca, pengaturan tidak bisa diperiksa",
+            "the journal chain cannot be read, so the settings cannot be checked"
+        ))));
     };
     teller::settings::guard(data_dir, journal, report).map_err(|e| out.fail(&e))
 }
@@ -380,7 +416,8 @@ impl Ctx {
                     Ok(sb) => sb,
                     Err(e) => {
                         out.note(&format!(
-                            "loket: sandbox tidak bisa dimulai / the sandbox could not start: {e}"
+                            "loket: {}: {e}",
+                            out.t("sandbox tidak bisa dimulai", "the sandbox could not start")
                         ));
                         return Err(exit::UNREACHABLE);
                     }
@@ -401,7 +438,7 @@ impl Ctx {
                 if let Some(sb) = sandbox {
                     sb.shutdown().await;
                 }
-                return Err(out.usage(&format!("{label}: {why}")));
+                return Err(out.usage(text!("{label}: {why}", "{label}: {why}"; why)));
             }
         }
         let config = TellerConfig {
@@ -443,7 +480,7 @@ impl Ctx {
     pub async fn login(&mut self) -> Result<AgentProfile, u8> {
         let creds = match Credentials::from_env_or_prompt() {
             Ok(c) => c,
-            Err(why) => return Err(self.out.usage(&why)),
+            Err(why) => return Err(self.out.usage(why)),
         };
         let profile = match self.teller.login(&creds.username, creds.password()).await {
             Ok(p) => p,
@@ -488,7 +525,9 @@ impl Ctx {
         match self.teller.recover(actor).await {
             Ok(report) => report_recovery(&self.out, &report.in_doubt, &report.settled),
             Err(e) => self.out.note(&format!(
-                "loket: pemulihan jurnal gagal / journal recovery failed: {}",
+                "loket: {}: {}",
+                self.out
+                    .t("pemulihan jurnal gagal", "journal recovery failed"),
                 e.message(self.out.lang)
             )),
         }

@@ -252,12 +252,12 @@ fn a_stopped_printer_message_is_whole_in_each_language() {
     for (lang, want, foreign) in [
         (
             "id",
-            "Printer Kasir1 berhenti (kertas habis / out of paper). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
+            "Printer Kasir1 berhenti (“kertas habis / out of paper”). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
             "check paper",
         ),
         (
             "en",
-            "Printer Kasir1 is stopped (kertas habis / out of paper); check paper, cover and power, then print again.",
+            "Printer Kasir1 is stopped (“kertas habis / out of paper”); check paper, cover and power, then print again.",
             "Periksa",
         ),
     ] {

@@ -137,7 +137,7 @@ fn a_providers_file_error_names_key_and_line_never_the_value() {
             let said = all(&r);
             assert!(!said.contains(value), "the value was shown: {said}");
             assert!(
-                said.contains(&format!("`{key}`")) && said.contains(&format!("line {line}")),
+                said.contains(&format!("`{key}`")) && said.contains(&format!("baris {line}")),
                 "key and line expected: {said}"
             );
         }

@@ -539,8 +539,9 @@ pub async fn enroll(
             .chars()
             .all(|c| c.is_ascii_hexdigit() || c == '-');
     if !uuid_ok {
-        return Err(FleetError::Settings(format!(
-            "id terminal tidak sah / not a terminal id: {terminal_id}"
+        return Err(FleetError::Settings(words::text!(
+            "id terminal tidak sah: {terminal_id}",
+            "not a terminal id: {terminal_id}"
         )));
     }
     let role = terminal_role_name(terminal_id);
@@ -594,9 +595,10 @@ pub async fn add_viewer(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        return Err(FleetError::Settings(
-            "nama viewer: huruf kecil, angka, _ / viewer name: lowercase letters, digits, _".into(),
-        ));
+        return Err(FleetError::Settings(words::text!(
+            "nama viewer: huruf kecil, angka, _",
+            "viewer name: lowercase letters, digits, _"
+        )));
     }
     let client = admin.connect().await?;
     check_schema(&client).await?;
@@ -627,7 +629,10 @@ pub async fn add_viewer(
 pub fn random_password() -> Result<String, FleetError> {
     let mut b = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| {
-        FleetError::Settings("acak sistem gagal / the system random source failed".into())
+        FleetError::Settings(words::text!(
+            "acak sistem gagal",
+            "the system random source failed"
+        ))
     })?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }

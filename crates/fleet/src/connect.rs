@@ -43,9 +43,10 @@ impl FleetUrl {
     pub fn parse(url: &str) -> Result<FleetUrl, FleetError> {
         let url = url.trim();
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(FleetError::BadUrl(
-                "harus diawali postgres:// / must start with postgres://".into(),
-            ));
+            return Err(FleetError::BadUrl(words::text!(
+                "harus diawali postgres://",
+                "it must start with postgres://"
+            )));
         }
         let (base, query) = match url.split_once('?') {
             Some((b, q)) => (b, q),
@@ -67,23 +68,28 @@ impl FleetUrl {
         } else {
             format!("{base}?{}", rest.join("&"))
         };
-        let mut config: Config = plain
-            .parse()
-            .map_err(|e: tokio_postgres::Error| FleetError::BadUrl(e.to_string()))?;
+        let mut config: Config = plain.parse().map_err(|e: tokio_postgres::Error| {
+            FleetError::BadUrl(words::Text::same(format!("“{e}”")))
+        })?;
         if config.get_user().is_none() {
-            return Err(FleetError::BadUrl(
-                "tidak ada nama pengguna / no user name".into(),
-            ));
+            return Err(FleetError::BadUrl(words::text!(
+                "tidak ada nama pengguna",
+                "no user name"
+            )));
         }
         if config.get_hosts().is_empty() {
-            return Err(FleetError::BadUrl("tidak ada host / no host".into()));
+            return Err(FleetError::BadUrl(words::text!(
+                "tidak ada host",
+                "no host"
+            )));
         }
         let tls = match mode.as_deref() {
             None | Some("disable") | Some("allow") | Some("prefer") => Tls::Off,
             Some("require") | Some("verify-ca") | Some("verify-full") => Tls::Verify { ca_file },
             Some(other) => {
-                return Err(FleetError::BadUrl(format!(
-                    "sslmode={other} tidak dikenal / unknown sslmode={other}"
+                return Err(FleetError::BadUrl(words::text!(
+                    "sslmode={other} tidak dikenal",
+                    "unknown sslmode={other}"
                 )))
             }
         };

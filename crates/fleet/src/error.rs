@@ -4,35 +4,88 @@
 
 /// A fleet failure. The terminal keeps working locally whatever this is.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", words::Say::say(self).en())]
 pub enum FleetError {
-    #[error("alamat armada tidak sah ({0}); contoh: postgres://user:sandi@host:5432/db?sslmode=require / the fleet URL is not valid ({0}); e.g. postgres://user:password@host:5432/db?sslmode=require")]
-    BadUrl(String),
-    #[error("server armada tidak bisa dihubungi ({0}); transaksi tetap dicatat di terminal dan dikirim nanti / the fleet server cannot be reached ({0}); transactions are still recorded on this terminal and sent later")]
+    BadUrl(words::Text),
     Unreachable(String),
-    #[error("server armada menolak nama pengguna atau kata sandi; minta admin bank memeriksa akun terminal ini / the fleet server refused the user name or password; ask the bank's admin to check this terminal's account")]
     BadPassword,
-    #[error("TLS ke server armada gagal ({0}) / TLS to the fleet server failed ({0})")]
     Tls(String),
-    #[error("skema armada belum dibuat di database ini; jalankan `loket fleet init --url …` dengan akun admin / the fleet schema does not exist in this database; run `loket fleet init --url …` with an admin account")]
     NoSchema,
-    #[error("skema armada versi {found} lebih baru dari Loket ini (mengenal {known}); perbarui Loket / the fleet schema is version {found}, newer than this Loket knows ({known}); update Loket")]
     SchemaTooNew { found: i32, known: i32 },
-    #[error("skema armada versi {found} lebih lama dari Loket ini ({known}); jalankan `loket fleet init --url …` dengan akun admin / the fleet schema is version {found}, older than this Loket ({known}); run `loket fleet init --url …` with an admin account")]
     SchemaTooOld { found: i32, known: i32 },
-    #[error("terminal ini tidak terdaftar di armada untuk akun ini ({0}) / this terminal is not registered in the fleet for this account ({0})")]
     NotRegistered(String),
-    #[error("akun ini tidak punya izin untuk itu di database armada ({0}) / this account is not allowed to do that in the fleet database ({0})")]
     Denied(String),
-    #[error(
-        "armada belum diatur (tidak ada alamat armada) / the fleet is not set up (no fleet URL)"
-    )]
     NotConfigured,
-    #[error("{0}")]
-    Settings(String),
-    #[error("jurnal: {0}")]
+    Settings(words::Text),
     Journal(#[from] journal::JournalError),
-    #[error("database armada: {0} / fleet database: {0}")]
     Database(String),
+}
+
+/// What a person is told, each language whole; the driver's and the
+/// server's own words are quoted as they came (for support).
+impl words::Say for FleetError {
+    fn say(&self) -> words::Text {
+        use words::text;
+        let q = |s: &str| format!("“{s}”");
+        match self {
+            FleetError::BadUrl(why) => text!(
+                "alamat armada tidak sah ({why}); contoh: postgres://user:sandi@host:5432/db?sslmode=require",
+                "the fleet URL is not valid ({why}); e.g. postgres://user:password@host:5432/db?sslmode=require";
+                why
+            ),
+            FleetError::Unreachable(d) => {
+                let d = q(d);
+                text!(
+                    "server armada tidak bisa dihubungi ({d}); transaksi tetap dicatat di terminal dan dikirim nanti",
+                    "the fleet server cannot be reached ({d}); transactions are still recorded on this terminal and sent later"
+                )
+            }
+            FleetError::BadPassword => text!(
+                "server armada menolak nama pengguna atau kata sandi; minta admin bank memeriksa akun terminal ini",
+                "the fleet server refused the user name or password; ask the bank's admin to check this terminal's account"
+            ),
+            FleetError::Tls(d) => {
+                let d = q(d);
+                text!("TLS ke server armada gagal ({d})", "TLS to the fleet server failed ({d})")
+            }
+            FleetError::NoSchema => text!(
+                "skema armada belum dibuat di database ini; jalankan `loket fleet init --url …` dengan akun admin",
+                "the fleet schema does not exist in this database; run `loket fleet init --url …` with an admin account"
+            ),
+            FleetError::SchemaTooNew { found, known } => text!(
+                "skema armada versi {found} lebih baru dari Loket ini (mengenal {known}); perbarui Loket",
+                "the fleet schema is version {found}, newer than this Loket knows ({known}); update Loket"
+            ),
+            FleetError::SchemaTooOld { found, known } => text!(
+                "skema armada versi {found} lebih lama dari Loket ini ({known}); jalankan `loket fleet init --url …` dengan akun admin",
+                "the fleet schema is version {found}, older than this Loket ({known}); run `loket fleet init --url …` with an admin account"
+            ),
+            FleetError::NotRegistered(d) => {
+                let d = q(d);
+                text!(
+                    "terminal ini tidak terdaftar di armada untuk akun ini ({d})",
+                    "this terminal is not registered in the fleet for this account ({d})"
+                )
+            }
+            FleetError::Denied(d) => {
+                let d = q(d);
+                text!(
+                    "akun ini tidak punya izin untuk itu di database armada ({d})",
+                    "this account is not allowed to do that in the fleet database ({d})"
+                )
+            }
+            FleetError::NotConfigured => text!(
+                "armada belum diatur (tidak ada alamat armada)",
+                "the fleet is not set up (no fleet URL)"
+            ),
+            FleetError::Settings(why) => why.clone(),
+            FleetError::Journal(e) => text!("jurnal: {e}", "journal: {e}"; e),
+            FleetError::Database(d) => {
+                let d = q(d);
+                text!("database armada: {d}", "fleet database: {d}")
+            }
+        }
+    }
 }
 
 impl FleetError {

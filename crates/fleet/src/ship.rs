@@ -291,7 +291,7 @@ pub struct ShipperStatus {
     pub local: i64,
     /// The last failure's code and message (none once shipping works again).
     pub error_code: Option<String>,
-    pub error: Option<String>,
+    pub error: Option<words::Text>,
     /// Seconds until the next try after a failure.
     pub retry_in_secs: Option<u64>,
     /// When the fleet last confirmed a batch (RFC 3339).
@@ -441,7 +441,7 @@ impl Shipper {
                             s.local = local;
                             s.pending = (local - acked).max(0);
                             s.error_code = Some(e.code().into());
-                            s.error = Some(e.to_string());
+                            s.error = Some(words::Say::say(&e));
                             s.retry_in_secs = Some(wait.as_secs());
                         });
                     }

@@ -73,7 +73,7 @@ pub struct FleetStore {
 }
 
 fn err(id: &str, en: &str) -> FleetError {
-    FleetError::Settings(format!("{id} / {en}"))
+    FleetError::Settings(words::Text::new(id, en))
 }
 
 /// The sealed file's error in this store's words (what to do: store the URL again).
@@ -88,7 +88,7 @@ fn sealed_error(e: SealedError) -> FleetError {
             "fleet.enc rusak atau telah diubah; simpan ulang alamat armada",
             "fleet.enc is damaged or was altered; store the fleet URL again",
         ),
-        other => FleetError::Settings(other.to_string()),
+        other => FleetError::Settings(words::Say::say(&other)),
     }
 }
 

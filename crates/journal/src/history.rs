@@ -563,9 +563,10 @@ impl Journal {
         }
         let cursor = match q.after.as_deref() {
             Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-                JournalError::BadQuery(format!(
-                    "{:?} bukan penanda halaman riwayat / is not a history cursor",
-                    money::preview(cursor)
+                let cursor = money::preview(cursor);
+                JournalError::BadQuery(words::text!(
+                    "{cursor:?} bukan penanda halaman riwayat",
+                    "{cursor:?} is not a history cursor"
                 ))
             })?),
             None => None,

@@ -121,13 +121,13 @@ pub enum JournalError {
     /// A journal from a newer Loket is never opened by an older one: its
     /// schema could be damaged silently. Nothing is written to the file.
     #[error(
-        "jurnal ini dibuat Loket yang lebih baru (skema {found}, versi ini mengenal {known}); Loket tidak membukanya dan tidak mengubahnya. Pasang Loket versi terbaru / this journal was written by a newer Loket (schema {found}, this build knows {known}); Loket neither opens nor changes it. Install the newest Loket"
+        "this journal was written by a newer Loket (schema {found}, this build knows {known}); Loket neither opens nor changes it. Install the newest Loket"
     )]
     TooNew { found: i64, known: i64 },
     /// The copy written before a schema migration could not be made: the
     /// migration does not run without it.
     #[error(
-        "salinan jurnal sebelum pembaruan skema tidak bisa ditulis ({path}): {detail}; jurnal tidak diubah. Kosongkan ruang disk lalu jalankan Loket lagi / the journal copy taken before a schema update cannot be written ({path}): {detail}; the journal was not changed. Free disk space and start Loket again"
+        "the journal copy taken before a schema update cannot be written ({path}): {detail}; the journal was not changed. Free disk space and start Loket again"
     )]
     Snapshot { path: String, detail: String },
     #[error("no transaction with sid {0} in the journal")]
@@ -140,30 +140,28 @@ pub enum JournalError {
     Poisoned,
     #[error("journal storage error: {0}")]
     Storage(rusqlite::Error),
-    #[error(
-        "berkas jurnal {path} tidak bisa dibuat / cannot create the journal file {path}: {source}"
-    )]
+    #[error("cannot create the journal file {path}: {source}")]
     Create {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "berkas jurnal {path} rusak ({detail}); Loket tidak menulis ke berkas itu. Jangan hapus atau timpa berkas itu: salin {path} (dan {path}-wal bila ada) untuk tim dukungan, lalu pulihkan jurnal dari cadangan / the journal file {path} is damaged ({detail}); Loket does not write to it. Do not delete or overwrite it: copy {path} (and {path}-wal if present) for support, then restore the journal from a backup"
+        "the journal file {path} is damaged ({detail}); Loket does not write to it. Do not delete or overwrite it: copy {path} (and {path}-wal if present) for support, then restore the journal from a backup"
     )]
     Damaged { path: String, detail: String },
     #[error(
-        "ruang disk habis, jurnal tidak bisa ditulis; kosongkan ruang di disk folder data, lalu lihat `loket history` sebelum mengulang apa pun / the disk is full and the journal cannot be written; free space on the data folder's disk, then look at `loket history` before repeating anything"
+        "the disk is full and the journal cannot be written; free space on the data folder's disk, then look at `loket history` before repeating anything"
     )]
     DiskFull,
     #[error(
-        "folder data hanya-baca, jurnal tidak bisa ditulis; jalankan Loket dengan folder data yang bisa ditulis / the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
+        "the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
     )]
     ReadOnly,
     /// A row's state is not what its own (chained, append-only) events say:
     /// journal.db was edited outside Loket (the sqlite3 shell, a hex
     /// editor). Nothing is done with such a row.
     #[error(
-        "transaksi {sid} diubah di luar Loket: tabel berkata {found}, catatan peristiwanya {recorded}; tidak ada yang dikirim atau diubah, minta supervisor memeriksa jurnal (loket verify --full) / transaction {sid} was changed outside Loket: its row says {found}, its events say {recorded}; nothing was sent or changed, have a supervisor check the journal (loket verify --full)"
+        "transaction {sid} was changed outside Loket: its row says {found}, its events say {recorded}; nothing was sent or changed, have a supervisor check the journal (loket verify --full)"
     )]
     RowEdited {
         sid: String,
@@ -174,9 +172,9 @@ pub enum JournalError {
     Export(String),
     /// A history query the caller got wrong (a cursor that is not one):
     /// the caller's input, not a journal failure.
-    #[error("{0}")]
-    BadQuery(String),
-    #[error("tanggal {0} di luar rentang {1} s.d. {2} / date {0} is outside {1} to {2}")]
+    #[error("{}", .0.en())]
+    BadQuery(words::Text),
+    #[error("date {0} is outside {1} to {2}")]
     DateOutOfRange(String, NaiveDate, NaiveDate),
     #[error("statement line {provider}:{provider_id} already settled transaction {sid}; one line is evidence for one transaction only")]
     LineUsed {
@@ -189,10 +187,123 @@ pub enum JournalError {
         path: String,
         source: std::io::Error,
     },
-    #[error(
-        "transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal / transaction {sid} already has reversal {reversal}, which has not failed"
-    )]
+    #[error("transaction {sid} already has reversal {reversal}, which has not failed")]
     ReversalPending { sid: String, reversal: String },
+}
+
+/// A transaction's state in words, each language whole.
+impl words::Say for State {
+    fn say(&self) -> words::Text {
+        use words::text;
+        match self {
+            State::Draft => text!("draf", "draft"),
+            State::Inquired => text!("sudah dicek", "inquired"),
+            State::Authorized => text!("disetujui", "authorized"),
+            State::Sending => text!("sedang dikirim", "being sent"),
+            State::Succeeded => text!("berhasil", "succeeded"),
+            State::Failed => text!("gagal", "failed"),
+            State::Unknown => text!("dalam proses", "in doubt"),
+            State::Reversed => text!("dibatalkan", "reversed"),
+            State::Cancelled => text!("batal", "cancelled"),
+        }
+    }
+}
+
+/// What a person is told about a journal problem, each language whole.
+/// Storage and file errors name their kind, never SQLite's English text.
+impl words::Say for JournalError {
+    fn say(&self) -> words::Text {
+        use words::text;
+        let storage = |e: &rusqlite::Error| match e.sqlite_error_code() {
+            Some(code) => words::Text::same(format!("SQLite {code:?}")),
+            None => text!("kesalahan basis data", "database error"),
+        };
+        match self {
+            JournalError::Open { path, source } => text!(
+                "berkas jurnal {path} tidak bisa dipakai ({why})",
+                "the journal file {path} cannot be used ({why})";
+                why = storage(source)
+            ),
+            JournalError::TooNew { found, known } => text!(
+                "jurnal ini dibuat Loket yang lebih baru (skema {found}, versi ini mengenal {known}); Loket tidak membukanya dan tidak mengubahnya. Pasang Loket versi terbaru",
+                "this journal was written by a newer Loket (schema {found}, this build knows {known}); Loket neither opens nor changes it. Install the newest Loket"
+            ),
+            JournalError::Snapshot { path, .. } => text!(
+                "salinan jurnal sebelum pembaruan skema tidak bisa ditulis ({path}); jurnal tidak diubah. Kosongkan ruang disk lalu jalankan Loket lagi",
+                "the journal copy taken before a schema update cannot be written ({path}); the journal was not changed. Free disk space and start Loket again"
+            ),
+            JournalError::NotFound(sid) => {
+                let sid = money::preview(sid);
+                text!("transaksi {sid} tidak ada di jurnal", "no transaction {sid} in the journal")
+            }
+            JournalError::BadTransition { sid, from, to } => text!(
+                "transaksi {sid} berstatus {from}, tidak bisa menjadi {to}",
+                "transaction {sid} is {from}, it cannot become {to}";
+                from,
+                to
+            ),
+            JournalError::NoKind => text!(
+                "transaksi baru perlu jenis",
+                "a new transaction needs a kind"
+            ),
+            JournalError::Poisoned => text!(
+                "jurnal tidak bisa dipakai setelah proses ini gagal; mulai ulang Loket",
+                "the journal is unusable after an earlier crash of this process; restart Loket"
+            ),
+            JournalError::Storage(e) => text!(
+                "penyimpanan jurnal bermasalah ({why})",
+                "journal storage error ({why})";
+                why = storage(e)
+            ),
+            JournalError::Create { path, source } => text!(
+                "berkas jurnal {path} tidak bisa dibuat: {source}",
+                "cannot create the journal file {path}: {source}";
+                source
+            ),
+            JournalError::Damaged { path, detail } => text!(
+                "berkas jurnal {path} rusak ({detail}); Loket tidak menulis ke berkas itu. Jangan hapus atau timpa berkas itu: salin {path} (dan {path}-wal bila ada) untuk tim dukungan, lalu pulihkan jurnal dari cadangan",
+                "the journal file {path} is damaged ({detail}); Loket does not write to it. Do not delete or overwrite it: copy {path} (and {path}-wal if present) for support, then restore the journal from a backup"
+            ),
+            JournalError::DiskFull => text!(
+                "ruang disk habis, jurnal tidak bisa ditulis; kosongkan ruang di disk folder data, lalu lihat `loket history` sebelum mengulang apa pun",
+                "the disk is full and the journal cannot be written; free space on the data folder's disk, then look at `loket history` before repeating anything"
+            ),
+            JournalError::ReadOnly => text!(
+                "folder data hanya-baca, jurnal tidak bisa ditulis; jalankan Loket dengan folder data yang bisa ditulis",
+                "the data folder is read-only and the journal cannot be written; run Loket on a writable data folder"
+            ),
+            JournalError::RowEdited { sid, found, recorded } => {
+                let (found, recorded) = (format!("“{found}”"), format!("“{recorded}”"));
+                text!(
+                "transaksi {sid} diubah di luar Loket: tabel berkata {found}, catatan peristiwanya {recorded}; tidak ada yang dikirim atau diubah, minta supervisor memeriksa jurnal (loket verify --full)",
+                "transaction {sid} was changed outside Loket: its row says {found}, its events say {recorded}; nothing was sent or changed, have a supervisor check the journal (loket verify --full)"
+            )
+            }
+            // The CSV library's own text is English: only said in the log.
+            JournalError::Export(_) => text!(
+                "ekspor CSV tidak bisa ditulis",
+                "cannot write the CSV export"
+            ),
+            JournalError::BadQuery(why) => why.clone(),
+            JournalError::DateOutOfRange(d, from, to) => text!(
+                "tanggal {d} di luar rentang {from} s.d. {to}",
+                "date {d} is outside {from} to {to}"
+            ),
+            JournalError::LineUsed { provider, provider_id, sid } => text!(
+                "baris mutasi {provider}:{provider_id} sudah menyelesaikan transaksi {sid}; satu baris hanya bukti untuk satu transaksi",
+                "statement line {provider}:{provider_id} already settled transaction {sid}; one line is evidence for one transaction only"
+            ),
+            JournalError::Lease { path, source } => text!(
+                "jurnal tidak bisa dipakai proses ini ({path}): {source}",
+                "cannot take this process's lease on the journal ({path}): {source}";
+                source
+            ),
+            JournalError::ReversalPending { sid, reversal } => text!(
+                "transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal",
+                "transaction {sid} already has reversal {reversal}, which has not failed"
+            ),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for JournalError {
@@ -1753,7 +1864,8 @@ mod upgrade_tests {
         let nowhere = dir.path().join("missing-folder").join("copy.snapshot");
         let err = snapshot_to(&conn, &nowhere).expect_err("no folder, no copy");
         assert!(matches!(err, JournalError::Snapshot { .. }), "{err}");
-        let text = err.to_string();
+        let said = words::Say::say(&err);
+        let text = format!("{} | {}", said.id(), said.en());
         assert!(
             text.contains("tidak diubah") && text.contains("not changed"),
             "{text}"
@@ -1778,7 +1890,8 @@ mod upgrade_tests {
             matches!(err, JournalError::TooNew { found, known } if found == schema::latest() + 1 && known == schema::latest()),
             "{err}"
         );
-        let text = err.to_string();
+        let said = words::Say::say(&err);
+        let text = format!("{} | {}", said.id(), said.en());
         assert!(
             text.contains("lebih baru") && text.contains("newer"),
             "{text}"

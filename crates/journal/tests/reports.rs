@@ -152,7 +152,10 @@ fn dates_outside_the_journal_range_are_refused_not_panicked_on() {
     ] {
         let err = j.day_summary(d).unwrap_err();
         assert!(matches!(err, JournalError::DateOutOfRange(..)), "{err}");
-        assert!(err.to_string().contains("di luar rentang"), "{err}");
+        assert!(
+            words::Say::say(&err).id().contains("di luar rentang"),
+            "{err}"
+        );
         // The bounds themselves never panic; the queries refuse them.
         let (from, to) = journal::wib_day_bounds(d);
         let far = HistoryQuery {

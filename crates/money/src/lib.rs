@@ -30,14 +30,14 @@ pub enum AmountError {
     TooLarge { text: String },
 }
 
-impl AmountError {
-    /// The same message in Indonesian (`Display` is English), so a front
-    /// end shows one language whole.
-    pub fn message_id(&self) -> String {
+/// The parse error in words, each language whole (`Display` is English, for logs).
+impl words::Say for AmountError {
+    fn say(&self) -> words::Text {
+        use words::text;
         match self {
-            AmountError::Empty => "nominal kosong".to_owned(),
+            AmountError::Empty => text!("nominal kosong", "the amount is empty"),
             AmountError::Invalid { text, why } => {
-                let why = match *why {
+                let id = match *why {
                     "an amount has no sign" => "nominal tidak bertanda",
                     "unexpected characters" => "ada karakter yang tidak dikenal",
                     "sen have one or two digits after the decimal separator" => {
@@ -48,12 +48,20 @@ impl AmountError {
                     }
                     _ => "bentuknya tidak dikenal",
                 };
-                format!("{text:?} bukan nominal: {why}")
+                words::Text::new(
+                    format!("{text:?} bukan nominal: {id}"),
+                    format!("{text:?} is not an amount: {why}"),
+                )
             }
-            AmountError::TooLarge { text } => format!("{text:?} terlalu besar untuk nominal"),
+            AmountError::TooLarge { text } => text!(
+                "{text:?} terlalu besar untuk nominal",
+                "{text:?} is too large to be an amount"
+            ),
         }
     }
+}
 
+impl AmountError {
     fn invalid(text: &str, why: &'static str) -> Self {
         AmountError::Invalid {
             text: preview(text),
@@ -501,7 +509,7 @@ mod indonesian_messages {
     fn every_parse_error_has_an_indonesian_text() {
         for bad in ["", "-5", "1e9", "25,505", "2.50.0", "99999999999999999999"] {
             let e = Rupiah::parse_input(bad).expect_err(bad);
-            let id = e.message_id();
+            let id = words::Say::say(&e).id().to_owned();
             assert!(
                 !id.contains("tidak dikenal\"") && !id.is_empty(),
                 "{bad}: {id}"

@@ -74,8 +74,9 @@ impl StatementCache {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(MutasiError::Settings(format!(
-                "cache mutasi dibuat Loket yang lebih baru (skema {version}) / the statement cache is from a newer Loket (schema {version}, this one knows {known}); update Loket"
+            return Err(MutasiError::Settings(words::text!(
+                "cache mutasi dibuat Loket yang lebih baru (skema {version}, versi ini mengenal {known}); perbarui Loket",
+                "the statement cache is from a newer Loket (schema {version}, this one knows {known}); update Loket"
             )));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {

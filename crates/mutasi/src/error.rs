@@ -41,10 +41,10 @@ pub enum MutasiError {
         provider: ProviderKind,
         reason: String,
     },
-    #[error("{0}")]
-    Input(String),
-    #[error("provider settings: {0}")]
-    Settings(String),
+    #[error("{}", .0.en())]
+    Input(words::Text),
+    #[error("provider settings: {}", .0.en())]
+    Settings(words::Text),
     #[error("statement cache: {0}")]
     Cache(#[from] rusqlite::Error),
 }
@@ -83,11 +83,17 @@ impl MutasiError {
             _ => None,
         }
     }
+}
 
-    /// What happened and what to do: (Bahasa Indonesia, English).
-    pub fn messages(&self) -> (String, String) {
+/// What happened and what to do, each language whole. The provider's own
+/// words and technical reasons are quoted as they came (for support).
+impl words::Say for MutasiError {
+    fn say(&self) -> words::Text {
+        let q = |s: &str| format!("“{s}”");
         match self {
-            MutasiError::Unreachable { provider, reason } => (
+            MutasiError::Unreachable { provider, reason } => {
+                let reason = q(reason);
+                words::Text::new(
                 format!(
                     "{} tidak bisa dihubungi ({reason}). Periksa jaringan dan base_url, lalu coba lagi.",
                     provider.label()
@@ -96,7 +102,8 @@ impl MutasiError {
                     "{} cannot be reached ({reason}). Check the network and base_url, then try again.",
                     provider.label()
                 ),
-            ),
+            )
+            }
             MutasiError::Refused {
                 provider,
                 kind,
@@ -104,6 +111,7 @@ impl MutasiError {
                 message,
             } => {
                 let p = provider.label();
+                let message = q(message);
                 let (id, en) = match kind {
                     RefusalKind::Credentials => (
                         "periksa token / client_id / client_secret di pengaturan penyedia",
@@ -131,12 +139,14 @@ impl MutasiError {
                     ),
                     RefusalKind::Other => ("periksa isian", "check the input"),
                 };
-                (
+                words::Text::new(
                     format!("{p} menolak ({code}: {message}); {id}."),
                     format!("{p} refused ({code}: {message}); {en}."),
                 )
             }
-            MutasiError::Malformed { provider, reason } => (
+            MutasiError::Malformed { provider, reason } => {
+                let reason = q(reason);
+                words::Text::new(
                 format!(
                     "Jawaban {} tidak bisa dibaca ({reason}). Coba lagi; bila berulang, hubungi dukungan.",
                     provider.label()
@@ -145,19 +155,28 @@ impl MutasiError {
                     "The reply of {} cannot be read ({reason}). Try again; if it persists, call support.",
                     provider.label()
                 ),
+            )
+            }
+            MutasiError::Input(why) => words::text!(
+                "Isian belum benar: {why}. Tidak ada yang dikirim.",
+                "Input is not right: {why}. Nothing was sent.";
+                why
             ),
-            MutasiError::Input(why) => (
-                format!("Isian belum benar: {why}. Tidak ada yang dikirim."),
-                format!("Input is not right: {why}. Nothing was sent."),
+            MutasiError::Settings(why) => words::text!(
+                "Pengaturan penyedia mutasi belum benar: {why}.",
+                "The statement provider settings are not right: {why}.";
+                why
             ),
-            MutasiError::Settings(why) => (
-                format!("Pengaturan penyedia mutasi belum benar: {why}."),
-                format!("The statement provider settings are not right: {why}."),
-            ),
-            MutasiError::Cache(e) => (
-                format!("Cache mutasi tidak bisa dipakai: {e}. Hubungi dukungan."),
-                format!("The statement cache cannot be used: {e}. Call support."),
-            ),
+            MutasiError::Cache(e) => {
+                let e = e
+                    .sqlite_error_code()
+                    .map(|c| format!("SQLite {c:?}"))
+                    .unwrap_or_else(|| "SQLite".into());
+                words::text!(
+                    "Cache mutasi tidak bisa dipakai ({e}). Hubungi dukungan.",
+                    "The statement cache cannot be used ({e}). Call support."
+                )
+            }
         }
     }
 }

@@ -29,13 +29,16 @@ pub(crate) fn client(provider: ProviderKind) -> Result<reqwest::Client, MutasiEr
 pub(crate) fn base(provider: ProviderKind, base_url: &str) -> Result<String, MutasiError> {
     let b = base_url.trim().trim_end_matches('/');
     if !(b.starts_with("http://") || b.starts_with("https://")) {
-        return Err(MutasiError::Settings(format!(
-            "[{provider}] base_url harus diawali http:// atau https:// / must start with http:// or https://"
+        return Err(MutasiError::Settings(words::text!(
+            "[{provider}] base_url harus diawali http:// atau https://",
+            "[{provider}] base_url must start with http:// or https://"
         )));
     }
     if let Some(why) = server_url_problem(b) {
-        return Err(MutasiError::Settings(format!(
-            "[{provider}] base_url: {why}"
+        return Err(MutasiError::Settings(words::text!(
+            "[{provider}] base_url: {why}",
+            "[{provider}] base_url: {why}";
+            why
         )));
     }
     Ok(b.to_owned())

@@ -177,8 +177,9 @@ impl DateRange {
     /// Refuses a range that ends before it starts.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<DateRange, MutasiError> {
         if to < from {
-            return Err(MutasiError::Input(format!(
-                "tanggal akhir {to} sebelum tanggal awal {from} / the end date is before the start date"
+            return Err(MutasiError::Input(words::text!(
+                "tanggal akhir {to} sebelum tanggal awal {from}",
+                "the end date {to} is before the start date {from}"
             )));
         }
         Ok(DateRange { from, to })

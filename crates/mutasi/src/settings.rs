@@ -117,26 +117,26 @@ impl ProvidersFile {
             });
             let key = line.and_then(|n| text.lines().nth(n - 1)).and_then(key_of);
             let at = line
-                .map(|n| format!(" (baris/line {n})"))
+                .map(|n| words::text!(" (baris {n})", " (line {n})"))
                 .unwrap_or_default();
             let what = match (schema_message(e.message()), key) {
                 (Some(m), _) => m,
-                (None, Some(k)) => format!(
-                    "nilai kunci `{k}` tidak sah (nilai tidak ditampilkan) / the value of key `{k}` is invalid (value not shown)"
+                (None, Some(k)) => words::text!(
+                    "nilai kunci `{k}` tidak sah (nilai tidak ditampilkan)",
+                    "the value of key `{k}` is invalid (value not shown)"
                 ),
-                (None, None) => {
-                    "berkas TOML tidak sah / invalid TOML".to_owned()
-                }
+                (None, None) => words::text!("berkas TOML tidak sah", "invalid TOML"),
             };
-            MutasiError::Settings(format!("{what}{at}"))
+            MutasiError::Settings(words::text!("{what}{at}", "{what}{at}"; what, at))
         })
     }
 
     /// The settings of one provider, or a message that says which table is missing.
     pub fn get(&self, kind: ProviderKind) -> Result<ProviderSettings, MutasiError> {
         let missing = || {
-            MutasiError::Settings(format!(
-                "tabel [{kind}] tidak ada di berkas penyedia / no [{kind}] table in the providers file"
+            MutasiError::Settings(words::text!(
+                "tabel [{kind}] tidak ada di berkas penyedia",
+                "no [{kind}] table in the providers file"
             ))
         };
         Ok(match kind {
@@ -154,21 +154,24 @@ impl ProvidersFile {
 
 /// serde's messages that name only keys (from the schema or the file's own
 /// key names), kept as they are; any other message may quote a value.
-fn schema_message(message: &str) -> Option<String> {
+fn schema_message(message: &str) -> Option<words::Text> {
     let first = message.lines().next().unwrap_or_default();
     for prefix in ["missing field `", "unknown field `", "duplicate field `"] {
         if let Some(rest) = first.strip_prefix(prefix) {
             let name = rest.split('`').next().unwrap_or_default();
             if is_key(name) {
                 let words = &prefix[..prefix.len() - 2];
-                return Some(format!(
-                    "kunci `{name}` ({}) / key `{name}`: {words}",
-                    match words {
-                        "missing field" => "belum diisi",
-                        "unknown field" => "tidak dikenal",
-                        _ => "ganda",
-                    }
-                ));
+                let id = match words {
+                    "missing field" => "belum diisi",
+                    "unknown field" => "tidak dikenal",
+                    _ => "ganda",
+                };
+                let en = match words {
+                    "missing field" => "missing",
+                    "unknown field" => "unknown",
+                    _ => "given twice",
+                };
+                return Some(words::text!("kunci `{name}` {id}", "key `{name}` is {en}"));
             }
         }
     }

@@ -90,7 +90,7 @@ pub fn secret_names(kind: ProviderKind) -> &'static [&'static str] {
 }
 
 fn settings_error(id: &str, en: &str) -> MutasiError {
-    MutasiError::Settings(format!("{id} / {en}"))
+    MutasiError::Settings(words::Text::new(id, en))
 }
 
 /// The sealed file's error in this store's words (what to do: enter the
@@ -115,7 +115,7 @@ fn sealed_error(e: SealedError) -> MutasiError {
             ),
             "the file is damaged or was altered; enter the provider settings again",
         ),
-        other => MutasiError::Settings(other.to_string()),
+        other => MutasiError::Settings(words::Say::say(&other)),
     }
 }
 
@@ -141,10 +141,13 @@ impl ProviderStore {
     }
 
     fn store(&self, entries: &BTreeMap<ProviderKind, Entry>) -> Result<(), MutasiError> {
-        let buf = Zeroizing::new(
-            serde_json::to_vec(entries)
-                .map_err(|e| MutasiError::Settings(format!("serialize: {e}")))?,
-        );
+        let buf = Zeroizing::new(serde_json::to_vec(entries).map_err(|e| {
+            let e = format!("“{e}”");
+            MutasiError::Settings(words::text!(
+                "gagal menyusun berkas: {e}",
+                "cannot serialize: {e}"
+            ))
+        })?);
         self.file.seal(&buf).map_err(sealed_error)
     }
 
@@ -162,7 +165,11 @@ impl ProviderStore {
             ));
         }
         if let Some(why) = crate::http::server_url_problem(base_url) {
-            return Err(MutasiError::Settings(format!("base_url: {why}")));
+            return Err(MutasiError::Settings(words::text!(
+                "base_url: {why}",
+                "base_url: {why}";
+                why
+            )));
         }
         e.base_url = base_url.trim_end_matches('/').to_owned();
         let public = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -251,8 +258,9 @@ fn settings_of(kind: ProviderKind, e: &Entry) -> Result<ProviderSettings, Mutasi
             .filter(|s| !s.trim().is_empty())
             .map(str::to_owned)
             .ok_or_else(|| {
-                MutasiError::Settings(format!(
-                    "{name} ({kind}) belum diisi / {name} ({kind}) is missing"
+                MutasiError::Settings(words::text!(
+                    "{name} ({kind}) belum diisi",
+                    "{name} ({kind}) is missing"
                 ))
             })
     };

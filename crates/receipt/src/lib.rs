@@ -27,7 +27,5 @@ mod thermal;
 pub use layout::{layout, printable, wrap, Columns, Line};
 pub use model::{mask_account, type_label, Agent, Amounts, Receipt, Status};
 pub use pdf::{render_pdf, render_pdf_with, Paper, PdfError, PdfFont};
-pub use print::{
-    print_pdf, print_raw, print_receipt, Bilingual, Cups, PrintError, PrintJob, PrinterState,
-};
+pub use print::{print_pdf, print_raw, print_receipt, Cups, PrintError, PrintJob, PrinterState};
 pub use thermal::{cp858, escpos, render_text};

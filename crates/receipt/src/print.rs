@@ -14,6 +14,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use serde::Serialize;
+use words::Text;
 
 /// A job CUPS accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,59 +24,21 @@ pub struct PrintJob {
     pub job_id: String,
 }
 
-/// One text in both languages, kept apart so that a caller shows one whole
-/// and never has to cut a joined string (a reason may itself contain " / ").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Bilingual {
-    pub id: String,
-    pub en: String,
-}
-
-impl Bilingual {
-    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Bilingual {
-        Bilingual {
-            id: id.into(),
-            en: en.into(),
-        }
-    }
-
-    /// Text that has no translation (a printer name, CUPS's own words): the
-    /// same in both languages.
-    pub fn same(text: impl Into<String>) -> Bilingual {
-        let text = text.into();
-        Bilingual {
-            id: text.clone(),
-            en: text,
-        }
-    }
-}
-
-impl std::fmt::Display for Bilingual {
-    /// Both languages, for logs; screens use [`PrintError::text`].
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.id == self.en {
-            f.write_str(&self.id)
-        } else {
-            write!(f, "{} / {}", self.id, self.en)
-        }
-    }
-}
-
-/// Why nothing was printed. `Display` gives both languages (for logs); a
-/// screen shows one of [`PrintError::text`].
+/// Why nothing was printed. `Display` is English (for logs); a screen
+/// shows [`words::Say::say`] in its language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrintError {
-    #[error("{}", self.text())]
+    #[error("{}", words::Say::say(self).en())]
     NotFound(String),
-    #[error("{}", self.text())]
+    #[error("{}", words::Say::say(self).en())]
     NoDefault,
-    #[error("{}", self.text())]
-    Stopped { printer: String, reason: Bilingual },
-    #[error("{}", self.text())]
+    #[error("{}", words::Say::say(self).en())]
+    Stopped { printer: String, reason: Text },
+    #[error("{}", words::Say::say(self).en())]
     NotAccepting(String),
-    #[error("{}", self.text())]
+    #[error("{}", words::Say::say(self).en())]
     NoService(String),
-    #[error("{}", self.text())]
+    #[error("{}", words::Say::say(self).en())]
     Failed(String),
 }
 
@@ -91,39 +54,37 @@ impl PrintError {
             PrintError::Failed(_) => "PRINT_FAILED",
         }
     }
+}
 
-    /// The message in Indonesian and in English, each whole.
-    pub fn text(&self) -> Bilingual {
+/// The message in each language, whole. CUPS's own words (a printer's
+/// reason, the tools' errors) are quoted as they came.
+impl words::Say for PrintError {
+    fn say(&self) -> Text {
         match self {
-            PrintError::NotFound(p) => Bilingual::new(
+            PrintError::NotFound(p) => Text::new(
                 format!("Printer tidak ditemukan: {p}. Periksa nama printer di pengaturan."),
                 format!("No printer named {p}; check the printer name in settings."),
             ),
-            PrintError::NoDefault => Bilingual::new(
+            PrintError::NoDefault => Text::new(
                 "Belum ada printer default. Pilih printer di pengaturan.",
                 "No default printer is set; choose a printer in settings.",
             ),
-            PrintError::Stopped { printer, reason } => Bilingual::new(
-                format!(
-                    "Printer {printer} berhenti ({}). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
-                    reason.id
-                ),
-                format!(
-                    "Printer {printer} is stopped ({}); check paper, cover and power, then print again.",
-                    reason.en
-                ),
+            PrintError::Stopped { printer, reason } => words::text!(
+                "Printer {printer} berhenti ({reason}). Periksa kertas, tutup dan daya printer, lalu cetak ulang.",
+                "Printer {printer} is stopped ({reason}); check paper, cover and power, then print again.";
+                reason
             ),
-            PrintError::NotAccepting(p) => Bilingual::new(
+            PrintError::NotAccepting(p) => Text::new(
                 format!("Printer {p} tidak menerima pekerjaan cetak. Aktifkan printer, lalu cetak ulang."),
                 format!("Printer {p} is not accepting jobs; enable it, then print again."),
             ),
-            PrintError::NoService(d) => Bilingual::new(
-                format!("Layanan cetak (CUPS) tidak berjalan atau tidak terpasang: {d}. Hubungi dukungan."),
-                format!("The print service (CUPS) is not running or not installed: {d}."),
+            PrintError::NoService(d) => Text::new(
+                format!("Layanan cetak (CUPS) tidak berjalan atau tidak terpasang: “{d}”. Hubungi dukungan."),
+                format!("The print service (CUPS) is not running or not installed: “{d}”."),
             ),
-            PrintError::Failed(d) => Bilingual::new(
-                format!("Pencetakan gagal: {d}. Cetak ulang nanti."),
-                format!("Printing failed: {d}; print again later."),
+            PrintError::Failed(d) => Text::new(
+                format!("Pencetakan gagal: “{d}”. Cetak ulang nanti."),
+                format!("Printing failed: “{d}”; print again later."),
             ),
         }
     }
@@ -160,7 +121,7 @@ pub struct Cups {
 pub enum PrinterState {
     Idle,
     Printing,
-    Stopped { reason: Bilingual },
+    Stopped { reason: Text },
 }
 
 impl Cups {
@@ -254,8 +215,8 @@ impl Cups {
             // The reason, if CUPS has one, is on the indented next line.
             // CUPS's (or the operator's) own words: not ours to translate.
             let reason = match lines.next().map(str::trim).filter(|r| !r.is_empty()) {
-                Some(r) => Bilingual::same(r),
-                None => Bilingual::new("dinonaktifkan", "disabled"),
+                Some(r) => Text::same(format!("“{r}”")),
+                None => Text::new("dinonaktifkan", "disabled"),
             };
             return Ok(PrinterState::Stopped { reason });
         }
@@ -271,7 +232,7 @@ impl Cups {
 
     /// A `printer-state-reasons` entry that means nothing will come out:
     /// out of paper, jammed, cover open, offline.
-    fn blocking_reason(&self, name: &str) -> Result<Option<Bilingual>, PrintError> {
+    fn blocking_reason(&self, name: &str) -> Result<Option<Text>, PrintError> {
         let (ok, stdout, _) = self.run("lpoptions", &["-p", name])?;
         if !ok {
             // Unknown to lpoptions although lpstat knows it: judge by lpstat alone.
@@ -404,7 +365,7 @@ impl Cups {
 
 /// Words for an IPP state reason that stops printing; `None` for the rest
 /// (warnings and reports such as `media-low-warning` do not stop a receipt).
-fn blocking(reason: &str) -> Option<Bilingual> {
+fn blocking(reason: &str) -> Option<Text> {
     if reason.ends_with("-warning") || reason.ends_with("-report") {
         return None;
     }
@@ -419,7 +380,7 @@ fn blocking(reason: &str) -> Option<Bilingual> {
         ),
         _ => return None,
     };
-    Some(Bilingual::new(id, en))
+    Some(Text::new(id, en))
 }
 
 fn service_or_failed(stderr: &str) -> PrintError {
@@ -463,6 +424,7 @@ pub fn print_raw(bytes: &[u8], printer: Option<&str>) -> Result<PrintJob, PrintE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use words::Say;
 
     #[test]
     fn a_stopped_printer_message_is_whole_in_each_language() {
@@ -471,13 +433,13 @@ mod tests {
             printer: "Kasir1".into(),
             reason,
         }
-        .text();
+        .say();
         assert_eq!(
-            text.id,
+            text.id(),
             "Printer Kasir1 berhenti (kertas habis). Periksa kertas, tutup dan daya printer, lalu cetak ulang."
         );
         assert_eq!(
-            text.en,
+            text.en(),
             "Printer Kasir1 is stopped (out of paper); check paper, cover and power, then print again."
         );
         assert_eq!(blocking("media-low-warning"), None);

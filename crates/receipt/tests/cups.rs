@@ -286,8 +286,8 @@ fn printing_through_a_real_cups_scheduler() {
     match cups.print_pdf(&pdf, Some("TidakAdaPrinter")) {
         Err(e @ PrintError::NotFound(_)) => {
             assert_eq!(e.code(), "PRINTER_NOT_FOUND");
-            assert!(e
-                .to_string()
+            assert!(words::Say::say(&e)
+                .id()
                 .starts_with("Printer tidak ditemukan: TidakAdaPrinter"));
         }
         other => panic!("expected NotFound, got {other:?}"),
@@ -305,7 +305,7 @@ fn printing_through_a_real_cups_scheduler() {
     match cups.print_pdf(&pdf, Some(&printer)) {
         Err(PrintError::Stopped { printer: p, reason }) => {
             assert_eq!(p, printer);
-            assert_eq!(reason, receipt::Bilingual::same("Kertas habis"));
+            assert_eq!(reason, words::Text::same("“Kertas habis”"));
         }
         other => panic!("expected Stopped, got {other:?}"),
     }

@@ -43,23 +43,40 @@ pub enum Why {
 
 impl Why {
     /// In words for the supervisor, Bahasa Indonesia first.
-    pub fn text(self) -> &'static str {
+    pub fn text(self) -> words::Text {
         match self {
-            Why::NoLine => "tidak ada baris debit yang cocok / no matching debit line",
+            Why::NoLine => {
+                words::text!("tidak ada baris debit yang cocok", "no matching debit line")
+            }
             Why::ReferenceMismatch => {
-                "baris dengan sid ini tidak berjumlah total transaksi / the lines carrying this sid do not add up to its total"
+                words::text!(
+                    "baris dengan sid ini tidak berjumlah total transaksi",
+                    "the lines carrying this sid do not add up to its total"
+                )
             }
             Why::Used => {
-                "baris ini sudah dipakai sebagai bukti / the line was already used as evidence"
+                words::text!(
+                    "baris ini sudah dipakai sebagai bukti",
+                    "the line was already used as evidence"
+                )
             }
             Why::SeveralLines => {
-                "lebih dari satu baris bisa cocok / more than one line could match"
+                words::text!(
+                    "lebih dari satu baris bisa cocok",
+                    "more than one line could match"
+                )
             }
             Why::OtherTransaction => {
-                "transaksi lain dengan total sama bisa memiliki baris ini / another transaction of the same total could claim the line"
+                words::text!(
+                    "transaksi lain dengan total sama bisa memiliki baris ini",
+                    "another transaction of the same total could claim the line"
+                )
             }
             Why::Reversed => {
-                "debit diikuti kredit yang sama (dibatalkan) / the debit is followed by an equal credit (undone)"
+                words::text!(
+                    "debit diikuti kredit yang sama (dibatalkan)",
+                    "the debit is followed by an equal credit (undone)"
+                )
             }
         }
     }

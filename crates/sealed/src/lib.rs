@@ -26,23 +26,56 @@ const KEY_LEN: usize = 32;
 /// Why a sealed file could not be written or opened.
 #[derive(Debug, thiserror::Error)]
 pub enum SealedError {
-    #[error("sumber acak sistem gagal / the system random source failed")]
+    #[error("the system random source failed")]
     Random,
-    #[error("enkripsi gagal / encryption failed")]
+    #[error("encryption failed")]
     Encrypt,
     /// The data file exists but its key file does not.
-    #[error("kunci {0} hilang / the key file {0} is missing")]
+    #[error("the key file {0} is missing")]
     KeyMissing(PathBuf),
-    #[error("kunci {0} rusak / the key file {0} is damaged")]
+    #[error("the key file {0} is damaged")]
     KeyDamaged(PathBuf),
     /// Wrong magic, too short, a changed byte, or sealed with another key.
-    #[error("berkas {0} rusak atau telah diubah / the file {0} is damaged or was altered")]
+    #[error("the file {0} is damaged or was altered")]
     Refused(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// What a person is told, each language whole.
+impl words::Say for SealedError {
+    fn say(&self) -> words::Text {
+        use words::text;
+        match self {
+            SealedError::Random => text!(
+                "sumber acak sistem gagal",
+                "the system random source failed"
+            ),
+            SealedError::Encrypt => text!("enkripsi gagal", "encryption failed"),
+            SealedError::KeyMissing(p) => {
+                let p = p.display();
+                text!("kunci {p} hilang", "the key file {p} is missing")
+            }
+            SealedError::KeyDamaged(p) => {
+                let p = p.display();
+                text!("kunci {p} rusak", "the key file {p} is damaged")
+            }
+            SealedError::Refused(p) => {
+                let p = p.display();
+                text!(
+                    "berkas {p} rusak atau telah diubah",
+                    "the file {p} is damaged or was altered"
+                )
+            }
+            SealedError::Io { path, source } => {
+                let path = path.display();
+                text!("{path}: {source}", "{path}: {source}"; source)
+            }
+        }
+    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> SealedError {

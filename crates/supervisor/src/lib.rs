@@ -69,9 +69,10 @@ impl<'a> AgentCheck<'a> {
     /// supervisor password cannot be compared, so it is refused.
     pub fn from_witness(witness: Option<&'a AgentPasswordWitness>) -> Result<AgentCheck<'a>> {
         witness.map(AgentCheck::Witness).ok_or_else(|| {
-            SupervisorError::Input(
-                "Masuk sebagai agen dulu: password supervisor harus dibandingkan dengan password agen. / Log in as the agent first: the supervisor password must be compared with the agent's.".into(),
-            )
+            SupervisorError::Input(words::text!(
+                "Masuk sebagai agen dulu: password supervisor harus dibandingkan dengan password agen.",
+                "Log in as the agent first: the supervisor password must be compared with the agent's."
+            ))
         })
     }
 }
@@ -191,118 +192,149 @@ impl SupervisorApproval {
 /// What went wrong, Indonesian first, then English.
 #[derive(Debug, thiserror::Error)]
 pub enum SupervisorError {
-    #[error("Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci). / Wrong supervisor name or password ({left} tries left before the lock).")]
+    #[error("Wrong supervisor name or password ({left} tries left before the lock).")]
     WrongCredentials { left: u32 },
-    #[error("Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah. / Supervisor authorization is locked until {until} after too many wrong passwords.")]
+    #[error("Supervisor authorization is locked until {until} after too many wrong passwords.")]
     Locked { until: DateTime<Utc> },
-    #[error("Belum ada supervisor; buat dulu dengan `loket supervisor create`. / No supervisor exists yet; create one first.")]
+    #[error("No supervisor exists yet; create one first.")]
     NoSupervisor,
-    #[error("Supervisor pertama sudah ada; supervisor baru perlu persetujuan supervisor. / A supervisor already exists; a new one needs a supervisor's approval.")]
+    #[error("A supervisor already exists; a new one needs a supervisor's approval.")]
     AlreadyCreated,
-    #[error("Supervisor {0} sudah ada. / Supervisor {0} already exists.")]
+    #[error("Supervisor {0} already exists.")]
     NameTaken(String),
-    #[error("{0}")]
-    Input(String),
-    #[error("Persetujuan supervisor sudah kedaluwarsa; masukkan password lagi. / The supervisor approval has expired; enter the password again.")]
+    #[error("{}", .0.en())]
+    Input(words::Text),
+    #[error("The supervisor approval has expired; enter the password again.")]
     Expired,
-    #[error("Penyimpanan supervisor tidak bisa dipakai: {0}. / Supervisor storage error: {0}.")]
+    #[error("Supervisor storage error: {0}.")]
     Storage(#[from] rusqlite::Error),
-    #[error("Hash password gagal: {0}. / Password hashing failed: {0}.")]
+    #[error("Password hashing failed: {0}.")]
     Hash(String),
-    #[error("Password supervisor tidak boleh sama dengan password agen. / The supervisor password may not be the agent's password.")]
+    #[error("The supervisor password may not be the agent's password.")]
     AgentPassword,
-    #[error("Password supervisor ini terlalu umum dan mudah ditebak; pilih yang lain. / This supervisor password is too common and easy to guess; choose another.")]
+    #[error("This supervisor password is too common and easy to guess; choose another.")]
     CommonPassword,
-    #[error("Data supervisor di jurnal rusak: {0}. Pulihkan jurnal dari cadangan atau hubungi bank. / The supervisor data in the journal is damaged: {0}. Restore the journal from a backup or call the bank.")]
+    #[error("The supervisor data in the journal is damaged: {0}. Restore the journal from a backup or call the bank.")]
     Damaged(String),
-    #[error("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {0}. / The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {0}.")]
+    #[error("The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {0}.")]
     Tampered(String),
-    #[error("Supervisor {0} sudah dinonaktifkan dan tidak bisa memberi persetujuan; minta supervisor aktif lain. / Supervisor {0} is disabled and cannot approve; ask another active supervisor.")]
+    #[error("Supervisor {0} is disabled and cannot approve; ask another active supervisor.")]
     Disabled(String),
-    #[error("Supervisor {0} tidak ada di terminal ini; lihat `loket supervisor list`. / There is no supervisor {0} on this terminal; see `loket supervisor list`.")]
+    #[error("There is no supervisor {0} on this terminal; see `loket supervisor list`.")]
     Unknown(String),
-    #[error("Supervisor {0} adalah satu-satunya supervisor aktif; tambahkan supervisor lain dulu sebelum menonaktifkannya. / Supervisor {0} is the only active supervisor; add another one before disabling them.")]
+    #[error(
+        "Supervisor {0} is the only active supervisor; add another one before disabling them."
+    )]
     LastActive(String),
-    #[error("Supervisor {0} sudah nonaktif. / Supervisor {0} is already disabled.")]
+    #[error("Supervisor {0} is already disabled.")]
     AlreadyDisabled(String),
-    #[error("Password supervisor {target} hanya bisa diganti oleh {target} sendiri dengan password lamanya (yang menyetujui: {approver}). / Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver}).")]
+    #[error("Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver}).")]
     NotOwnPassword { target: String, approver: String },
-    #[error("Password baru sama dengan password lama; pilih yang lain. / The new password is the same as the old one; choose another.")]
+    #[error("The new password is the same as the old one; choose another.")]
     SamePassword,
 }
 
-impl SupervisorError {
-    /// The message in Indonesian and in English, each whole. Names, paths
-    /// and storage errors inside it may contain " / " themselves, so a
-    /// caller picks one of the two and never cuts the joined `Display`.
-    pub fn messages(&self) -> (String, String) {
+/// What a person is told, each language whole.
+impl words::Say for SupervisorError {
+    fn say(&self) -> words::Text {
+        use words::text;
         match self {
-            SupervisorError::WrongCredentials { left } => (
-                format!("Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci)."),
-                format!("Wrong supervisor name or password ({left} tries left before the lock)."),
+            SupervisorError::WrongCredentials{ left } => text!(
+                "Nama atau password supervisor salah ({left} percobaan lagi sebelum dikunci).",
+                "Wrong supervisor name or password ({left} tries left before the lock)."
             ),
-            SupervisorError::Locked { until } => (
-                format!("Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah."),
-                format!("Supervisor authorization is locked until {until} after too many wrong passwords."),
+            SupervisorError::Locked{ until } => text!(
+                "Otorisasi supervisor dikunci sampai {until} karena terlalu banyak password salah.",
+                "Supervisor authorization is locked until {until} after too many wrong passwords."
             ),
-            SupervisorError::NameTaken(name) => (
-                format!("Supervisor {name} sudah ada."),
-                format!("Supervisor {name} already exists."),
+            SupervisorError::NoSupervisor => text!(
+                "Belum ada supervisor; buat dulu dengan `loket supervisor create`.",
+                "No supervisor exists yet; create one first."
             ),
-            SupervisorError::Storage(e) => (
-                format!("Penyimpanan supervisor tidak bisa dipakai: {e}."),
-                format!("Supervisor storage error: {e}."),
+            SupervisorError::AlreadyCreated => text!(
+                "Supervisor pertama sudah ada; supervisor baru perlu persetujuan supervisor.",
+                "A supervisor already exists; a new one needs a supervisor's approval."
             ),
-            SupervisorError::Hash(e) => (
-                format!("Hash password gagal: {e}."),
-                format!("Password hashing failed: {e}."),
+            SupervisorError::NameTaken(name) => text!(
+                "Supervisor {name} sudah ada.",
+                "Supervisor {name} already exists."
             ),
-            SupervisorError::Damaged(why) => (
-                format!("Data supervisor di jurnal rusak: {why}. Pulihkan jurnal dari cadangan atau hubungi bank."),
-                format!("The supervisor data in the journal is damaged: {why}. Restore the journal from a backup or call the bank."),
+            SupervisorError::Input(why) => why.clone(),
+            SupervisorError::Expired => text!(
+                "Persetujuan supervisor sudah kedaluwarsa; masukkan password lagi.",
+                "The supervisor approval has expired; enter the password again."
             ),
-            SupervisorError::Tampered(why) => (
-                format!("Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {why}."),
-                format!("The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {why}."),
-            ),
-            SupervisorError::Disabled(name) => (
-                format!("Supervisor {name} sudah dinonaktifkan dan tidak bisa memberi persetujuan; minta supervisor aktif lain."),
-                format!("Supervisor {name} is disabled and cannot approve; ask another active supervisor."),
-            ),
-            SupervisorError::Unknown(name) => (
-                format!("Supervisor {name} tidak ada di terminal ini; lihat `loket supervisor list`."),
-                format!("There is no supervisor {name} on this terminal; see `loket supervisor list`."),
-            ),
-            SupervisorError::LastActive(name) => (
-                format!("Supervisor {name} adalah satu-satunya supervisor aktif; tambahkan supervisor lain dulu sebelum menonaktifkannya."),
-                format!("Supervisor {name} is the only active supervisor; add another one before disabling them."),
-            ),
-            SupervisorError::AlreadyDisabled(name) => (
-                format!("Supervisor {name} sudah nonaktif."),
-                format!("Supervisor {name} is already disabled."),
-            ),
-            SupervisorError::NotOwnPassword { target, approver } => (
-                format!("Password supervisor {target} hanya bisa diganti oleh {target} sendiri dengan password lamanya (yang menyetujui: {approver})."),
-                format!("Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver})."),
-            ),
-            // Fixed texts of this crate, "Indonesian. / English." with no
-            // data of unknown shape inside: the first " / " is the seam.
-            SupervisorError::NoSupervisor
-            | SupervisorError::AlreadyCreated
-            | SupervisorError::Input(_)
-            | SupervisorError::Expired
-            | SupervisorError::AgentPassword
-            | SupervisorError::CommonPassword
-            | SupervisorError::SamePassword => {
-                let text = self.to_string();
-                match text.split_once(" / ") {
-                    Some((id, en)) => (id.to_owned(), en.to_owned()),
-                    None => (text.clone(), text),
-                }
+            SupervisorError::Storage(e) => {
+                let e = match e.sqlite_error_code() {
+                    Some(code) => format!("SQLite {code:?}"),
+                    None => "SQLite".to_owned(),
+                };
+                text!(
+                    "Penyimpanan supervisor tidak bisa dipakai: {e}.",
+                    "Supervisor storage error: {e}."
+                )
             }
+            SupervisorError::Hash(e) => {
+                // A technical detail for support, quoted as it is.
+                let e = format!("“{e}”");
+                text!(
+                    "Hash password gagal: {e}.",
+                    "Password hashing failed: {e}."
+                )
+            }
+            SupervisorError::AgentPassword => text!(
+                "Password supervisor tidak boleh sama dengan password agen.",
+                "The supervisor password may not be the agent's password."
+            ),
+            SupervisorError::CommonPassword => text!(
+                "Password supervisor ini terlalu umum dan mudah ditebak; pilih yang lain.",
+                "This supervisor password is too common and easy to guess; choose another."
+            ),
+            SupervisorError::Damaged(why) => {
+                // A technical detail for support, quoted as it is.
+                let why = format!("“{why}”");
+                text!(
+                    "Data supervisor di jurnal rusak: {why}. Pulihkan jurnal dari cadangan atau hubungi bank.",
+                    "The supervisor data in the journal is damaged: {why}. Restore the journal from a backup or call the bank."
+                )
+            }
+            SupervisorError::Tampered(why) => {
+                // A technical detail for support, quoted as it is.
+                let why = format!("“{why}”");
+                text!(
+                    "Jurnal atau data supervisor diubah di luar Loket; semua tindakan supervisor ditolak sampai bank memeriksanya: {why}.",
+                    "The journal or supervisor data was changed outside Loket; every supervisor action is refused until the bank checks it: {why}."
+                )
+            }
+            SupervisorError::Disabled(name) => text!(
+                "Supervisor {name} sudah dinonaktifkan dan tidak bisa memberi persetujuan; minta supervisor aktif lain.",
+                "Supervisor {name} is disabled and cannot approve; ask another active supervisor."
+            ),
+            SupervisorError::Unknown(name) => text!(
+                "Supervisor {name} tidak ada di terminal ini; lihat `loket supervisor list`.",
+                "There is no supervisor {name} on this terminal; see `loket supervisor list`."
+            ),
+            SupervisorError::LastActive(name) => text!(
+                "Supervisor {name} adalah satu-satunya supervisor aktif; tambahkan supervisor lain dulu sebelum menonaktifkannya.",
+                "Supervisor {name} is the only active supervisor; add another one before disabling them."
+            ),
+            SupervisorError::AlreadyDisabled(name) => text!(
+                "Supervisor {name} sudah nonaktif.",
+                "Supervisor {name} is already disabled."
+            ),
+            SupervisorError::NotOwnPassword{ target, approver } => text!(
+                "Password supervisor {target} hanya bisa diganti oleh {target} sendiri dengan password lamanya (yang menyetujui: {approver}).",
+                "Only {target} can change {target}'s supervisor password, with the old password (approved by: {approver})."
+            ),
+            SupervisorError::SamePassword => text!(
+                "Password baru sama dengan password lama; pilih yang lain.",
+                "The new password is the same as the old one; choose another."
+            ),
         }
     }
+}
 
+impl SupervisorError {
     /// A stable code for the CLI's `--json` and the desktop shell.
     pub fn code(&self) -> &'static str {
         match self {
@@ -403,10 +435,10 @@ fn lock_end(ms: i64) -> Result<DateTime<Utc>> {
 fn clean_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 40 || n.chars().any(char::is_control) {
-        return Err(SupervisorError::Input(
-            "Nama supervisor harus 1-40 karakter. / The supervisor name must be 1-40 characters."
-                .into(),
-        ));
+        return Err(SupervisorError::Input(words::text!(
+            "Nama supervisor harus 1-40 karakter.",
+            "The supervisor name must be 1-40 characters."
+        )));
     }
     Ok(n.to_owned())
 }
@@ -435,7 +467,7 @@ impl Supervisors {
             journal::JournalError::Storage(s) | journal::JournalError::Open { source: s, .. } => {
                 SupervisorError::Storage(s)
             }
-            other => SupervisorError::Input(other.to_string()),
+            other => SupervisorError::Input(words::Say::say(&other)),
         })?;
         let mut supervisors = Supervisors::with_connection(Connection::open(path)?, policy)?;
         supervisors._presence = Some(presence);
@@ -456,7 +488,7 @@ impl Supervisors {
             journal::JournalError::Storage(s) | journal::JournalError::Open { source: s, .. } => {
                 SupervisorError::Storage(s)
             }
-            other => SupervisorError::Input(other.to_string()),
+            other => SupervisorError::Input(words::Say::say(&other)),
         })?;
         // Since the last clean verification; see journal::chain.
         let report = journal::chain::verify_since_checkpoint(&conn)?;
@@ -955,8 +987,9 @@ fn is_common(password: &str) -> bool {
 /// The rules for a new supervisor password.
 fn check_new_password(password: &SupervisorPassword, agent: Option<AgentCheck<'_>>) -> Result<()> {
     if password.0.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(SupervisorError::Input(format!(
-            "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter. / The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
+        return Err(SupervisorError::Input(words::text!(
+            "Password supervisor minimal {MIN_PASSWORD_CHARS} karakter.",
+            "The supervisor password needs at least {MIN_PASSWORD_CHARS} characters."
         )));
     }
     let is_agents = match agent {
@@ -978,7 +1011,7 @@ fn check_new_password(password: &SupervisorPassword, agent: Option<AgentCheck<'_
 fn commit(tx: rusqlite::Transaction<'_>, point: std::fmt::Arguments<'_>) -> Result<()> {
     journal::commit(tx, point).map_err(|e| match e {
         journal::JournalError::Storage(s) => SupervisorError::Storage(s),
-        other => SupervisorError::Input(other.to_string()),
+        other => SupervisorError::Input(words::Say::say(&other)),
     })
 }
 
@@ -1036,10 +1069,12 @@ mod tests {
     /// language (the joined Display used to be cut at its first " / ").
     #[test]
     fn each_language_is_whole_when_the_data_holds_a_slash() {
-        let (id, en) = SupervisorError::NameTaken("Wati / Pengawas".into()).messages();
+        let said = words::Say::say(&SupervisorError::NameTaken("Wati / Pengawas".into()));
+        let (id, en) = (said.id().to_owned(), said.en().to_owned());
         assert_eq!(id, "Supervisor Wati / Pengawas sudah ada.");
         assert_eq!(en, "Supervisor Wati / Pengawas already exists.");
-        let (id, en) = SupervisorError::Damaged("kolom a / b".into()).messages();
+        let said = words::Say::say(&SupervisorError::Damaged("kolom a / b".into()));
+        let (id, en) = (said.id().to_owned(), said.en().to_owned());
         assert!(
             id.starts_with("Data supervisor")
                 && id.contains("kolom a / b")
@@ -1050,7 +1085,8 @@ mod tests {
             en.starts_with("The supervisor data") && en.contains("kolom a / b"),
             "{en}"
         );
-        let (id, en) = SupervisorError::Expired.messages();
+        let said = words::Say::say(&SupervisorError::Expired);
+        let (id, en) = (said.id().to_owned(), said.en().to_owned());
         assert!(id.starts_with("Persetujuan") && !id.contains(" / "), "{id}");
         assert!(
             en.starts_with("The supervisor approval") && !en.contains(" / "),
@@ -1084,7 +1120,7 @@ mod tests {
         let good = SupervisorPassword::new("Kopi-Tubruk-Pagi7");
         assert!(matches!(
             s.create_first_knowing_agent("Wati", &good, None),
-            Err(SupervisorError::Input(m)) if m.contains("Masuk sebagai agen dulu")
+            Err(SupervisorError::Input(m)) if m.id().contains("Masuk sebagai agen dulu")
         ));
         let agent = AgentPasswordWitness::new(&SupervisorPassword::new("T6jkl4ss")).expect("hash");
         assert!(!format!("{agent:?}").contains("T6jkl4ss"));
@@ -1133,10 +1169,10 @@ mod tests {
             );
         }
         assert!(check("Kopi-Tubruk-Pagi7").is_ok());
-        let msg = SupervisorError::AgentPassword.to_string();
+        let msg = words::Say::say(&SupervisorError::AgentPassword);
         assert!(
-            msg.starts_with("Password supervisor tidak boleh")
-                && msg.contains(" / The supervisor password")
+            msg.id().starts_with("Password supervisor tidak boleh")
+                && msg.en().starts_with("The supervisor password")
         );
     }
 }

@@ -4,14 +4,8 @@
 
 use journal::{JournalError, State};
 
-/// The language a person reads messages in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
+pub use words::Lang;
+use words::{text, Say, Text};
 
 /// What went wrong in a teller operation.
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +16,8 @@ pub enum TellerError {
     SessionExpired,
     #[error("this operation is for agents (kelompok_id 4)")]
     AgentsOnly,
-    #[error("{0}")]
-    Input(String),
+    #[error("{}", .0.en())]
+    Input(Text),
     #[error("the bank: {0}")]
     Bank(bankplus::Error),
     #[error("transaction {sid} to the same account for the same amount is still in doubt")]
@@ -42,8 +36,8 @@ pub enum TellerError {
     Backup(#[from] backup::BackupError),
     #[error("statement: {0}")]
     Statement(#[from] mutasi::MutasiError),
-    #[error("the statement line does not show transaction {sid}: {why}")]
-    StatementMismatch { sid: String, why: String },
+    #[error("the statement line does not show transaction {sid}: {}", why.en())]
+    StatementMismatch { sid: String, why: Text },
     /// An inquiry (a quote's account check or transfer inquiry) got no
     /// readable answer. Inquiries move no money and the quote row is
     /// `cancelled`, so unlike a payment this is not in doubt: trying again is safe.
@@ -55,17 +49,17 @@ pub enum TellerError {
     /// The request left, but its outcome could not be written to the journal
     /// (the row stays `sending`, owned by this live process; after it exits,
     /// recovery makes it `unknown`). Money may have moved.
-    #[error("transaction {sid} was sent, but its outcome could not be recorded: {detail}")]
-    UnrecordedOutcome { sid: String, detail: String },
+    #[error("transaction {sid} was sent, but its outcome could not be recorded: {}", detail.en())]
+    UnrecordedOutcome { sid: String, detail: Text },
     /// The switcher's answer does not settle the doubt yet (another refusal
     /// than "refnum not found", or too soon after the request left).
-    #[error("transaction {sid} is still in doubt: {why}")]
-    CheckLater { sid: String, why: String },
+    #[error("transaction {sid} is still in doubt: {}", why.en())]
+    CheckLater { sid: String, why: Text },
     /// The switcher's answer disagrees with the journal (another refnum or
     /// amount, "reversed" for a row that is not, a reversal it does not
     /// know): it proves nothing, so nothing is recorded; a supervisor decides.
-    #[error("the switcher's answer about {sid} contradicts the journal: {why}")]
-    Contradiction { sid: String, why: String },
+    #[error("the switcher's answer about {sid} contradicts the journal: {}", why.en())]
+    Contradiction { sid: String, why: Text },
     /// The original already has a reversal that is in flight, in doubt or done.
     #[error("transaction {sid} already has reversal {reversal}")]
     ReversalPending { sid: String, reversal: String },
@@ -84,7 +78,7 @@ impl From<JournalError> for TellerError {
             }
             // The caller's input, not a broken journal: say what to fix.
             JournalError::BadQuery(why) => TellerError::Input(why),
-            e @ JournalError::DateOutOfRange(..) => TellerError::Input(e.to_string()),
+            e @ JournalError::DateOutOfRange(..) => TellerError::Input(e.say()),
             other => TellerError::Journal(other),
         }
     }
@@ -159,184 +153,127 @@ impl TellerError {
         )
     }
 
-    /// What happened and what to do, for a person.
+    /// What happened and what to do, for a person, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        use bankplus::Error as B;
-        let (id, en) = match self {
-            TellerError::NotLoggedIn => (
-                "Belum masuk. Silakan masuk dengan username dan password Bank+.".to_owned(),
-                "Not logged in. Log in with your Bank+ username and password.".to_owned(),
+        self.say_in(lang)
+    }
+}
+
+/// What happened and what to do, each language whole: a nested cause (a
+/// bank, journal, supervisor, statement or backup error) is said in the
+/// same language as the sentence around it.
+impl Say for TellerError {
+    fn say(&self) -> Text {
+        match self {
+            TellerError::NotLoggedIn => text!(
+                "Belum masuk. Silakan masuk dengan username dan password Bank+.",
+                "Not logged in. Log in with your Bank+ username and password."
             ),
-            TellerError::SessionExpired => (
-                "Sesi habis. Silakan masuk lagi; isian Anda tetap tersimpan.".to_owned(),
-                "The session has expired. Log in again; what you typed is kept.".to_owned(),
+            TellerError::SessionExpired => text!(
+                "Sesi habis. Silakan masuk lagi; isian Anda tetap tersimpan.",
+                "The session has expired. Log in again; what you typed is kept."
             ),
-            TellerError::AgentsOnly => (
-                "Transaksi hanya untuk agen.".to_owned(),
-                "Transactions are for agents only.".to_owned(),
+            TellerError::AgentsOnly => text!(
+                "Transaksi hanya untuk agen.",
+                "Transactions are for agents only."
             ),
-            TellerError::Input(why) => (
-                format!("Isian belum benar: {why}. Tidak ada yang dikirim."),
-                format!("Input is not right: {why}. Nothing was sent."),
+            TellerError::Input(why) => text!(
+                "Isian belum benar: {why}. Tidak ada yang dikirim.",
+                "Input is not right: {why}. Nothing was sent.";
+                why
             ),
-            TellerError::HeldByDoubt { sid } => (
-                format!(
-                    "Transaksi {sid} ke rekening dan nominal yang sama masih dalam proses. \
-                     Cek status dulu; jangan ulangi sebelum jelas."
-                ),
-                format!(
-                    "Transaction {sid} to the same account for the same amount is still in doubt. \
+            TellerError::HeldByDoubt { sid } => text!(
+                "Transaksi {sid} ke rekening dan nominal yang sama masih dalam proses. \
+                     Cek status dulu; jangan ulangi sebelum jelas.",
+                "Transaction {sid} to the same account for the same amount is still in doubt. \
                      Check its status first; do not repeat it until it is settled."
-                ),
             ),
             TellerError::NoSuchTransaction(sid) => {
                 // The sid may be anything a caller sent: named, never echoed whole.
                 let sid = money::preview(sid);
-                (
-                format!("Transaksi {sid} tidak ada di jurnal."),
-                format!("There is no transaction {sid} in the journal."),
-            )
+                text!(
+                    "Transaksi {sid} tidak ada di jurnal.",
+                    "There is no transaction {sid} in the journal."
+                )
             }
-            TellerError::WrongState { sid, state } => (
-                format!("Transaksi {sid} berstatus {state}; tindakan ini tidak bisa dilakukan."),
-                format!("Transaction {sid} is {state}; this cannot be done."),
+            TellerError::WrongState { sid, state } => text!(
+                "Transaksi {sid} berstatus {state}; tindakan ini tidak bisa dilakukan.",
+                "Transaction {sid} is {state}; this cannot be done.";
+                state
             ),
-            TellerError::NoSwitcher => (
-                "Switcher belum diatur, status tidak bisa dicek. Atur alamat switcher atau minta supervisor menyelesaikan."
-                    .to_owned(),
+            TellerError::NoSwitcher => text!(
+                "Switcher belum diatur, status tidak bisa dicek. Atur alamat switcher atau minta supervisor menyelesaikan.",
                 "No switcher is configured, so the status cannot be checked. Set the switcher address or ask a supervisor to resolve it."
-                    .to_owned(),
             ),
-            TellerError::Journal(e) => (
-                format!("Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi."),
-                format!("The journal cannot be used: {e}. Call support; do not repeat the transaction."),
+            TellerError::Journal(e) => text!(
+                "Jurnal tidak bisa dipakai: {e}. Hubungi dukungan; jangan ulangi transaksi.",
+                "The journal cannot be used: {e}. Call support; do not repeat the transaction.";
+                e
             ),
-            // Each language whole: a name or storage error may itself hold " / ".
-            TellerError::Supervisor(e) => e.messages(),
-            TellerError::Statement(e) => e.messages(),
-            TellerError::Backup(e) => e.messages(),
-            TellerError::StatementMismatch { sid, why } => (
-                format!(
-                    "Baris mutasi itu tidak menunjukkan transaksi {sid} ({why}). Pilih baris yang cocok, \
-                     atau minta supervisor menyelesaikan."
-                ),
-                format!(
-                    "That statement line does not show transaction {sid} ({why}). Choose the matching line, \
-                     or ask a supervisor to resolve it."
-                ),
+            TellerError::Supervisor(e) => e.say(),
+            TellerError::Statement(e) => e.say(),
+            TellerError::Backup(e) => e.say(),
+            TellerError::StatementMismatch { sid, why } => text!(
+                "Baris mutasi itu tidak menunjukkan transaksi {sid} ({why}). Pilih baris yang cocok, \
+                     atau minta supervisor menyelesaikan.",
+                "That statement line does not show transaction {sid} ({why}). Choose the matching line, \
+                     or ask a supervisor to resolve it.";
+                why
             ),
-            TellerError::InquiryFailed { sid, .. } => (
-                format!(
-                    "Pengecekan {sid} tidak mendapat jawaban dari bank; tidak ada uang yang berpindah \
-                     (belum ada pembayaran yang dikirim). Aman untuk dicoba lagi."
-                ),
-                format!(
-                    "Inquiry {sid} got no answer from the bank; no money moved \
+            TellerError::InquiryFailed { sid, .. } => text!(
+                "Pengecekan {sid} tidak mendapat jawaban dari bank; tidak ada uang yang berpindah \
+                     (belum ada pembayaran yang dikirim). Aman untuk dicoba lagi.",
+                "Inquiry {sid} got no answer from the bank; no money moved \
                      (no payment was sent). It is safe to try again."
-                ),
             ),
-            TellerError::UnrecordedOutcome { sid, detail } => (
-                format!(
-                    "DALAM PROSES: transaksi {sid} sudah terkirim ke bank, tetapi hasilnya tidak bisa \
+            TellerError::UnrecordedOutcome { sid, detail } => text!(
+                "DALAM PROSES: transaksi {sid} sudah terkirim ke bank, tetapi hasilnya tidak bisa \
                      dicatat di jurnal ({detail}). Uang mungkin sudah berpindah. Jangan ulangi \
-                     transaksi; cek status {sid}."
-                ),
-                format!(
-                    "IN PROGRESS: transaction {sid} was sent to the bank, but its outcome could not be \
+                     transaksi; cek status {sid}.",
+                "IN PROGRESS: transaction {sid} was sent to the bank, but its outcome could not be \
                      recorded in the journal ({detail}). Money may have moved. Do not repeat the \
-                     transaction; check the status of {sid}."
-                ),
+                     transaction; check the status of {sid}.";
+                detail
             ),
-            TellerError::CheckLater { sid, why } => (
-                format!(
-                    "Transaksi {sid} masih dalam proses: {why}. Belum pasti; cek lagi nanti. \
-                     Jangan ulangi transaksi."
-                ),
-                format!(
-                    "Transaction {sid} is still in doubt: {why}. Not settled yet; check again later. \
-                     Do not repeat the transaction."
-                ),
+            TellerError::CheckLater { sid, why } => text!(
+                "Transaksi {sid} masih dalam proses: {why}. Belum pasti; cek lagi nanti. \
+                     Jangan ulangi transaksi.",
+                "Transaction {sid} is still in doubt: {why}. Not settled yet; check again later. \
+                     Do not repeat the transaction.";
+                why
             ),
-            TellerError::Contradiction { sid, why } => (
-                format!(
-                    "PERHATIAN: jawaban switcher tentang {sid} bertentangan dengan jurnal: {why}. \
+            TellerError::Contradiction { sid, why } => text!(
+                "PERHATIAN: jawaban switcher tentang {sid} bertentangan dengan jurnal: {why}. \
                      Jawaban ini tidak dicatat; status di jurnal tidak diubah. Jangan ulangi \
                      transaksi. Supervisor: cocokkan dengan mutasi rekening (loket reconcile) lalu \
-                     putuskan (loket resolve)."
-                ),
-                format!(
-                    "ATTENTION: the switcher's answer about {sid} contradicts the journal: {why}. \
+                     putuskan (loket resolve).",
+                "ATTENTION: the switcher's answer about {sid} contradicts the journal: {why}. \
                      The answer is not recorded; the journal's state is unchanged. Do not repeat \
                      the transaction. Supervisor: compare with the account statement (loket \
-                     reconcile), then decide (loket resolve)."
-                ),
+                     reconcile), then decide (loket resolve).";
+                why
             ),
-            TellerError::ReversalPending { sid, reversal } => (
-                format!(
-                    "Transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal (sedang \
+            TellerError::ReversalPending { sid, reversal } => text!(
+                "Transaksi {sid} sudah punya pembatalan {reversal} yang belum gagal (sedang \
                      dikirim, dalam proses, atau berhasil). Cek status {reversal} dulu; jangan \
-                     kirim pembatalan kedua."
-                ),
-                format!(
-                    "Transaction {sid} already has reversal {reversal}, which has not failed (being \
+                     kirim pembatalan kedua.",
+                "Transaction {sid} already has reversal {reversal}, which has not failed (being \
                      sent, in doubt, or done). Check the status of {reversal} first; do not send a \
                      second reversal."
-                ),
             ),
-            TellerError::SettingsChanged { recorded, current } => (
-                format!(
-                    "settings.json diubah di luar Loket: server {recorded} -> {current}. Tidak ada \
-                     yang dikirim ke bank. Kembalikan settings.json ke server {recorded}, atau minta \
-                     supervisor menyetujui server baru: loket settings approve."
-                ),
-                format!(
-                    "settings.json was changed outside Loket: server {recorded} -> {current}. Nothing \
-                     was sent to the bank. Restore settings.json to server {recorded}, or have a \
-                     supervisor approve the new server: loket settings approve."
-                ),
+            // One condition, one message for both front ends (the desktop's
+            // former SERVER_CHANGED): the journal's views still work.
+            TellerError::SettingsChanged { recorded, current } => text!(
+                "settings.json diubah di luar Loket: server {recorded} -> {current}. Loket tidak \
+                 menghubungi bank (tidak ada yang dikirim) sampai settings.json dikembalikan ke \
+                 server {recorded} (lalu mulai ulang Loket) atau supervisor menyetujui server baru: \
+                 loket settings approve. Riwayat dan ringkasan harian tetap bisa dibuka.",
+                "settings.json was changed outside Loket: server {recorded} -> {current}. Loket \
+                 does not contact the bank (nothing was sent) until settings.json is restored to \
+                 server {recorded} (then restart Loket) or a supervisor approves the new server: \
+                 loket settings approve. History and the day summary still open."
             ),
-            TellerError::Bank(e) => match e {
-                B::NotSent { .. } => (
-                    "Server Bank+ tidak bisa dihubungi; tidak ada yang dikirim. Periksa jaringan lalu coba lagi.".to_owned(),
-                    "The Bank+ server cannot be reached; nothing was sent. Check the network and try again.".to_owned(),
-                ),
-                B::BadInput { message } => (
-                    format!("Isian belum benar: {message}. Tidak ada yang dikirim."),
-                    format!("Input is not right: {message}. Nothing was sent."),
-                ),
-                B::OutcomeUnknown { .. } | B::Malformed { .. } => (
-                    "Status belum diketahui: permintaan sudah terkirim tetapi jawaban bank tidak diterima. \
-                     Jangan ulangi transaksi; cek status."
-                        .to_owned(),
-                    "Outcome unknown: the request was sent but no readable answer came back. \
-                     Do not repeat the transaction; check its status."
-                        .to_owned(),
-                ),
-                B::SessionExpired => (
-                    "Sesi habis. Silakan masuk lagi.".to_owned(),
-                    "The session has expired. Log in again.".to_owned(),
-                ),
-                B::InvalidPin { .. } => (
-                    "PIN salah. Tidak ada transaksi yang terjadi; masukkan PIN yang benar.".to_owned(),
-                    "Wrong PIN. Nothing was done; enter the right PIN.".to_owned(),
-                ),
-                B::BadLogin { .. } => (
-                    "Username atau password salah. Periksa lalu coba lagi.".to_owned(),
-                    "Wrong username or password. Check them and try again.".to_owned(),
-                ),
-                B::NotFound { message } => (
-                    format!("Data tidak ditemukan ({message})."),
-                    format!("Nothing found ({message})."),
-                ),
-                B::Refused { code, message, .. } => (
-                    format!("Ditolak bank ({code}): {message}. Tidak ada uang yang berpindah."),
-                    format!("Refused by the bank ({code}): {message}. No money moved."),
-                ),
-            },
-        };
-        match lang {
-            Lang::Id => id,
-            Lang::En => en,
+            TellerError::Bank(e) => e.say(),
         }
     }
 }

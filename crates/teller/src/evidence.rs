@@ -75,28 +75,30 @@ impl Teller {
                 candidates,
                 rivals,
             }) => {
-                let mut text = why.text().to_owned();
+                let mut text = why.text();
                 if !candidates.is_empty() {
-                    text.push_str(&format!(
-                        "; baris / lines: {}",
-                        candidates
-                            .iter()
-                            .map(|l| format!(
+                    let lines = candidates
+                        .iter()
+                        .map(|l| {
+                            format!(
                                 "{}:{} {} {}",
                                 l.provider,
                                 l.provider_id,
                                 l.direction.as_str(),
                                 l.amount
-                            ))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    text = words::text!("{text}; baris: {lines}", "{text}; lines: {lines}"; text);
                 }
                 if !rivals.is_empty() {
-                    text.push_str(&format!(
-                        "; transaksi lain / other transactions: {}",
-                        rivals.join(", ")
-                    ));
+                    let rivals = rivals.join(", ");
+                    text = words::text!(
+                        "{text}; transaksi lain: {rivals}",
+                        "{text}; other transactions: {rivals}";
+                        text
+                    );
                 }
                 return Err(TellerError::StatementMismatch {
                     sid: sid.to_owned(),
@@ -106,7 +108,7 @@ impl Teller {
             None => {
                 return Err(TellerError::StatementMismatch {
                     sid: sid.to_owned(),
-                    why: reconcile::Why::NoLine.text().to_owned(),
+                    why: reconcile::Why::NoLine.text(),
                 })
             }
         };

@@ -36,22 +36,28 @@ pub fn platform_image_path(
     now: DateTime<Utc>,
 ) -> Result<String> {
     let label = match kind {
-        ImageKind::Ktp => "foto KTP / KTP image",
-        ImageKind::Photo => "foto nasabah / customer photo",
+        ImageKind::Ktp => words::text!("foto KTP", "the KTP image"),
+        ImageKind::Photo => words::text!("foto nasabah", "the customer photo"),
     };
     if bytes.is_empty() {
-        return Err(TellerError::Input(format!(
-            "{label} belum dipilih / has not been chosen"
+        return Err(TellerError::Input(words::text!(
+            "{label} belum dipilih",
+            "{label} has not been chosen";
+            label
         )));
     }
     if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(TellerError::Input(format!(
-            "{label} {file_name:?} lebih dari 4 MB / is larger than 4 MB"
+        return Err(TellerError::Input(words::text!(
+            "{label} {file_name:?} lebih dari 4 MB",
+            "{label} {file_name:?} is larger than 4 MB";
+            label
         )));
     }
     let ext = extension(bytes).ok_or_else(|| {
-        TellerError::Input(format!(
-            "{label} {file_name:?} harus JPG atau PNG / must be a JPG or PNG picture"
+        TellerError::Input(words::text!(
+            "{label} {file_name:?} harus JPG atau PNG",
+            "{label} {file_name:?} must be a JPG or PNG picture";
+            label
         ))
     })?;
     let nik: String = ktp.chars().filter(char::is_ascii_digit).collect();

@@ -35,6 +35,7 @@ use journal::{
 };
 use money::Rupiah;
 use serde::Serialize;
+use words::{text, Say, Text};
 
 pub use error::{Lang, Result, TellerError};
 pub use settings::{Settings, SettingsDamaged};
@@ -138,15 +139,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn sid_of(text: &str) -> Result<Sid> {
-    Sid::parse(text).map_err(|e| TellerError::Input(e.to_string()))
+    Sid::parse(text).map_err(|e| TellerError::Input(e.say()))
 }
 
 fn account(text: &str) -> Result<String> {
     let t = text.trim();
     if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(TellerError::Input(format!(
-            "nomor rekening {:?} harus berupa angka / account number must be digits",
-            money::preview(t)
+        let t = money::preview(t);
+        return Err(TellerError::Input(text!(
+            "nomor rekening {t:?} harus berupa angka",
+            "the account number {t:?} must be digits"
         )));
     }
     Ok(t.to_owned())
@@ -154,17 +156,18 @@ fn account(text: &str) -> Result<String> {
 
 fn positive_whole(amount: Rupiah) -> Result<Rupiah> {
     if !amount.is_positive() || amount.whole_rupiah().is_none() {
-        return Err(TellerError::Input(format!(
-            "nominal {amount} harus lebih dari Rp0 tanpa sen / amount must be more than Rp0, whole rupiah"
+        return Err(TellerError::Input(text!(
+            "nominal {amount} harus lebih dari Rp0 tanpa sen",
+            "the amount {amount} must be more than Rp0, whole rupiah"
         )));
     }
     // One domain ceiling for every quote (deposit, transfers, first deposit),
     // so no absurd amount is journaled, sent, or summed into an overflow.
     if !amount.within_transaction_limit() {
-        return Err(TellerError::Input(format!(
-            "nominal {amount} melebihi batas {} per transaksi / amount exceeds the limit of {} per transaction",
-            Rupiah::MAX_TRANSACTION,
-            Rupiah::MAX_TRANSACTION
+        let limit = Rupiah::MAX_TRANSACTION;
+        return Err(TellerError::Input(text!(
+            "nominal {amount} melebihi batas {limit} per transaksi",
+            "the amount {amount} exceeds the limit of {limit} per transaction"
         )));
     }
     Ok(amount)
@@ -299,9 +302,10 @@ impl Teller {
     pub async fn change_password(&self, old: &Password, new: &Password) -> Result<()> {
         let (s, _) = self.session()?;
         if new.is_empty() {
-            return Err(TellerError::Input(
-                "password baru kosong / the new password is empty".into(),
-            ));
+            return Err(TellerError::Input(text!(
+                "password baru kosong",
+                "the new password is empty"
+            )));
         }
         self.note_expiry(self.client.change_password(&s, old, new).await)
     }
@@ -573,8 +577,9 @@ impl Teller {
     ) -> Result<Quote> {
         let bank = bank_code.trim();
         if bank.is_empty() || !bank.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(TellerError::Input(format!(
-                "kode bank {bank:?} tidak dikenal / unknown bank code"
+            return Err(TellerError::Input(text!(
+                "kode bank {bank:?} tidak dikenal",
+                "unknown bank code {bank:?}"
             )));
         }
         self.quote_transfer(Some(bank.to_owned()), to_account, amount)
@@ -667,7 +672,7 @@ impl Teller {
         let (session, profile) = self.agent()?;
         validate_open_account(form).map_err(TellerError::Input)?;
         let deposit = Rupiah::parse_input(&form.deposit)
-            .map_err(|e| TellerError::Input(format!("setoran awal / first deposit: {e}")))?;
+            .map_err(|e| TellerError::Input(text!("setoran awal: {e}", "first deposit: {e}"; e)))?;
         let deposit = positive_whole(deposit)?;
         // The chosen codes must be in the bank's own lists (read-only calls,
         // before anything is journaled or sent).
@@ -780,8 +785,9 @@ impl Teller {
         }
         let pending = lock(&self.pending).remove(sid);
         let Some(pending) = pending else {
-            return Err(TellerError::Input(format!(
-                "transaksi {sid} perlu diulang dari awal / must be started again"
+            return Err(TellerError::Input(text!(
+                "transaksi {sid} perlu diulang dari awal",
+                "transaction {sid} must be started again"
             )));
         };
         // The last write before the request leaves, `authorized` and
@@ -899,7 +905,7 @@ impl Teller {
                 tracing::error!(sid, error = %e, "payment outcome not recorded");
                 return Err(TellerError::UnrecordedOutcome {
                     sid: sid.to_owned(),
-                    detail: e.to_string(),
+                    detail: e.say(),
                 });
             }
         };
@@ -947,9 +953,10 @@ impl Teller {
         if matches!(record.state, State::Authorized | State::Sending) {
             return Err(TellerError::CheckLater {
                 sid: sid.to_owned(),
-                why: "transaksi ini sedang dikirim (mungkin oleh jendela/proses lain) / this \
-                      transaction is being sent (perhaps by another window or process)"
-                    .into(),
+                why: text!(
+                    "transaksi ini sedang dikirim (mungkin oleh jendela/proses lain)",
+                    "this transaction is being sent (perhaps by another window or process)"
+                ),
             });
         }
         let switcher = self.switcher.as_ref().ok_or(TellerError::NoSwitcher)?;
@@ -965,9 +972,10 @@ impl Teller {
                     Err(TellerError::Journal(JournalError::BadTransition { .. })) => {
                         Err(TellerError::CheckLater {
                             sid: sid.to_owned(),
-                            why: "baris berubah saat dicek; cek lagi / the row changed while \
-                                  being checked; check again"
-                                .into(),
+                            why: text!(
+                                "baris berubah saat dicek; cek lagi",
+                                "the row changed while being checked; check again"
+                            ),
                         })
                     }
                     other => other,
@@ -1030,12 +1038,11 @@ impl Teller {
                         let says_reversed = t.info.as_deref().map(says_reversed);
                         (record.state == State::Reversed && says_reversed == Some(false)).then(
                             || {
-                                format!(
-                                "switcher menyebut transaksi ini \"{}\", bukan dibatalkan / the \
-                                 switcher calls it \"{}\", not reversed",
-                                shown(t.info.as_deref().unwrap_or_default()),
-                                shown(t.info.as_deref().unwrap_or_default())
-                            )
+                                let info = shown(t.info.as_deref().unwrap_or_default());
+                                text!(
+                                    "switcher menyebut transaksi ini \"{info}\", bukan dibatalkan",
+                                    "the switcher calls it \"{info}\", not reversed"
+                                )
                             },
                         )
                     }),
@@ -1043,12 +1050,10 @@ impl Teller {
                         if refnum_unknown(code, message)
                             && matches!(record.state, State::Succeeded | State::Reversed) =>
                     {
-                        Some(
-                            "switcher tidak mengenal refnum ini, padahal jurnal mencatatnya \
-                             berhasil / the switcher does not know this refnum, but the journal \
-                             records it as done"
-                                .to_owned(),
-                        )
+                        Some(text!(
+                            "switcher tidak mengenal refnum ini, padahal jurnal mencatatnya berhasil",
+                            "the switcher does not know this refnum, but the journal records it as done"
+                        ))
                     }
                     Err(_) => None,
                 };
@@ -1090,23 +1095,26 @@ impl Teller {
                 )),
                 booked_facts(&t),
             )?),
-            Err(bankplus::Error::Refused { code, message, .. }) if refnum_unknown(&code, &message) => {
+            Err(bankplus::Error::Refused { code, message, .. })
+                if refnum_unknown(&code, &message) =>
+            {
                 let sent_at = self
                     .journal
                     .flags(sid)?
                     .and_then(|f| f.sent_at)
                     .unwrap_or(record.created_at);
-                let settle = chrono::Duration::from_std(self.check_settle)
-                    .unwrap_or(chrono::Duration::MAX);
+                let settle =
+                    chrono::Duration::from_std(self.check_settle).unwrap_or(chrono::Duration::MAX);
                 let waited = chrono::Utc::now() - sent_at;
                 if waited < settle {
                     let left = (settle - waited).num_seconds().max(1);
                     return Err(TellerError::CheckLater {
                         sid: sid.to_owned(),
-                        why: format!(
+                        why: text!(
                             "switcher belum mengenal refnum ini, tetapi permintaan baru terkirim; \
-                             tunggu {left} detik / the switcher does not know this refnum yet, but \
-                             the request left only recently; wait {left} seconds"
+                             tunggu {left} detik",
+                            "the switcher does not know this refnum yet, but the request left \
+                             only recently; wait {left} seconds"
                         ),
                     });
                 }
@@ -1127,9 +1135,13 @@ impl Teller {
             }
             Err(bankplus::Error::Refused { code, message, .. }) => Err(TellerError::CheckLater {
                 sid: sid.to_owned(),
-                why: format!(
-                    "switcher menjawab ({code}) {message} / the switcher answered ({code}) {message}"
-                ),
+                why: {
+                    let message = format!("“{message}”");
+                    text!(
+                        "switcher menjawab ({code}) {message}",
+                        "the switcher answered ({code}) {message}"
+                    )
+                },
             }),
             Err(e) => Err(e.into()),
         }
@@ -1153,15 +1165,17 @@ impl Teller {
     ) -> Result<TransactionRecord> {
         let supervisor = approval.check()?.name();
         if !matches!(outcome, State::Succeeded | State::Failed) {
-            return Err(TellerError::Input(
-                "hasil harus succeeded atau failed / outcome must be succeeded or failed".into(),
-            ));
+            return Err(TellerError::Input(text!(
+                "hasil harus succeeded atau failed",
+                "the outcome must be succeeded or failed"
+            )));
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(TellerError::Input(
-                "alasan wajib diisi / a reason is required".into(),
-            ));
+            return Err(TellerError::Input(text!(
+                "alasan wajib diisi",
+                "a reason is required"
+            )));
         }
         let record = self.record(sid)?;
         if record.state != State::Unknown {
@@ -1211,9 +1225,10 @@ impl Teller {
         };
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(TellerError::Input(
-                "alasan wajib diisi / a reason is required".into(),
-            ));
+            return Err(TellerError::Input(text!(
+                "alasan wajib diisi",
+                "a reason is required"
+            )));
         }
         let record = self.record(sid)?;
         if record.state != State::Succeeded || !record.kind.moves_money() {
@@ -1257,9 +1272,10 @@ impl Teller {
                     });
                 }
                 booked.journal.ok_or_else(|| {
-                    TellerError::Input(
-                        "switcher tidak memberi nomor jurnal / no journal number".into(),
-                    )
+                    TellerError::Input(text!(
+                        "switcher tidak memberi nomor jurnal",
+                        "the switcher gave no journal number"
+                    ))
                 })?
             }
         };
@@ -1310,7 +1326,10 @@ impl Teller {
                         State::Sending,
                         State::Unknown,
                         &actor,
-                        Some(&format!("switcher reply contradicts the journal: {why}")),
+                        Some(&format!(
+                            "switcher reply contradicts the journal: {}",
+                            why.en()
+                        )),
                         StepFacts {
                             authorized_by: Some(supervisor.to_owned()),
                             ..StepFacts::default()
@@ -1318,7 +1337,7 @@ impl Teller {
                     )
                     .map_err(|je| TellerError::UnrecordedOutcome {
                         sid: reversal_sid.clone(),
-                        detail: je.to_string(),
+                        detail: je.say(),
                     })?;
                 Err(TellerError::Contradiction {
                     sid: reversal_sid,
@@ -1345,7 +1364,7 @@ impl Teller {
                     )
                     .map_err(|e| TellerError::UnrecordedOutcome {
                         sid: reversal_sid.clone(),
-                        detail: e.to_string(),
+                        detail: e.say(),
                     })?;
                 self.record(sid)
             }
@@ -1369,7 +1388,7 @@ impl Teller {
                     )
                     .map_err(|je| TellerError::UnrecordedOutcome {
                         sid: reversal_sid.clone(),
-                        detail: je.to_string(),
+                        detail: je.say(),
                     })?;
                 // The documented "Reversal already executed": this reversal
                 // moved nothing, but the original was reversed before (a
@@ -1448,7 +1467,7 @@ impl Teller {
 /// What became of a `/reversal` request, once its reply is weighed.
 enum ReversalReply {
     Error(bankplus::Error),
-    Contradiction(String),
+    Contradiction(Text),
 }
 
 /// Network text fit for a message: printable ASCII only, at most 32 characters.
@@ -1473,29 +1492,29 @@ fn disagreement(
     record: &TransactionRecord,
     refnum: &str,
     t: &bankplus::SwitcherTransfer,
-) -> Option<String> {
+) -> Option<Text> {
     if t.refnum.trim() != refnum {
         let other = shown(&t.refnum);
-        return Some(format!(
-            "balasan menyebut refnum \"{other}\", bukan {refnum} / the reply names refnum \
-             \"{other}\", not {refnum}"
+        return Some(text!(
+            "balasan menyebut refnum \"{other}\", bukan {refnum}",
+            "the reply names refnum \"{other}\", not {refnum}"
         ));
     }
     if let Some(amount) = record.amount {
         if t.amount != amount {
-            return Some(format!(
-                "switcher menyebut jumlah {}, jurnal {amount} / the switcher says {}, the \
-                 journal {amount}",
-                t.amount, t.amount
+            let says = t.amount;
+            return Some(text!(
+                "switcher menyebut jumlah {says}, jurnal {amount}",
+                "the switcher says {says}, the journal {amount}"
             ));
         }
     }
     let reversal_expected = record.kind == Kind::Reversal || record.state == State::Reversed;
     if !reversal_expected && t.info.as_deref().is_some_and(says_reversed) {
         let info = shown(t.info.as_deref().unwrap_or_default());
-        return Some(format!(
-            "switcher menyebut transaksi ini \"{info}\" (dibatalkan) / the switcher says \
-             \"{info}\" (reversed)"
+        return Some(text!(
+            "switcher menyebut transaksi ini \"{info}\" (dibatalkan)",
+            "the switcher says \"{info}\" (reversed)"
         ));
     }
     None

@@ -62,14 +62,17 @@ fn origin(label: &str, value: &Option<String>) -> Result<Option<String>> {
         !host.is_empty() && !host.contains(char::is_whitespace)
     });
     if !ok {
-        return Err(TellerError::Input(format!(
-            "alamat {label} harus diawali https:// (http:// hanya ke 127.0.0.1) / the {label} address must start with https:// (http:// only to 127.0.0.1)"
+        return Err(TellerError::Input(words::text!(
+            "alamat {label} harus diawali https:// (http:// hanya ke 127.0.0.1)",
+            "the {label} address must start with https:// (http:// only to 127.0.0.1)"
         )));
     }
     // Plain http to another host, or credentials in the address, are refused
     // here, before the address can be saved or journaled (`changes`).
     if let Some(why) = bankplus::client::server_url_problem(v) {
-        return Err(TellerError::Input(format!("{label}: {why}")));
+        return Err(TellerError::Input(
+            words::text!("{label}: {why}", "{label}: {why}"; why),
+        ));
     }
     Ok(Some(v.trim_end_matches('/').to_owned()))
 }
@@ -91,9 +94,10 @@ fn update_endpoint(value: &Option<String>) -> Result<Option<String>> {
         && !v.chars().any(|c| c.is_whitespace() || c.is_control());
     if !ok {
         // The rule, not the value: it may hold a password.
-        return Err(TellerError::Input(
-            "alamat pembaruan harus URL https:// lengkap tanpa nama/sandi (mis. https://update.bank.co.id/loket/latest.json) / the update address must be a full https:// URL without credentials".to_owned(),
-        ));
+        return Err(TellerError::Input(words::text!(
+            "alamat pembaruan harus URL https:// lengkap tanpa nama/sandi (mis. https://update.bank.co.id/loket/latest.json)",
+            "the update address must be a full https:// URL without credentials (e.g. https://update.bank.co.id/loket/latest.json)"
+        )));
     }
     Ok(Some(v.to_owned()))
 }
@@ -103,14 +107,16 @@ impl Settings {
     /// the idle lock within bounds. Bad input changes nothing.
     pub fn checked(&self) -> Result<Settings> {
         if self.idle_lock_minutes > MAX_IDLE_LOCK_MINUTES {
-            return Err(TellerError::Input(format!(
-                "kunci layar paling lama {MAX_IDLE_LOCK_MINUTES} menit / the idle lock is at most {MAX_IDLE_LOCK_MINUTES} minutes"
+            return Err(TellerError::Input(words::text!(
+                "kunci layar paling lama {MAX_IDLE_LOCK_MINUTES} menit",
+                "the idle lock is at most {MAX_IDLE_LOCK_MINUTES} minutes"
             )));
         }
         if !matches!(self.paper_mm, 58 | 80) {
-            return Err(TellerError::Input(format!(
-                "lebar kertas {} mm; pilih 58 atau 80 / paper width {} mm; choose 58 or 80",
-                self.paper_mm, self.paper_mm
+            let mm = self.paper_mm;
+            return Err(TellerError::Input(words::text!(
+                "lebar kertas {mm} mm; pilih 58 atau 80",
+                "paper width {mm} mm; choose 58 or 80"
             )));
         }
         let printer = self
@@ -127,9 +133,10 @@ impl Settings {
                 // The rule, not the value: a damaged settings.json may hold
                 // an address with a password where the printer should be
                 // (found by the fuzz driver, issue 12).
-                return Err(TellerError::Input(
-                    "nama printer tidak sah: tanpa spasi, garis miring, # atau karakter kendali, paling panjang 127 / not a printer name: no spaces, slashes, # or control characters, at most 127".to_owned(),
-                ));
+                return Err(TellerError::Input(words::text!(
+                    "nama printer tidak sah: tanpa spasi, garis miring, # atau karakter kendali, paling panjang 127",
+                    "not a printer name: no spaces, slashes, # or control characters, at most 127"
+                )));
             }
         }
         let backup_folder = self
@@ -143,9 +150,10 @@ impl Settings {
                 || folder.chars().any(char::is_control)
                 || !Path::new(folder).is_absolute()
             {
-                return Err(TellerError::Input(
-                    "folder cadangan harus jalur lengkap (mis. /media/usb/loket), paling panjang 1024, tanpa karakter kendali / the backup folder must be a full path (e.g. /media/usb/loket), at most 1024 long, without control characters".to_owned(),
-                ));
+                return Err(TellerError::Input(words::text!(
+                    "folder cadangan harus jalur lengkap (mis. /media/usb/loket), paling panjang 1024, tanpa karakter kendali",
+                    "the backup folder must be a full path (e.g. /media/usb/loket), at most 1024 long, without control characters"
+                )));
             }
         }
         Ok(Settings {
@@ -189,25 +197,24 @@ impl Settings {
     /// put the terminal on the sandbox.
     pub fn load_checked(data_dir: &Path) -> std::result::Result<Settings, SettingsDamaged> {
         let path = Settings::path(data_dir);
-        let damaged = |reason: String| SettingsDamaged {
+        let damaged = |reason: words::Text| SettingsDamaged {
             path: path.clone(),
             reason,
         };
         match std::fs::read(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(damaged(e.to_string())),
+            Err(e) => Err(damaged(words::Say::say(&e))),
             // Only where and what kind of error: serde's message can quote a
             // value (an address with a password in it).
             Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
-                Err(e) => Err(damaged(format!(
-                    "JSON rusak di baris {} kolom {} ({:?}) / broken JSON at line {} column {}",
-                    e.line(),
-                    e.column(),
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                ))),
-                Ok(s) => s.checked().map_err(|e| damaged(e.message(Lang::Id))),
+                Err(e) => {
+                    let (line, column) = (e.line(), e.column());
+                    Err(damaged(words::text!(
+                        "JSON rusak di baris {line} kolom {column}",
+                        "broken JSON at line {line} column {column}"
+                    )))
+                }
+                Ok(s) => s.checked().map_err(|e| damaged(words::Say::say(&e))),
             },
         }
     }
@@ -217,16 +224,20 @@ impl Settings {
     pub fn save(&self, data_dir: &Path) -> Result<Settings> {
         let checked = self.checked()?;
         let io = |e: std::io::Error| {
-            TellerError::Input(format!(
-                "pengaturan tidak bisa disimpan di {} ({e}) / settings cannot be saved",
-                data_dir.display()
+            let dir = data_dir.display();
+            TellerError::Input(words::text!(
+                "pengaturan tidak bisa disimpan di {dir} ({e})",
+                "the settings cannot be saved in {dir} ({e})";
+                e
             ))
         };
         std::fs::create_dir_all(data_dir).map_err(io)?;
         let path = Settings::path(data_dir);
         let tmp = path.with_extension("json.tmp");
-        let body = serde_json::to_vec_pretty(&checked)
-            .map_err(|e| TellerError::Input(format!("settings: {e}")))?;
+        let body = serde_json::to_vec_pretty(&checked).map_err(|e| {
+            let e = format!("“{e}”");
+            TellerError::Input(words::text!("pengaturan: {e}", "settings: {e}"))
+        })?;
         {
             use std::io::Write;
             let mut f = std::fs::File::create(&tmp).map_err(io)?;
@@ -241,13 +252,22 @@ impl Settings {
 /// A `settings.json` that exists but cannot be used. The terminal must not
 /// quietly run on the embedded sandbox instead: it may be set up for a real bank.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "Berkas pengaturan {0} rusak: {reason}. Terminal TIDAK dijalankan di SANDBOX. Perbaiki berkas itu, atau hapus lalu atur ulang server (dengan persetujuan supervisor). / The settings file {0} is damaged; the terminal will NOT fall back to the SANDBOX. Repair the file, or delete it and set the server again (with a supervisor's approval).",
-    .path.display()
-)]
+#[error("{}", words::Say::say(self).en())]
 pub struct SettingsDamaged {
     pub path: PathBuf,
-    pub reason: String,
+    pub reason: words::Text,
+}
+
+impl words::Say for SettingsDamaged {
+    fn say(&self) -> words::Text {
+        let path = self.path.display();
+        let reason = &self.reason;
+        words::text!(
+            "Berkas pengaturan {path} rusak: {reason}. Terminal TIDAK dijalankan di SANDBOX. Perbaiki berkas itu, atau hapus lalu atur ulang server (dengan persetujuan supervisor).",
+            "The settings file {path} is damaged ({reason}); the terminal will NOT fall back to the SANDBOX. Repair the file, or delete it and set the server again (with a supervisor's approval).";
+            reason
+        )
+    }
 }
 
 impl SettingsDamaged {
@@ -383,19 +403,14 @@ impl SettingsMismatch {
         }
     }
 
+    /// What differs, for the journal's `tamper` note (a record kept in
+    /// English, like every note Loket writes).
     pub fn describe(&self) -> String {
-        if self.switcher_changed() || (self.update_changed() && !self.server_changed()) {
+        if self.server_changed() || self.switcher_changed() || self.update_changed() {
             let (recorded, current) = self.addresses();
-            format!(
-                "settings.json diubah di luar Loket: server {recorded} -> {current} / settings.json was changed outside Loket: server {recorded} -> {current}"
-            )
-        } else if self.server_changed() {
-            format!(
-                "settings.json diubah di luar Loket: server {} -> {} / settings.json was changed outside Loket: server {} -> {}",
-                self.recorded_server, self.current_server, self.recorded_server, self.current_server
-            )
+            format!("settings.json was changed outside Loket: server {recorded} -> {current}")
         } else {
-            "settings.json diubah di luar Loket (server tetap) / settings.json was changed outside Loket (the server is unchanged)".to_owned()
+            "settings.json was changed outside Loket (the server is unchanged)".to_owned()
         }
     }
 }

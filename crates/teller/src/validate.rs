@@ -3,6 +3,7 @@
 
 use bankplus::{MasterItem, OpenAccountForm};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use words::{text, Text};
 
 /// The longest name (customer's or mother's) accepted. The document sets no
 /// length; Indonesian core banking keeps names in 50–100 characters and a
@@ -55,66 +56,78 @@ fn wib_date(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&wib).date_naive()
 }
 
-/// Every problem with the form, in one message (Indonesian / English), or Ok.
-pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), String> {
+/// Every problem with the form, in one message, or Ok.
+pub fn validate_open_account(f: &OpenAccountForm) -> Result<(), Text> {
     validate_open_account_at(f, Utc::now())
 }
 
 /// [`validate_open_account`] as of `now` (the age is counted on the WIB date).
 /// The same rules as `ui/src/lib/validate.ts`; `ui/src/lib/validate.cases.json`
 /// holds both to the same cases.
-pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Result<(), String> {
-    let mut problems: Vec<&str> = Vec::new();
+pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Result<(), Text> {
+    let mut problems: Vec<(&str, &str)> = Vec::new();
     // The document marks every field Mandatory, email and phone included.
     let required = [
-        (&f.name, "nama / name"),
-        (&f.email, "email"),
-        (&f.mother_name, "nama ibu kandung / mother's name"),
-        (&f.profession, "pekerjaan / profession"),
-        (&f.last_education, "pendidikan / education"),
-        (&f.status_nikah, "status nikah / marital status"),
-        (&f.pob, "tempat lahir / place of birth"),
-        (&f.address, "alamat / address"),
-        (&f.kelurahan, "kelurahan"),
-        (&f.kecamatan, "kecamatan"),
-        (&f.city, "kota / city"),
-        (&f.state, "provinsi / province"),
-        (&f.phone, "nomor telepon / phone number"),
-        (&f.income, "penghasilan / income"),
-        (&f.jumlah_transaksi, "jumlah transaksi / transaction range"),
-        (&f.image_ktp, "foto KTP / KTP picture"),
-        (&f.image_foto, "foto nasabah / customer photo"),
+        (&f.name, ("nama", "name")),
+        (&f.email, ("email", "email")),
+        (&f.mother_name, ("nama ibu kandung", "mother's name")),
+        (&f.profession, ("pekerjaan", "profession")),
+        (&f.last_education, ("pendidikan", "education")),
+        (&f.status_nikah, ("status nikah", "marital status")),
+        (&f.pob, ("tempat lahir", "place of birth")),
+        (&f.address, ("alamat", "address")),
+        (&f.kelurahan, ("kelurahan", "kelurahan")),
+        (&f.kecamatan, ("kecamatan", "kecamatan")),
+        (&f.city, ("kota", "city")),
+        (&f.state, ("provinsi", "province")),
+        (&f.phone, ("nomor telepon", "phone number")),
+        (&f.income, ("penghasilan", "income")),
+        (
+            &f.jumlah_transaksi,
+            ("jumlah transaksi", "transaction range"),
+        ),
+        (&f.image_ktp, ("foto KTP", "KTP picture")),
+        (&f.image_foto, ("foto nasabah", "customer photo")),
     ];
     for (value, label) in required {
         if value.trim().is_empty() {
             problems.push(label);
         }
     }
-    let mut out: Vec<String> = problems
+    let mut out: Vec<Text> = problems
         .iter()
-        .map(|l| format!("{l} wajib diisi / is required"))
+        .map(|(id, en)| text!("{id} wajib diisi", "the {en} is required"))
         .collect();
     for (value, label, max) in [
-        (&f.name, "nama / name", MAX_NAME),
-        (&f.mother_name, "nama ibu kandung / mother's name", MAX_NAME),
-        (&f.pob, "tempat lahir / place of birth", MAX_TEXT),
-        (&f.address, "alamat / address", MAX_TEXT),
-        (&f.kelurahan, "kelurahan", MAX_TEXT),
-        (&f.kecamatan, "kecamatan", MAX_TEXT),
-        (&f.city, "kota / city", MAX_TEXT),
-        (&f.state, "provinsi / province", MAX_TEXT),
+        (&f.name, ("nama", "name"), MAX_NAME),
+        (
+            &f.mother_name,
+            ("nama ibu kandung", "mother's name"),
+            MAX_NAME,
+        ),
+        (&f.pob, ("tempat lahir", "place of birth"), MAX_TEXT),
+        (&f.address, ("alamat", "address"), MAX_TEXT),
+        (&f.kelurahan, ("kelurahan", "kelurahan"), MAX_TEXT),
+        (&f.kecamatan, ("kecamatan", "kecamatan"), MAX_TEXT),
+        (&f.city, ("kota", "city"), MAX_TEXT),
+        (&f.state, ("provinsi", "province"), MAX_TEXT),
     ] {
         if value.trim().chars().count() > max {
-            out.push(format!(
-                "{label} terlalu panjang (maks. {max}) / too long (max {max})"
+            let (id, en) = label;
+            out.push(text!(
+                "{id} terlalu panjang (maks. {max})",
+                "the {en} is too long (max {max})"
             ));
         }
     }
     let ktp = f.ktp.trim();
     if !(ktp.len() == 16 && digits(ktp)) {
-        out.push("NIK harus 16 angka / the NIK must be 16 digits".into());
+        out.push(text!("NIK harus 16 angka", "the NIK must be 16 digits"));
     } else if !nik_plausible(ktp) {
-        out.push("NIK tidak masuk akal / the NIK is not a plausible KTP number".into());
+        out.push(text!(
+            "NIK tidak masuk akal",
+            "the NIK is not a plausible KTP number"
+        ));
     }
     // Exactly YYYY-MM-DD: `1997-8-1` would otherwise go to the bank as typed.
     let dob_text = f.dob.trim();
@@ -136,30 +149,36 @@ pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Resu
                 - dob.year()
                 - i32::from((today.month(), today.day()) < (dob.month(), dob.day()));
             if dob > today || age > 120 {
-                out.push(
-                    "tanggal lahir tidak masuk akal / the date of birth is not plausible".into(),
-                );
+                out.push(text!(
+                    "tanggal lahir tidak masuk akal",
+                    "the date of birth is not plausible"
+                ));
             } else if age < 17 {
-                out.push(
-                    "nasabah harus berusia 17 tahun / the customer must be 17 or older".into(),
-                );
+                out.push(text!(
+                    "nasabah harus berusia 17 tahun",
+                    "the customer must be 17 or older"
+                ));
             }
         }
-        None => {
-            out.push("tanggal lahir harus YYYY-MM-DD / date of birth must be YYYY-MM-DD".into())
-        }
+        None => out.push(text!(
+            "tanggal lahir harus YYYY-MM-DD",
+            "the date of birth must be YYYY-MM-DD"
+        )),
     }
     let hp = f.hp.trim();
     if !(hp.starts_with("08") && (10..=13).contains(&hp.len()) && digits(hp)) {
-        out.push(
-            "nomor HP harus 08… dengan 10–13 angka / mobile number must be 08… with 10–13 digits"
-                .into(),
-        );
+        out.push(text!(
+            "nomor HP harus 08… dengan 10–13 angka",
+            "the mobile number must be 08… with 10–13 digits"
+        ));
     }
     let phone = f.phone.trim();
     let phone_ok = phone.is_empty() || (digits(phone) && (6..=13).contains(&phone.len()));
     if !phone_ok {
-        out.push("nomor telepon harus 6–13 angka / phone number must be 6–13 digits".into());
+        out.push(text!(
+            "nomor telepon harus 6–13 angka",
+            "the phone number must be 6–13 digits"
+        ));
     }
     let email = f.email.trim();
     if !email.is_empty() {
@@ -172,26 +191,36 @@ pub fn validate_open_account_at(f: &OpenAccountForm, now: DateTime<Utc>) -> Resu
         }) && !email.contains(char::is_whitespace)
             && email.len() <= 254;
         if !ok {
-            out.push("alamat email tidak valid / the email address is not valid".into());
+            out.push(text!(
+                "alamat email tidak valid",
+                "the email address is not valid"
+            ));
         }
     }
     if !matches!(f.gender.trim().to_ascii_lowercase().as_str(), "l" | "p") {
-        out.push("jenis kelamin harus L atau P / gender must be L or P".into());
+        out.push(text!(
+            "jenis kelamin harus L atau P",
+            "the gender must be L or P"
+        ));
     }
-    for (v, label) in [(&f.rt, "RT"), (&f.rw, "RW")] {
+    for (v, label) in [(&f.rt, ("RT", "RT")), (&f.rw, ("RW", "RW"))] {
         let v = v.trim();
         if !(digits(v) && v.len() <= 3) {
-            out.push(format!("{label} harus 1–3 angka / must be 1–3 digits"));
+            let (id, en) = label;
+            out.push(text!("{id} harus 1–3 angka", "{en} must be 1–3 digits"));
         }
     }
     let zip = f.zip_code.trim();
     if !(zip.len() == 5 && digits(zip)) {
-        out.push("kode pos harus 5 angka / postal code must be 5 digits".into());
+        out.push(text!(
+            "kode pos harus 5 angka",
+            "the postal code must be 5 digits"
+        ));
     }
     if out.is_empty() {
         Ok(())
     } else {
-        Err(out.join("; "))
+        Err(Text::join(&out, "; "))
     }
 }
 
@@ -207,36 +236,39 @@ pub struct MasterLists {
 /// Whether the chosen codes are in the bank's master lists. The document's
 /// sample sends the job and education by name and income and transaction
 /// range by id; either an item's id or its name is accepted (case-insensitive).
-pub fn check_master_codes(f: &OpenAccountForm, lists: &MasterLists) -> Result<(), String> {
+pub fn check_master_codes(f: &OpenAccountForm, lists: &MasterLists) -> Result<(), Text> {
     let found = |value: &str, list: &[MasterItem]| {
         let v = value.trim();
         list.iter()
             .any(|i| i.id.trim() == v || i.name.trim().eq_ignore_ascii_case(v))
     };
-    let out: Vec<String> = [
-        (&f.profession, &lists.jobs, "pekerjaan / profession"),
+    let out: Vec<Text> = [
+        (&f.profession, &lists.jobs, ("pekerjaan", "profession")),
         (
             &f.last_education,
             &lists.educations,
-            "pendidikan / education",
+            ("pendidikan", "education"),
         ),
-        (&f.income, &lists.salaries, "penghasilan / income"),
+        (&f.income, &lists.salaries, ("penghasilan", "income")),
         (
             &f.jumlah_transaksi,
             &lists.transaction_ranges,
-            "jumlah transaksi / transaction range",
+            ("jumlah transaksi", "transaction range"),
         ),
     ]
     .into_iter()
     .filter(|(value, list, _)| !found(value, list))
-    .map(|(value, _, label)| {
-        format!("{label} {value:?} tidak ada di daftar bank / is not in the bank's list")
+    .map(|(value, _, (id, en))| {
+        text!(
+            "{id} {value:?} tidak ada di daftar bank",
+            "the {en} {value:?} is not in the bank's list"
+        )
     })
     .collect();
     if out.is_empty() {
         Ok(())
     } else {
-        Err(out.join("; "))
+        Err(Text::join(&out, "; "))
     }
 }
 
@@ -295,12 +327,13 @@ mod tests {
             (|f| f.zip_code = "1234".into(), "kode pos"),
             (|f| f.rt = "1234".into(), "RT"),
             (|f| f.mother_name = " ".into(), "nama ibu kandung"),
-            (|f| f.name = String::new(), "nama / name wajib"),
+            (|f| f.name = String::new(), "nama wajib"),
         ];
         for (change, expected) in cases {
             let mut f = good();
             change(&mut f);
             let err = validate_open_account(&f).unwrap_err();
+            let err = err.id();
             assert!(err.contains(expected), "{expected:?} not in {err:?}");
         }
     }
@@ -311,6 +344,7 @@ mod tests {
         f.image_ktp = " ".into();
         f.image_foto = String::new();
         let err = validate_open_account(&f).unwrap_err();
+        let err = err.id();
         assert!(
             err.contains("foto KTP") && err.contains("foto nasabah"),
             "{err}"
@@ -332,6 +366,7 @@ mod tests {
         f.income = "xyz".into();
         f.profession = "KARYAWAN SWASTA".into();
         let err = check_master_codes(&f, &lists).unwrap_err();
+        let err = err.id();
         assert!(
             err.contains("\"xyz\"") && err.contains("KARYAWAN SWASTA"),
             "{err}"
@@ -355,7 +390,7 @@ mod tests {
                 "phone" => &["telepon"],
                 "hp" => &["nomor HP"],
                 "ktp" => &["NIK"],
-                "name" => &["nama / name"],
+                "name" => &["nama wajib", "nama terlalu panjang"],
                 "mother_name" => &["ibu kandung"],
                 "dob" => &["tanggal lahir", "17 tahun"],
                 "zip_code" => &["kode pos"],
@@ -383,6 +418,7 @@ mod tests {
                 None => assert_eq!(got, Ok(()), "{why}"),
                 Some(field) => {
                     let err = got.expect_err(why.as_str().unwrap_or_default());
+                    let err = err.id();
                     assert_eq!(err.split("; ").count(), 1, "{why}: {err}");
                     assert!(label(field).iter().any(|l| err.contains(l)), "{why}: {err}");
                 }

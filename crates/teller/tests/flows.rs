@@ -277,7 +277,7 @@ async fn open_account_keeps_only_what_a_receipt_shows() {
         },
     ] {
         assert!(
-            matches!(w.teller.quote_open_account(&bad).await, Err(TellerError::Input(m)) if m.contains("tidak ada di daftar bank")),
+            matches!(w.teller.quote_open_account(&bad).await, Err(TellerError::Input(m)) if m.id().contains("tidak ada di daftar bank")),
             "a code outside the master lists must be refused"
         );
     }
@@ -287,7 +287,7 @@ async fn open_account_keeps_only_what_a_receipt_shows() {
         ..form
     };
     assert!(
-        matches!(w.teller.quote_open_account(&bad).await, Err(TellerError::Input(m)) if m.contains("NIK"))
+        matches!(w.teller.quote_open_account(&bad).await, Err(TellerError::Input(m)) if m.id().contains("NIK"))
     );
 }
 

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 use std::time::Duration;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use chrono::{NaiveDate, Utc};
 use fleet::read;
@@ -28,10 +30,15 @@ fn fail(out: &Out, e: &FleetError) -> u8 {
     if out.json {
         println!(
             "{}",
-            json!({"status": "failed", "error": {"code": e.code(), "message": e.to_string()}})
+            json!({"status": "failed", "error": {"code": e.code(), "message": out.s(&e.say())}})
         );
     } else {
-        eprintln!("GAGAL / FAILED [{}]: {e}", e.code());
+        eprintln!(
+            "{} [{}]: {}",
+            out.t("GAGAL", "FAILED"),
+            e.code(),
+            out.s(&e.say())
+        );
     }
     code
 }
@@ -75,10 +82,10 @@ pub async fn run(action: FleetAction, data_dir: &Path, out: Out) -> u8 {
             else {
                 return fail(
                     &out,
-                    &FleetError::Settings(
-                        "LOKET_FLEET_NEW_PASSWORD (12+ karakter) wajib / LOKET_FLEET_NEW_PASSWORD (12+ characters) is required"
-                            .into(),
-                    ),
+                    &FleetError::Settings(words::text!(
+                        "LOKET_FLEET_NEW_PASSWORD (12+ karakter) wajib",
+                        "LOKET_FLEET_NEW_PASSWORD (12+ characters) is required"
+                    )),
                 );
             };
             match central::add_viewer(&url, &name, &pw).await {
@@ -194,7 +201,9 @@ pub async fn run(action: FleetAction, data_dir: &Path, out: Out) -> u8 {
                 None => Utc::now().with_timezone(&wib()).date_naive(),
                 Some(d) => match NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") {
                     Ok(d) => d,
-                    Err(_) => return out.usage(&format!("--date {d:?}: YYYY-MM-DD")),
+                    Err(_) => {
+                        return out.usage(words::Text::same(format!("--date {d:?}: YYYY-MM-DD")))
+                    }
                 },
             };
             let client = match viewer(&out, &url).await {

@@ -2,6 +2,8 @@
 //! timeline (all offline), and settling doubt: check, resolve, reverse.
 
 use std::path::Path;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use chrono::{NaiveDate, Utc};
 use journal::{wib, wib_day_bounds, EventKind, HistoryQuery, Journal, Kind, State};
@@ -17,8 +19,8 @@ use crate::session::{self, Ctx};
 /// date such as `+262142-12-31` is refused here, never reaches the journal).
 fn date(out: &Out, flag: &str, text: &str) -> Result<NaiveDate, u8> {
     let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))?;
-    journal::check_day(d).map_err(|e| out.usage(&format!("{flag}: {e}")))
+        .map_err(|_| out.usage(Text::same(format!("{flag} {text:?}: YYYY-MM-DD"))))?;
+    journal::check_day(d).map_err(|e| out.usage(text!("{flag}: {e}", "{flag}: {e}"; e)))
 }
 
 fn today_wib() -> NaiveDate {
@@ -69,16 +71,15 @@ pub fn journal_only(command: &Command, data_dir: &Path, out: Out) -> Option<u8> 
                 q.to = Some(wib_day_bounds(date(&out, "--to", t)?).1);
             }
             if let Some(k) = kind {
-                q.kind = Some(
-                    Kind::parse(k)
-                        .ok_or_else(|| out.usage(&format!("--type {k:?}: {}", kinds())))?,
-                );
+                q.kind =
+                    Some(Kind::parse(k).ok_or_else(|| {
+                        out.usage(Text::same(format!("--type {k:?}: {}", kinds())))
+                    })?);
             }
             if let Some(s) = status {
-                q.state = Some(
-                    State::parse(s)
-                        .ok_or_else(|| out.usage(&format!("--status {s:?}: {}", states())))?,
-                );
+                q.state = Some(State::parse(s).ok_or_else(|| {
+                    out.usage(Text::same(format!("--status {s:?}: {}", states())))
+                })?);
             }
             Ok(history(&journal, &q, &out))
         })()
@@ -244,7 +245,7 @@ fn summary(journal: &Journal, day: NaiveDate, out: &Out) -> u8 {
 
 fn export(journal: &Journal, from: NaiveDate, to: NaiveDate, csv: &Path, out: &Out) -> u8 {
     if to < from {
-        return out.usage("--to sebelum --from / --to is before --from");
+        return out.usage(text!("--to sebelum --from", "--to is before --from"));
     }
     let q = HistoryQuery {
         from: Some(wib_day_bounds(from).0),
@@ -254,10 +255,12 @@ fn export(journal: &Journal, from: NaiveDate, to: NaiveDate, csv: &Path, out: &O
     let file = match std::fs::File::create(csv) {
         Ok(f) => std::io::BufWriter::new(f),
         Err(e) => {
-            return out.usage(&format!(
-                "--csv {}: tidak bisa ditulis / cannot be written: {e}",
-                csv.display()
-            ))
+            let csv = csv.display();
+            return out.usage(text!(
+                "--csv {csv}: tidak bisa ditulis: {e}",
+                "--csv {csv}: cannot be written: {e}";
+                e
+            ));
         }
     };
     match journal.export_csv(&q, file) {
@@ -422,14 +425,15 @@ pub fn settings(action: SettingsAction, data_dir: &Path, out: Out) -> u8 {
     };
     // A file Loket cannot use is not approved: it is fixed first.
     if let Err(damaged) = teller::Settings::load_checked(data_dir) {
-        return out.usage(&damaged.to_string());
+        return out.usage(damaged);
     }
     let (journal, report) = match session::open_journal_verified(data_dir, &out) {
         Ok((j, Some(r))) => (j, r),
         Ok((_, None)) => {
-            return out.fail(&TellerError::Input(
-                "rantai jurnal tidak bisa dibaca / the journal chain cannot be read".into(),
-            ))
+            return out.fail(&TellerError::Input(text!(
+                "rantai jurnal tidak bisa dibaca",
+                "the journal chain cannot be read"
+            )))
         }
         Err(code) => return code,
     };
@@ -510,9 +514,10 @@ pub fn settings(action: SettingsAction, data_dir: &Path, out: Out) -> u8 {
 pub fn verify(full: bool, data_dir: &Path, out: Out) -> u8 {
     let path = data_dir.join("journal.db");
     if !path.exists() {
-        return out.usage(&format!(
-            "belum ada jurnal di {0} / there is no journal at {0}",
-            path.display()
+        let path = path.display();
+        return out.usage(text!(
+            "belum ada jurnal di {path}",
+            "there is no journal at {path}"
         ));
     }
     let journal = match Journal::open(&path) {
@@ -563,7 +568,11 @@ pub fn verify(full: bool, data_dir: &Path, out: Out) -> u8 {
         tracing::warn!(error = %e, "cannot record the tamper finding");
     }
     out.line(&format!(
-        "PERINGATAN: jurnal diubah di luar Loket / WARNING: the journal was changed outside Loket: {found}"
+        "{}: {found}",
+        out.t(
+            "PERINGATAN: jurnal diubah di luar Loket",
+            "WARNING: the journal was changed outside Loket"
+        )
     ));
     exit::REFUSED
 }

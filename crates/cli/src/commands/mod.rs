@@ -12,6 +12,7 @@ mod supervisors;
 mod webhook;
 
 use std::path::Path;
+use words::text;
 
 use crate::args::{Command, Global};
 use crate::output::Out;
@@ -136,7 +137,14 @@ async fn dispatch(
     receipt_request: Option<receipt::Request>,
     approval: Option<&teller::SupervisorApproval>,
 ) -> u8 {
-    let supervisor = || approval.ok_or_else(|| ctx.out.usage("internal: no supervisor approval"));
+    let supervisor = || {
+        approval.ok_or_else(|| {
+            ctx.out.usage(text!(
+                "kesalahan internal: persetujuan supervisor tidak ada",
+                "internal error: no supervisor approval"
+            ))
+        })
+    };
     match command {
         Command::Profile => reads::profile(ctx, &profile),
         Command::Balance => reads::balance(ctx).await,
@@ -180,12 +188,18 @@ async fn dispatch(
                 Err(code) => code,
             },
             Some(req) => receipt::run(ctx, &req, None),
-            None => ctx.out.usage("internal: no receipt request"),
+            None => ctx.out.usage(text!(
+                "kesalahan internal: permintaan struk tidak ada",
+                "internal error: no receipt request"
+            )),
         },
         Command::Deposit { .. } | Command::Transfer { .. } | Command::OpenAccount { .. } => {
             match prepared {
                 Some(p) => pay::run(ctx, p).await,
-                None => ctx.out.usage("internal: no prepared order"),
+                None => ctx.out.usage(text!(
+                    "kesalahan internal: pesanan belum disiapkan",
+                    "internal error: no prepared order"
+                )),
             }
         }
         // Handled before login.

@@ -8,6 +8,8 @@ use journal::State;
 use money::Rupiah;
 use serde_json::{json, Value};
 use teller::{DepositForm, PaymentOutcome, Quote, TellerError};
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use crate::args::Command;
 use crate::exit;
@@ -36,20 +38,17 @@ pub struct Prepared {
 }
 
 fn amount(out: &Out, text: &str) -> Result<Rupiah, u8> {
-    Rupiah::parse_input(text).map_err(|e| {
-        let id = format!("--amount {text:?}: {}", e.message_id());
-        let en = format!("--amount {text:?}: {e}");
-        out.usage(out.t(&id, &en))
-    })
+    Rupiah::parse_input(text)
+        .map_err(|e| out.usage(text!("--amount {text:?}: {e}", "--amount {text:?}: {e}"; e)))
 }
 
 fn early_pin(out: &Out) -> Result<Option<Pin>, u8> {
     if !session::secret_given("LOKET_PIN") {
         return Ok(None);
     }
-    session::pin("LOKET_PIN", "")
+    session::pin("LOKET_PIN", &Text::same(""))
         .map(Some)
-        .map_err(|why| out.usage(&why))
+        .map_err(|why| out.usage(why))
 }
 
 /// Parses a money command's input; `Ok(None)` for other commands.
@@ -80,9 +79,9 @@ pub fn prepare(command: &Command, out: &Out) -> Result<Option<Prepared>, u8> {
         } => {
             let amount = amount(out, a)?;
             if !yes && !session::stdin_is_terminal() {
-                return Err(out.usage(out.t(
+                return Err(out.usage(text!(
                     "transfer perlu konfirmasi: tambahkan --yes bila stdin bukan terminal",
-                    "a transfer needs confirmation: add --yes when stdin is not a terminal",
+                    "a transfer needs confirmation: add --yes when stdin is not a terminal"
                 )));
             }
             (
@@ -100,13 +99,20 @@ pub fn prepare(command: &Command, out: &Out) -> Result<Option<Prepared>, u8> {
             override_reason,
         } => {
             let text = std::fs::read_to_string(form).map_err(|e| {
-                out.usage(&format!(
-                    "--form {}: tidak bisa dibaca / cannot be read: {e}",
-                    form.display()
+                let form = form.display();
+                out.usage(text!(
+                    "--form {form}: tidak bisa dibaca: {e}",
+                    "--form {form}: cannot be read: {e}";
+                    e
                 ))
             })?;
-            let form: OpenAccountForm = serde_json::from_str(&text)
-                .map_err(|e| out.usage(&format!("--form: JSON: {e}")))?;
+            let form: OpenAccountForm = serde_json::from_str(&text).map_err(|e| {
+                let (line, column) = (e.line(), e.column());
+                out.usage(text!(
+                    "--form: JSON rusak di baris {line} kolom {column}",
+                    "--form: broken JSON at line {line} column {column}"
+                ))
+            })?;
             (
                 Order::OpenAccount(Box::new(form)),
                 false,
@@ -216,11 +222,12 @@ pub async fn run(ctx: &mut Ctx, p: Prepared) -> u8 {
         }
         let the_pin = match pin.take() {
             Some(pin) => pin,
-            None => match session::pin("LOKET_PIN", "PIN transaksi / transaction PIN: ") {
+            None => match session::pin("LOKET_PIN", &text!("PIN transaksi: ", "Transaction PIN: "))
+            {
                 Ok(pin) => pin,
                 Err(why) => {
                     let _ = ctx.teller.cancel(&q.sid, &actor);
-                    return ctx.out.usage(&why);
+                    return ctx.out.usage(why);
                 }
             },
         };
@@ -335,7 +342,8 @@ fn report(out: &Out, q: &Quote, outcome: &PaymentOutcome, flags: Option<&journal
             match &outcome.error {
                 Some(e) => {
                     out.note(&format!(
-                        "GAGAL / FAILED [{}]: {}",
+                        "{} [{}]: {}",
+                        out.t("GAGAL", "FAILED"),
                         e.code(),
                         e.message(out.lang)
                     ));

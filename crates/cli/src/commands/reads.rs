@@ -2,6 +2,8 @@
 
 use bankplus::{AgentProfile, Dashboard, MasterList, Region};
 use serde_json::json;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use crate::args::{DashboardArg, MasterArg};
 use crate::exit;
@@ -53,9 +55,12 @@ pub async fn check_account(ctx: &Ctx, account: &str) -> u8 {
 }
 
 pub async fn customer_balance(ctx: &Ctx, account: &str) -> u8 {
-    let pin = match session::pin("LOKET_CUSTOMER_PIN", "PIN nasabah / customer PIN: ") {
+    let pin = match session::pin(
+        "LOKET_CUSTOMER_PIN",
+        &text!("PIN nasabah: ", "Customer PIN: "),
+    ) {
         Ok(p) => p,
-        Err(why) => return ctx.out.usage(&why),
+        Err(why) => return ctx.out.usage(why),
     };
     account_result(ctx, ctx.teller.customer_balance(account, &pin).await)
 }
@@ -84,7 +89,7 @@ pub async fn dashboard(ctx: &Ctx, which: DashboardArg, month: Option<String>) ->
     };
     if let Some(m) = &month {
         if chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_err() {
-            return ctx.out.usage(&format!("--month {m:?}: YYYY-MM"));
+            return ctx.out.usage(Text::same(format!("--month {m:?}: YYYY-MM")));
         }
     }
     match ctx.teller.dashboard(which, month.as_deref()).await {
@@ -143,11 +148,14 @@ pub async fn postal_code(ctx: &Ctx, region: &Region) -> u8 {
 pub async fn change_password(ctx: &Ctx) -> u8 {
     // The old password is the one just used to log in (LOKET_PASSWORD or the prompt).
     let Some(old) = ctx.password().cloned() else {
-        return ctx.out.usage("belum masuk / not logged in");
+        return ctx.out.usage(text!("belum masuk", "not logged in"));
     };
-    let new = match session::password("LOKET_NEW_PASSWORD", "Password baru / new password: ") {
+    let new = match session::password(
+        "LOKET_NEW_PASSWORD",
+        &text!("Password baru: ", "New password: "),
+    ) {
         Ok(p) => p,
-        Err(why) => return ctx.out.usage(&why),
+        Err(why) => return ctx.out.usage(why),
     };
     match ctx.teller.change_password(&old, &new).await {
         Ok(()) => {

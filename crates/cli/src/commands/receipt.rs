@@ -6,6 +6,8 @@
 //! journal row as it was, and the receipt can be printed again.
 
 use std::path::{Path, PathBuf};
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use receipt::{Columns, Paper, PrintError, Receipt};
 use serde_json::{json, Map, Value};
@@ -39,22 +41,31 @@ pub fn request(
     raw: bool,
     copy: bool,
 ) -> Result<Request, u8> {
-    let paper = Paper::parse(width)
-        .ok_or_else(|| out.usage(&format!("--width {width:?}: 58, 80 atau/or a6")))?;
+    let paper = Paper::parse(width).ok_or_else(|| {
+        out.usage(text!(
+            "--width {width:?}: 58, 80 atau a6",
+            "--width {width:?}: 58, 80 or a6"
+        ))
+    })?;
     let wants_text = text || (pdf.is_none() && print.is_none());
     if wants_text && paper == Paper::A6 {
-        return Err(out.usage(
-            "--width a6 hanya untuk --pdf / --print; teks struk 58 atau 80 / a6 is for PDF only",
-        ));
+        return Err(out.usage(text!(
+            "--width a6 hanya untuk --pdf atau --print; teks struk 58 atau 80",
+            "--width a6 is only for --pdf or --print; a text receipt is 58 or 80"
+        )));
     }
     if raw && (print.is_none() || paper == Paper::A6) {
-        return Err(out.usage(
-            "--raw perlu --print dan --width 58 atau 80 / --raw needs --print and a 58 or 80 width",
-        ));
+        return Err(out.usage(text!(
+            "--raw perlu --print dan --width 58 atau 80",
+            "--raw needs --print and a 58 or 80 width"
+        )));
     }
     let sid = sid.trim();
     if sid.is_empty() || !sid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(out.usage(&format!("SID {sid:?} harus angka / must be digits")));
+        return Err(out.usage(text!(
+            "SID {sid:?} harus angka",
+            "SID {sid:?} must be digits"
+        )));
     }
     Ok(Request {
         sid: sid.to_owned(),
@@ -78,8 +89,8 @@ fn print_failure(out: &Out, err: &PrintError, extra: Map<String, Value>) -> u8 {
         PrintError::NotFound(_) | PrintError::NoDefault => exit::USAGE,
         _ => exit::UNREACHABLE,
     };
-    let text = err.text();
-    let message = out.t(&text.id, &text.en);
+    let said = err.say();
+    let message = out.s(&said);
     if out.json {
         let mut v = extra;
         v.insert("status".into(), json!("failed"));
@@ -138,7 +149,13 @@ pub fn run(ctx: &Ctx, req: &Request, approval: Option<&SupervisorApproval>) -> u
     let pdf = if req.pdf.is_some() {
         match receipt::render_pdf(&r, req.paper) {
             Ok(bytes) => Some(bytes),
-            Err(e) => return out.usage(&e.to_string()),
+            Err(e) => {
+                let e = format!("“{e}”");
+                return out.usage(text!(
+                    "PDF tidak bisa dibuat: {e}",
+                    "the PDF cannot be made: {e}"
+                ));
+            }
         }
     } else {
         None
@@ -211,9 +228,9 @@ fn issue_original(ctx: &Ctx, sid: &str, printing: bool) -> Result<(), u8> {
             let at = first_at
                 .with_timezone(&journal::wib())
                 .format("%d-%m-%Y %H:%M");
-            Err(out.fail(&TellerError::Input(format!(
-                "struk asli sudah diterbitkan {at} WIB; cetak salinan dengan --copy (supervisor) / \
-                 the original receipt was issued at {at} WIB; print a copy with --copy (supervisor)"
+            Err(out.fail(&TellerError::Input(text!(
+                "struk asli sudah diterbitkan {at} WIB; cetak salinan dengan --copy (supervisor)",
+                "the original receipt was issued at {at} WIB; print a copy with --copy (supervisor)"
             ))))
         }
         Err(e) => Err(out.fail(&e.into())),
@@ -222,9 +239,11 @@ fn issue_original(ctx: &Ctx, sid: &str, printing: bool) -> Result<(), u8> {
 
 fn write_file(out: &Out, path: &Path, bytes: &[u8]) -> Result<(), u8> {
     std::fs::write(path, bytes).map_err(|e| {
-        out.usage(&format!(
-            "--pdf {}: tidak bisa ditulis / cannot be written: {e}",
-            path.display()
+        let path = path.display();
+        out.usage(text!(
+            "--pdf {path}: tidak bisa ditulis: {e}",
+            "--pdf {path}: cannot be written: {e}";
+            e
         ))
     })
 }
@@ -272,25 +291,29 @@ pub fn supervisor(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
         SupervisorAction::Create => {
             let (name, password) = match session::supervisor_credentials() {
                 Ok(c) => c,
-                Err(why) => return out.usage(&why),
+                Err(why) => return out.usage(why),
             };
             // Typed at a prompt: ask twice so a typo does not lock the terminal out.
             if !session::secret_given("LOKET_SUPERVISOR_PASSWORD") {
-                match rpassword::prompt_password("Ulangi password / Repeat the password: ") {
+                match rpassword::prompt_password(
+                    out.t("Ulangi password: ", "Repeat the password: "),
+                ) {
                     Ok(again) => {
                         let again = zeroize::Zeroizing::new(again);
                         let again = SupervisorPassword::from_zeroizing(again);
                         if !password.matches(&again) {
-                            return out.usage("password tidak sama / the passwords differ");
+                            return out.usage(text!("password tidak sama", "the passwords differ"));
                         }
                     }
-                    Err(e) => return out.usage(&format!("tidak bisa membaca / cannot read: {e}")),
+                    Err(e) => {
+                        return out.usage(text!("tidak bisa membaca: {e}", "cannot read: {e}"; e))
+                    }
                 }
             }
             // Defect 24: the supervisor's password may not be the agent's.
             let agent = match session::agent_password_to_compare() {
                 Ok(a) => a,
-                Err(why) => return out.usage(&why),
+                Err(why) => return out.usage(why),
             };
             match supervisors.create_supervisor(&name, &password, Some(&agent)) {
                 Ok(()) => {

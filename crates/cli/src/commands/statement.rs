@@ -4,6 +4,8 @@
 //! `statements.db` in the data directory, and paired with the journal.
 
 use std::path::Path;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use chrono::NaiveDate;
 use mutasi::{DateRange, ProviderKind, ProviderSettings, ProvidersFile, StatementLine};
@@ -18,7 +20,7 @@ use crate::session::Ctx;
 
 fn day(out: &Out, flag: &str, text: &str) -> Result<NaiveDate, u8> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| out.usage(&format!("{flag} {text:?}: YYYY-MM-DD")))
+        .map_err(|_| out.usage(Text::same(format!("{flag} {text:?}: YYYY-MM-DD"))))
 }
 
 fn settings(
@@ -31,9 +33,11 @@ fn settings(
     match file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                ctx.out.usage(&format!(
-                    "berkas penyedia {} tidak bisa dibaca / cannot read the providers file: {e}",
-                    path.display()
+                let path = path.display();
+                ctx.out.usage(text!(
+                    "berkas penyedia {path} tidak bisa dibaca: {e}",
+                    "cannot read the providers file {path}: {e}";
+                    e
                 ))
             })?;
             ProvidersFile::parse(&text)
@@ -71,10 +75,10 @@ fn approved_settings(
     if choice.approved {
         Ok(choice.settings)
     } else {
-        Err(ctx.out.usage(&format!(
-            "belum ada pengaturan {0} yang disetujui supervisor; simpan di aplikasi (F11) dulu / \
-             no supervisor-approved {0} settings are saved; save them in the app (F11) first",
-            kind.label()
+        let label = kind.label();
+        Err(ctx.out.usage(text!(
+            "belum ada pengaturan {label} yang disetujui supervisor; simpan di aplikasi (F11) dulu",
+            "no supervisor-approved {label} settings are saved; save them in the app (F11) first"
         )))
     }
 }
@@ -217,7 +221,7 @@ fn side_json(s: &reconcile::SideTotals) -> Value {
     json!({"count": s.count, "debit": money_number(s.debit), "credit": money_number(s.credit)})
 }
 
-fn judgement_json(j: &reconcile::Judgement) -> Value {
+fn judgement_json(out: &Out, j: &reconcile::Judgement) -> Value {
     match &j.verdict {
         reconcile::Verdict::Settle { lines, by } => json!({
             "journal": entry_json(&j.entry),
@@ -234,7 +238,7 @@ fn judgement_json(j: &reconcile::Judgement) -> Value {
         } => json!({
             "journal": entry_json(&j.entry),
             "why": why,
-            "why_text": why.text(),
+            "why_text": out.s(&why.text()),
             "candidates": candidates.iter().map(line_json).collect::<Vec<_>>(),
             "rivals": rivals,
         }),
@@ -269,10 +273,10 @@ pub async fn reconcile(
         (Err(c), _) | (_, Err(c)) => return c,
     };
     if *resolve && providers.is_some() {
-        return out.usage(
-            "--resolve memakai pengaturan penyedia yang disetujui supervisor; --providers hanya untuk melihat / \
-             --resolve uses the supervisor-approved provider settings; --providers may only fetch and display",
-        );
+        return out.usage(text!(
+            "--resolve memakai pengaturan penyedia yang disetujui supervisor; --providers hanya untuk melihat",
+            "--resolve uses the supervisor-approved provider settings; --providers may only fetch and display"
+        ));
     }
     // The account the terminal is bound to: the logged-in agent's own.
     let own = match ctx.teller.agent_balance().await {
@@ -282,9 +286,9 @@ pub async fn reconcile(
     let account = account.clone().unwrap_or_else(|| own.clone());
     let own_account = reconcile::same_account(&account, &own);
     if *resolve && !own_account {
-        return out.usage(&format!(
-            "--resolve hanya dari mutasi rekening agen sendiri ({own}) / \
-             --resolve settles only from the agent's own account ({own})"
+        return out.usage(text!(
+            "--resolve hanya dari mutasi rekening agen sendiri ({own})",
+            "--resolve settles only from the agent's own account ({own})"
         ));
     }
     let kind = provider.kind();
@@ -311,7 +315,10 @@ pub async fn reconcile(
     let mut resolved = Vec::new();
     if *resolve {
         let Some(approval) = approval else {
-            return out.usage("internal: no supervisor approval");
+            return out.usage(text!(
+                "kesalahan internal: persetujuan supervisor tidak ada",
+                "internal error: no supervisor approval"
+            ));
         };
         for j in done.settles() {
             match ctx
@@ -336,8 +343,8 @@ pub async fn reconcile(
             "to": range.to.to_string(),
             "fetched": {"from": wide.from.to_string(), "to": wide.to.to_string()},
             "matched": report.matched.iter().map(pair_json).collect::<Vec<_>>(),
-            "resolvable": settle.iter().map(|j| judgement_json(j)).collect::<Vec<_>>(),
-            "undecided": undecided.iter().map(|j| judgement_json(j)).collect::<Vec<_>>(),
+            "resolvable": settle.iter().map(|j| judgement_json(&out, j)).collect::<Vec<_>>(),
+            "undecided": undecided.iter().map(|j| judgement_json(&out, j)).collect::<Vec<_>>(),
             "journal_only": report.journal_only.iter().map(entry_json).collect::<Vec<_>>(),
             "statement_only": report.statement_only.iter().map(line_json).collect::<Vec<_>>(),
             "resolved": resolved,
@@ -410,7 +417,7 @@ pub async fn reconcile(
                     ),
                     j.entry.sid,
                     j.entry.total,
-                    why.text()
+                    out.s(&why.text())
                 ));
                 for l in candidates {
                     out.line(&format!("    {}  {}", l.provider_id, line_human(l)));

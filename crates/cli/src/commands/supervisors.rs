@@ -6,6 +6,8 @@
 //! (taken out of it at start) or no-echo prompts, never from arguments.
 
 use std::path::Path;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use serde_json::json;
 use teller::{AgentCheck, SupervisorError, SupervisorInfo, TellerError};
@@ -37,18 +39,22 @@ pub fn run(action: SupervisorAction, data_dir: &Path, out: Out) -> u8 {
 
 fn add(name: &str, data_dir: &Path, out: Out) -> u8 {
     if name.trim().is_empty() {
-        return out.usage("nama supervisor baru kosong / the new supervisor's name is empty");
+        return out.usage(text!(
+            "nama supervisor baru kosong",
+            "the new supervisor's name is empty"
+        ));
     }
     // Everything typed first, then the approval: it lasts two minutes.
-    let password = match session::new_supervisor_password(
-        "Password supervisor baru / The new supervisor's password: ",
-    ) {
+    let password = match session::new_supervisor_password(&text!(
+        "Password supervisor baru: ",
+        "The new supervisor's password: "
+    )) {
         Ok(p) => p,
-        Err(why) => return out.usage(&why),
+        Err(why) => return out.usage(why),
     };
     let agent = match session::agent_password_to_compare() {
         Ok(a) => a,
-        Err(why) => return out.usage(&why),
+        Err(why) => return out.usage(why),
     };
     let supervisors = match session::open_supervisors(data_dir, &out) {
         Ok(s) => s,
@@ -85,15 +91,15 @@ fn passwd(data_dir: &Path, out: Out) -> u8 {
     // The supervisor's own name and old password: their approval.
     let (name, old) = match session::supervisor_credentials() {
         Ok(c) => c,
-        Err(why) => return out.usage(&why),
+        Err(why) => return out.usage(why),
     };
-    let new = match session::new_supervisor_password("Password baru / New password: ") {
+    let new = match session::new_supervisor_password(&text!("Password baru: ", "New password: ")) {
         Ok(p) => p,
-        Err(why) => return out.usage(&why),
+        Err(why) => return out.usage(why),
     };
     let agent = match session::agent_password_to_compare() {
         Ok(a) => a,
-        Err(why) => return out.usage(&why),
+        Err(why) => return out.usage(why),
     };
     let supervisors = match session::open_supervisors(data_dir, &out) {
         Ok(s) => s,

@@ -7,6 +7,8 @@
 
 use std::path::Path;
 use std::sync::Arc;
+#[allow(unused_imports)]
+use words::{text, Say, Text};
 
 use mutasi::cache::StatementCache;
 use mutasi::webhook::{self, WebhookIntake};
@@ -26,10 +28,10 @@ pub async fn run(action: WebhookAction, data_dir: &Path, out: Out) -> u8 {
         Err(e) => return fail(e),
     };
     let Some(secret) = secret.filter(|s| !s.is_empty()) else {
-        return out.usage(
-            "belum ada webhook_secret Mutasibank yang disimpan (disetujui supervisor) / \
-             no Mutasibank webhook_secret is saved (supervisor-approved)",
-        );
+        return out.usage(text!(
+            "belum ada webhook_secret Mutasibank yang disimpan (disetujui supervisor)",
+            "no Mutasibank webhook_secret is saved (supervisor-approved)"
+        ));
     };
     let cache = match StatementCache::open(&data_dir.join("statements.db")) {
         Ok(c) => Arc::new(c),
@@ -38,21 +40,26 @@ pub async fn run(action: WebhookAction, data_dir: &Path, out: Out) -> u8 {
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => {
-            return out.usage(&format!(
-                "tidak bisa mendengarkan di {listen} / cannot listen on {listen}: {e}"
+            return out.usage(text!(
+                "tidak bisa mendengarkan di {listen}: {e}",
+                "cannot listen on {listen}: {e}";
+                e
             ))
         }
     };
     let addr = match listener.local_addr() {
         Ok(a) => a,
-        Err(e) => return out.usage(&format!("{listen}: {e}")),
+        Err(e) => return out.usage(text!("{listen}: {e}", "{listen}: {e}"; e)),
     };
     // The URL first on stdout, so a supervisor (or a test) knows where to point Mutasibank.
     println!("{}", webhook::url(addr));
-    out.note("Webhook Mutasibank berjalan / running. Ctrl-C untuk berhenti / to stop.");
+    out.note(out.t(
+        "Webhook Mutasibank berjalan. Ctrl-C untuk berhenti.",
+        "The Mutasibank webhook is running. Ctrl-C to stop.",
+    ));
     let intake = Arc::new(WebhookIntake::new(secret, cache));
     match webhook::serve(listener, intake, crate::sandbox_cmd::wait_for_stop()).await {
         Ok(()) => exit::OK,
-        Err(e) => out.usage(&format!("webhook: {e}")),
+        Err(e) => out.usage(text!("webhook: {e}", "webhook: {e}"; e)),
     }
 }

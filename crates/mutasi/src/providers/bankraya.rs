@@ -241,12 +241,18 @@ impl BankRaya {
             || s.client_secret.is_empty()
             || s.channel_id.trim().is_empty()
         {
-            return Err(MutasiError::Settings(
-                "[bankraya] client_id, client_secret dan channel_id wajib / are required".into(),
-            ));
+            return Err(MutasiError::Settings(words::text!(
+                "[bankraya] client_id, client_secret dan channel_id wajib",
+                "[bankraya] client_id, client_secret and channel_id are required"
+            )));
         }
-        let signer = RsaSigner::from_pem(s.private_key_pem.expose())
-            .map_err(|e| MutasiError::Settings(format!("[bankraya] private_key_pem: {e}")))?;
+        let signer = RsaSigner::from_pem(s.private_key_pem.expose()).map_err(|e| {
+            let e = format!("“{e}”");
+            MutasiError::Settings(words::text!(
+                "[bankraya] private_key_pem tidak terbaca: {e}",
+                "[bankraya] private_key_pem is unreadable: {e}"
+            ))
+        })?;
         Ok(BankRaya {
             http: http::client(P)?,
             base: http::base(P, &s.base_url)?,
@@ -266,8 +272,14 @@ impl BankRaya {
             }
         }
         let timestamp = time::snap_timestamp(Utc::now());
-        let signature = sign::snap_asymmetric(&self.signer, &self.client_id, &timestamp)
-            .map_err(|e| MutasiError::Settings(format!("[bankraya] private_key_pem: {e}")))?;
+        let signature =
+            sign::snap_asymmetric(&self.signer, &self.client_id, &timestamp).map_err(|e| {
+                let e = format!("“{e}”");
+                MutasiError::Settings(words::text!(
+                    "[bankraya] private_key_pem tidak terbaca: {e}",
+                    "[bankraya] private_key_pem is unreadable: {e}"
+                ))
+            })?;
         let req = self
             .http
             .post(format!("{}{TOKEN_PATH}", self.base))
@@ -357,7 +369,13 @@ impl BankRaya {
             from_date_time: range.from.format("%Y-%m-%d").to_string(),
             to_date_time: range.to.format("%Y-%m-%d").to_string(),
         })
-        .map_err(|e| MutasiError::Input(e.to_string()))?;
+        .map_err(|e| {
+            let e = format!("“{e}”");
+            MutasiError::Input(words::text!(
+                "permintaan tidak bisa disusun: {e}",
+                "the request cannot be written: {e}"
+            ))
+        })?;
         let mut token = self.token(false).await?;
         let mut reply = self.post_statement(&token, &body).await?;
         if reply.response_code == "4011400"

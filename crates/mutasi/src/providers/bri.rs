@@ -166,9 +166,10 @@ impl std::fmt::Debug for Bri {
 impl Bri {
     pub fn new(s: &BriSettings) -> Result<Bri, MutasiError> {
         if s.client_id.trim().is_empty() || s.client_secret.is_empty() {
-            return Err(MutasiError::Settings(
-                "[bri] client_id dan client_secret wajib / are required".into(),
-            ));
+            return Err(MutasiError::Settings(words::text!(
+                "[bri] client_id dan client_secret wajib",
+                "[bri] client_id and client_secret are required"
+            )));
         }
         Ok(Bri {
             http: http::client(P)?,
@@ -265,7 +266,13 @@ impl Bri {
             start_date: range.from.format("%Y-%m-%d").to_string(),
             end_date: range.to.format("%Y-%m-%d").to_string(),
         })
-        .map_err(|e| MutasiError::Input(e.to_string()))?;
+        .map_err(|e| {
+            let e = format!("“{e}”");
+            MutasiError::Input(words::text!(
+                "permintaan tidak bisa disusun: {e}",
+                "the request cannot be written: {e}"
+            ))
+        })?;
         let mut token = self.token(false).await?;
         let mut reply = self.post_statement(&token, &body).await?;
         if reply.response_code == "0601" {

@@ -21,8 +21,9 @@ pub(crate) fn account_digits(account: &str) -> Result<String, MutasiError> {
         .filter(|c| !matches!(c, ' ' | '-' | '.'))
         .collect();
     if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(MutasiError::Input(format!(
-            "nomor rekening {account:?} harus 1–15 angka / the account number must be 1–15 digits"
+        return Err(MutasiError::Input(words::text!(
+            "nomor rekening {account:?} harus 1–15 angka",
+            "the account number {account:?} must be 1–15 digits"
         )));
     }
     Ok(digits)

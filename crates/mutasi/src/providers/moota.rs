@@ -210,9 +210,10 @@ impl std::fmt::Debug for Moota {
 impl Moota {
     pub fn new(s: &MootaSettings) -> Result<Moota, MutasiError> {
         if s.token.is_empty() {
-            return Err(MutasiError::Settings(
-                "[moota] token kosong / is empty".into(),
-            ));
+            return Err(MutasiError::Settings(words::text!(
+                "[moota] token kosong",
+                "[moota] token is empty"
+            )));
         }
         Ok(Moota {
             http: http::client(P)?,
@@ -435,8 +436,9 @@ fn path_segment(id: &str) -> Result<&str, MutasiError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(MutasiError::Input(format!(
-            "id {id:?} tidak valid / invalid id"
+        return Err(MutasiError::Input(words::text!(
+            "id {id:?} tidak valid",
+            "invalid id {id:?}"
         )));
     }
     Ok(id)

@@ -110,9 +110,10 @@ impl std::fmt::Debug for Mutasibank {
 impl Mutasibank {
     pub fn new(s: &MutasibankSettings) -> Result<Mutasibank, MutasiError> {
         if s.token.is_empty() {
-            return Err(MutasiError::Settings(
-                "[mutasibank] token kosong / is empty".into(),
-            ));
+            return Err(MutasiError::Settings(words::text!(
+                "[mutasibank] token kosong",
+                "[mutasibank] token is empty"
+            )));
         }
         Ok(Mutasibank {
             http: http::client(P)?,
@@ -271,8 +272,9 @@ impl Mutasibank {
     pub async fn validate(&self, transaction_id: &str) -> Result<Option<MbStatement>, MutasiError> {
         let id = transaction_id.trim();
         if id.is_empty() || id.contains('/') {
-            return Err(MutasiError::Input(format!(
-                "id transaksi {id:?} tidak valid / invalid transaction id"
+            return Err(MutasiError::Input(words::text!(
+                "id transaksi {id:?} tidak valid",
+                "invalid transaction id {id:?}"
             )));
         }
         self.post(&format!("/transaction/{id}/validate"), json!({}))
