@@ -453,13 +453,10 @@ impl Supervisors {
     pub fn open_with(path: &Path, policy: LockoutPolicy) -> Result<Supervisors> {
         // Behind the restore gate, before the file is touched (see `_presence`).
         let presence = journal::Presence::announce(path).map_err(|source| {
-            SupervisorError::Input(
-                journal::JournalError::Lease {
-                    path: path.display().to_string(),
-                    source,
-                }
-                .to_string(),
-            )
+            SupervisorError::Input(words::Say::say(&journal::JournalError::Lease {
+                path: path.display().to_string(),
+                source,
+            }))
         })?;
         // The journal's own checks first: a missing file is created whole,
         // an empty or damaged one is refused and never written to.

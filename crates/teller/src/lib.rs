@@ -1401,9 +1401,13 @@ impl Teller {
                     if message.to_ascii_lowercase().contains("already executed") {
                         return Err(TellerError::Contradiction {
                             sid: sid.into(),
-                            why: format!(
-                                "switcher menolak pembatalan {reversal_sid} karena transaksi ini                                  sudah dibatalkan sebelumnya (\"{message}\"), jurnal tidak                                  mencatat pembatalan yang berhasil / the switcher refused                                  reversal {reversal_sid} because this transaction was reversed                                  before (\"{message}\"); the journal records no reversal that                                  booked"
-                            ),
+                            why: {
+                                let message = shown(message);
+                                text!(
+                                    "switcher menolak pembatalan {reversal_sid} karena transaksi ini sudah dibatalkan sebelumnya (\"{message}\"), padahal jurnal tidak mencatat pembatalan yang berhasil",
+                                    "the switcher refused reversal {reversal_sid} because this transaction was reversed before (\"{message}\"); the journal records no reversal that booked"
+                                )
+                            },
                         });
                     }
                 }
