@@ -706,6 +706,42 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// settings.json's server edited by hand, then the language switched in
+    /// the app (no supervisor asked). Before the fix the switch recorded
+    /// the edited file's fingerprint as the approved one, so from the next
+    /// start the hand-edited server was used as if a supervisor had
+    /// approved it. Now a file that does not match the record stays
+    /// unrecorded: the edit is still refused.
+    #[test]
+    fn a_language_switch_does_not_approve_a_hand_edited_server() {
+        let dir = std::env::temp_dir().join(format!("loket-lang-launder-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let settings = |server: &str| {
+            let v = serde_json::json!({ "server": server, "lang": "id" });
+            std::fs::write(dir.join("settings.json"), v.to_string()).expect("settings");
+        };
+        let journal_path = dir.join("journal.db");
+        settings("https://bank.example.co.id");
+        {
+            let j = journal::Journal::open(&journal_path).expect("journal");
+            teller::settings::record_settings(&dir, &j).expect("recorded");
+        }
+        settings("https://elsewhere.example.net");
+        let loket = Loket::new(dir.clone(), None);
+        loket.set_lang(teller::Lang::En).expect("language switched");
+        drop(loket);
+        let j = journal::Journal::open(&journal_path).expect("journal");
+        let report = journal::Integrity::verify_at_start(&j).expect("verified");
+        let mismatch = teller::settings::check_settings(&dir, &j, &report)
+            .expect("compared")
+            .expect("the edited server is still not the recorded one");
+        assert!(mismatch.guarded_changed(), "{mismatch:?}");
+        assert_eq!(mismatch.current_server, "https://elsewhere.example.net");
+        drop(j);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn hostile_and_malformed_dates_are_refused_before_the_journal() {
         for bad in [

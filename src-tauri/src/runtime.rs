@@ -260,10 +260,32 @@ impl Loket {
         }
         let mut s = self.settings();
         s.lang = lang;
+        // No supervisor is asked for the language, so the save may record
+        // only a file that matched the record before it: recording a
+        // hand-edited one (its server, switcher or update endpoint) would
+        // make it the approved one from the next start.
+        let approved = self.settings_as_recorded();
         let stored = s.save(&self.data_dir)?;
-        self.record_settings();
+        if approved {
+            self.record_settings();
+        }
         *lock(&self.settings) = stored;
         Ok(())
+    }
+
+    /// Whether settings.json is the file last recorded in the journal (or
+    /// none is recorded yet: then it becomes the baseline).
+    fn settings_as_recorded(&self) -> bool {
+        let Ok(journal) = Journal::open(&self.data_dir.join("journal.db")) else {
+            return false;
+        };
+        let Ok(report) = journal::Integrity::verify_at_start(&journal) else {
+            return false;
+        };
+        matches!(
+            teller::settings::check_settings(&self.data_dir, &journal, &report),
+            Ok(None)
+        )
     }
 
     /// Records the settings file Loket just wrote in the journal's chain, so

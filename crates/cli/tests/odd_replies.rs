@@ -377,3 +377,41 @@ fn reversal_replies_about_something_else_never_reverse_the_original() {
     assert_eq!(t.state_of(&reversal), "succeeded");
     assert_eq!(sb.balance("BNI", "14048"), c48);
 }
+
+/// `/check` of a settled row (succeeded by a supervisor's word) answering
+/// `00` about another amount or another refnum: said loudly as a
+/// contradiction, the row left as it is. (Rows in doubt are covered by
+/// `hostile_check_replies_never_settle_a_doubt`; a `00` "Transfer success"
+/// for a reversed row by `reversal_replies_about_something_else…`.)
+#[test]
+fn a_check_of_a_settled_row_about_another_amount_or_refnum_is_a_contradiction() {
+    let sb = Sandbox::start();
+    let t = Terminal::new(&sb);
+    let sid = a_succeeded_deposit(&sb, &t);
+    for (what, body) in [
+        (
+            "another amount",
+            booked(&sid, serde_json::json!(54000), "Transfer success"),
+        ),
+        (
+            "another refnum",
+            booked(
+                "2004211931426110",
+                serde_json::json!(45000),
+                "Transfer success",
+            ),
+        ),
+    ] {
+        check_says(&sb, 200, &body, 1);
+        let r = check(&t, &sid);
+        assert_eq!(r.code, 3, "{what}\n{}\n{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.json()["error"]["code"],
+            "CONTRADICTION",
+            "{what}: {}",
+            r.stdout
+        );
+        assert_eq!(t.state_of(&sid), "succeeded", "{what}: not rewritten");
+        clear_faults(&sb);
+    }
+}
