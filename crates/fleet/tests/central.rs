@@ -290,7 +290,10 @@ async fn bad_url_wrong_password_missing_and_newer_schema_each_say_so_once() {
         FleetUrl::parse(&c.url_for(SUPERUSER, "not-the-password", "postgres")).expect("url");
     let e = ship_once(&j, &wrong, 10).await.expect_err("wrong password");
     assert!(matches!(e, FleetError::BadPassword), "{e:?}");
-    assert!(!e.to_string().contains("not-the-password"));
+    let said = words::Say::say(&e);
+    for shown in [e.to_string(), said.id().to_owned(), said.en().to_owned()] {
+        assert!(!shown.contains("not-the-password"), "{shown}");
+    }
 
     // Nothing listens on this port: refused, transient.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -327,7 +330,10 @@ async fn bad_url_wrong_password_missing_and_newer_schema_each_say_so_once() {
         matches!(e, FleetError::SchemaTooNew { found: 99, .. }),
         "{e:?}"
     );
-    assert!(e.to_string().contains("perbarui Loket"));
+    // Said to a person in either language, each whole (Display is the English, for logs).
+    let said = words::Say::say(&e);
+    assert!(said.id().contains("perbarui Loket"), "{}", said.id());
+    assert!(said.en().contains("update Loket"), "{}", said.en());
     let e = central::init(&admin(&c))
         .await
         .expect_err("init refuses to downgrade");
