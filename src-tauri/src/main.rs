@@ -75,6 +75,12 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         // `events` drops tauri's `Channel` from the exported types, so the
         // bindings import it (`TAURI_CHANNEL`) rather than declare it as `null`.
         .events(tauri_specta::collect_events![])
+        // The words that mark a language, from their one definition: the
+        // UI's catalogue is checked against the same lists as the core's
+        // messages (ui/src/lib/i18n.test.ts).
+        .constant("ID_MARKERS", words::markers::ID_MARKERS)
+        .constant("EN_MARKERS", words::markers::EN_MARKERS)
+        .constant("PROPER_NOUNS", words::markers::PROPER_NOUNS)
 }
 
 fn main() {
