@@ -78,9 +78,24 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         // The words that mark a language, from their one definition: the
         // UI's catalogue is checked against the same lists as the core's
         // messages (ui/src/lib/i18n.test.ts).
-        .constant("ID_MARKERS", words::markers::ID_MARKERS)
-        .constant("EN_MARKERS", words::markers::EN_MARKERS)
-        .constant("PROPER_NOUNS", words::markers::PROPER_NOUNS)
+        // One constant, not three: tauri-specta keeps constants in a hash
+        // map, so several would be written in a different order each run.
+        .constant(
+            "LANGUAGE_MARKERS",
+            LanguageMarkers {
+                id: words::markers::ID_MARKERS.to_vec(),
+                en: words::markers::EN_MARKERS.to_vec(),
+                proper_nouns: words::markers::PROPER_NOUNS.to_vec(),
+            },
+        )
+}
+
+/// `words::markers` for the UI's catalogue test.
+#[derive(serde::Serialize, specta::Type)]
+struct LanguageMarkers {
+    id: Vec<&'static str>,
+    en: Vec<&'static str>,
+    proper_nouns: Vec<&'static str>,
 }
 
 fn main() {

@@ -493,9 +493,7 @@ async fleetView(viewerUrl: string | null, supervisor: string | null, password: s
 
 /** user-defined constants **/
 
-export const PROPER_NOUNS = ["Bank+","PIN","KTP","NIK","refnum","sid","CUPS","Loket","SANDBOX","Rp","WIB","settings.json","journal.db","HTTP","JSON","email","username","password","switcher","supervisor","online","offline","OTP","API","URL","TLS"] as const;
-export const ID_MARKERS = ["belum","tidak","rekening","silakan","gagal","sudah","transaksi","dan","atau","yang","dengan","untuk","bukan","harus","berkas","salah","sedang","lagi","jangan","ulangi","nominal","isian","dikirim","dicek","masuk","ada","ini","itu","kosong","pilih","cadangan","berhasil","jurnal","alamat","nama"] as const;
-export const EN_MARKERS = ["the","is","not","please","failed","account","and","or","with","for","must","cannot","was","has","have","try","again","amount","wrong","check","nothing","sent","file","unknown","empty","name","input","refused","already","this","that","of","to","no"] as const;
+export const LANGUAGE_MARKERS = {"en":["the","is","not","please","failed","account","and","or","with","for","must","cannot","was","has","have","try","again","amount","wrong","check","nothing","sent","file","unknown","empty","name","input","refused","already","this","that","of","to","no"],"id":["belum","tidak","rekening","silakan","gagal","sudah","transaksi","dan","atau","yang","dengan","untuk","bukan","harus","berkas","salah","sedang","lagi","jangan","ulangi","nominal","isian","dikirim","dicek","masuk","ada","ini","itu","kosong","pilih","cadangan","berhasil","jurnal","alamat","nama"],"proper_nouns":["Bank+","PIN","KTP","NIK","refnum","sid","CUPS","Loket","SANDBOX","Rp","WIB","settings.json","journal.db","HTTP","JSON","email","username","password","switcher","supervisor","online","offline","OTP","API","URL","TLS"]} as const;
 
 /** user-defined types **/
 

@@ -5,7 +5,9 @@
 // checked against.
 import { describe, expect, it } from "vitest";
 import { catalogues, type Key } from "./i18n";
-import { EN_MARKERS, ID_MARKERS, PROPER_NOUNS } from "./bindings";
+import { LANGUAGE_MARKERS } from "./bindings";
+
+const { id: ID_MARKERS, en: EN_MARKERS, proper_nouns: PROPER_NOUNS } = LANGUAGE_MARKERS;
 
 /** Whole words of `text` that mark the other language, quotes and placeholders aside. */
 function foreign(text: string, markers: readonly string[]): string[] {
