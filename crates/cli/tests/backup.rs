@@ -37,6 +37,30 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// must not leave it waiting at its failpoint forever).
 struct Reaped(Option<std::process::Child>);
 
+impl Reaped {
+    /// Waits up to `limit` for the child to end by itself (it is left running otherwise).
+    fn give(&mut self, limit: Duration) {
+        let until = Instant::now() + limit;
+        while Instant::now() < until
+            && self
+                .0
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The child's end and what it wrote.
+    fn output(&mut self) -> std::process::Output {
+        self.0
+            .take()
+            .expect("child")
+            .wait_with_output()
+            .expect("ends")
+    }
+}
+
 impl Drop for Reaped {
     fn drop(&mut self) {
         if let Some(c) = self.0.as_mut() {
@@ -331,33 +355,15 @@ fn a_payment_starting_during_a_restore_is_recorded_in_the_restored_journal() {
     let mut pay = Reaped(Some(pay));
     // Give the deposit time to run to its end if nothing holds it (it
     // did, before the fix); with the gate it waits for the restore.
-    let until = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < until
-        && pay
-            .0
-            .as_mut()
-            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
-    {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    pay.give(Duration::from_secs(3));
     std::fs::write(&go, b"").expect("release the restore");
-    let out = restore
-        .0
-        .take()
-        .expect("child")
-        .wait_with_output()
-        .expect("ends");
+    let out = restore.output();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let out = pay
-        .0
-        .take()
-        .expect("child")
-        .wait_with_output()
-        .expect("ends");
+    let out = pay.output();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -410,33 +416,15 @@ fn a_supervisor_added_during_a_restore_is_in_the_restored_journal() {
     let mut add = Reaped(Some(add));
     // Give the add time to run to its end if nothing holds it (it did,
     // before the fix); with the gate it waits for the restore.
-    let until = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < until
-        && add
-            .0
-            .as_mut()
-            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
-    {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    add.give(Duration::from_secs(3));
     std::fs::write(&go, b"").expect("release the restore");
-    let out = restore
-        .0
-        .take()
-        .expect("child")
-        .wait_with_output()
-        .expect("ends");
+    let out = restore.output();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let out = add
-        .0
-        .take()
-        .expect("child")
-        .wait_with_output()
-        .expect("ends");
+    let out = add.output();
     assert!(
         out.status.success(),
         "{}",
